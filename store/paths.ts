@@ -1,0 +1,57 @@
+/**
+ * The $PRODIGY_HOME layout, in one place. Nothing else in the project joins store paths by hand, so the
+ * on-disk layout (which must match Prodigy's, see shared/reference/session-format.md) lives here alone.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+/** `--home` wins, then PRODIGY_HOME, then ~/.prodigy. */
+export function resolveHome(override?: string): string {
+  const chosen = override ?? process.env.PRODIGY_HOME;
+  return path.resolve(chosen && chosen.length > 0 ? chosen : path.join(os.homedir(), '.prodigy'));
+}
+
+/** Prodigy names per-repository folders after the repository's directory name. */
+export function repoNameOf(repoPath: string): string {
+  return path.basename(path.resolve(repoPath)) || 'root';
+}
+
+export interface StorePaths {
+  home: string;
+  sessionsDir: string;
+  sessionFile(id: string): string;
+  sessionLock(id: string): string;
+  logsDir: string;
+  sessionLog(id: string): string;
+  stateDir(repo: string): string;
+  mappingsDir(repo: string): string;
+  jobDir(repo: string, jobId: string): string;
+  eventsDir(repo: string, jobId: string): string;
+  dlqDir(repo: string, jobId: string): string;
+  /** Prodigy 0.4's per-step workflow checkpoints (read-only for us). */
+  prodigyCheckpointsDir(sessionId: string): string;
+}
+
+export function storePaths(home: string): StorePaths {
+  const sessionsDir = path.join(home, 'sessions');
+  const logsDir = path.join(home, 'logs');
+  return {
+    home,
+    sessionsDir,
+    sessionFile: (id) => path.join(sessionsDir, `${id}.json`),
+    sessionLock: (id) => path.join(sessionsDir, `${id}.lock`),
+    logsDir,
+    sessionLog: (id) => path.join(logsDir, `${id}.log`),
+    stateDir: (repo) => path.join(home, 'state', repo),
+    mappingsDir: (repo) => path.join(home, 'state', repo, 'mappings'),
+    jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),
+    eventsDir: (repo, jobId) => path.join(home, 'events', repo, jobId),
+    dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),
+    prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
+  };
+}
+
+/** Session ids become file names; refuse anything that could escape the sessions folder. */
+export function isValidSessionId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes('..');
+}

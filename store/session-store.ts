@@ -1,0 +1,152 @@
+/**
+ * Session files on disk: one lowdb JSONFile per session under $PRODIGY_HOME/sessions.
+ *
+ * - Writes go through lowdb (steno underneath: temp file + rename), so a reader never sees half a file.
+ *   Exactly one `Low` per file per process (two would share steno's temp file).
+ * - Reads are plain read + parse: readers never lock and treat files as snapshots.
+ * - A file that does not parse, or is not a session, is reported with its path and reason and is never
+ *   written or deleted by this module.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { UnifiedSession } from '../src/session/types.js';
+import { SESSION_STATUSES } from '../src/session/types.js';
+import { type StorePaths, isValidSessionId, storePaths } from './paths.js';
+
+export class CorruptSessionFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'CorruptSessionFileError';
+  }
+}
+
+export interface FileProblem {
+  file: string;
+  reason: string;
+}
+
+export interface SessionListing {
+  sessions: UnifiedSession[];
+  problems: FileProblem[];
+}
+
+/** Checks the shape we rely on and fills fields Prodigy may omit; unknown fields stay as they are. */
+export function parseSession(text: string, file: string): UnifiedSession {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptSessionFileError(file, `invalid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CorruptSessionFileError(file, 'not a session object');
+  }
+  const s = raw as Record<string, unknown>;
+  if (typeof s.id !== 'string' || s.id.length === 0) throw new CorruptSessionFileError(file, 'missing "id"');
+  if (!SESSION_STATUSES.includes(s.status as never)) {
+    throw new CorruptSessionFileError(file, `unknown status ${JSON.stringify(s.status)}`);
+  }
+  if (s.session_type !== 'Workflow' && s.session_type !== 'MapReduce') {
+    throw new CorruptSessionFileError(file, `unknown session_type ${JSON.stringify(s.session_type)}`);
+  }
+  if (typeof s.started_at !== 'string') throw new CorruptSessionFileError(file, 'missing "started_at"');
+  s.updated_at ??= s.started_at;
+  s.completed_at ??= null;
+  s.metadata ??= {};
+  s.checkpoints ??= [];
+  s.timings ??= {};
+  s.error ??= null;
+  s.workflow_data ??= null;
+  s.mapreduce_data ??= null;
+  return s as UnifiedSession;
+}
+
+export class SessionStore {
+  readonly paths: StorePaths;
+  private readonly dbs = new Map<string, Low<UnifiedSession>>();
+
+  constructor(readonly home: string) {
+    this.paths = storePaths(home);
+  }
+
+  async ensureDirs(): Promise<void> {
+    await fs.mkdir(this.paths.sessionsDir, { recursive: true });
+  }
+
+  fileOf(id: string): string {
+    if (!isValidSessionId(id)) throw new Error(`invalid session id ${JSON.stringify(id)}`);
+    return this.paths.sessionFile(id);
+  }
+
+  /** null when there is no such file; throws CorruptSessionFileError when it does not parse. */
+  async read(id: string): Promise<UnifiedSession | null> {
+    const file = this.fileOf(id);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    return parseSession(text, file);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    try {
+      await fs.access(this.fileOf(id));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Atomic write of the whole session (the caller must hold the session's lock). */
+  async write(session: UnifiedSession): Promise<void> {
+    const file = this.fileOf(session.id);
+    let db = this.dbs.get(file);
+    if (!db) {
+      await this.ensureDirs();
+      db = new Low<UnifiedSession>(new JSONFile<UnifiedSession>(file), session);
+      this.dbs.set(file, db);
+    }
+    db.data = session;
+    await db.write();
+  }
+
+  async delete(id: string): Promise<void> {
+    const file = this.fileOf(id);
+    this.dbs.delete(file);
+    await fs.rm(file, { force: true });
+  }
+
+  /** Every session file; files that do not parse are listed in `problems`, untouched. */
+  async list(): Promise<SessionListing> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.paths.sessionsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { sessions: [], problems: [] };
+      throw err;
+    }
+    const files = names.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    const sessions: UnifiedSession[] = [];
+    const problems: FileProblem[] = [];
+    await Promise.all(
+      files.map(async (name) => {
+        const file = path.join(this.paths.sessionsDir, name);
+        try {
+          sessions.push(parseSession(await fs.readFile(file, 'utf8'), file));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted while listing
+          problems.push({ file, reason: err instanceof CorruptSessionFileError ? err.reason : String(err) });
+        }
+      }),
+    );
+    return { sessions, problems };
+  }
+}
