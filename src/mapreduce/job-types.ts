@@ -1,0 +1,81 @@
+/**
+ * The MapReduce job's own state, kept beside the unified session under
+ * $PRODIGY_HOME/state/<repo>/mapreduce/jobs/<job-id>/ (job.json, written coalesced by its one owner),
+ * its event log (events/<repo>/<job-id>/events-*.jsonl) and dead-letter queue (dlq/<repo>/<job-id>/).
+ * The dashboard reads these files; the job runner is their only writer.
+ */
+import type { JsonValue } from '../session/types.js';
+
+export type WorkItemStatus = 'pending' | 'running' | 'completed' | 'failed' | 'dead';
+
+export interface WorkItemState {
+  /** Stable id, `item-<index>` by position in the selected input. */
+  id: string;
+  index: number;
+  item: JsonValue;
+  status: WorkItemStatus;
+  attempts: number;
+  agent_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
+  /** Last few lines of the agent's output (for the dashboard's agent table). */
+  output_tail: string[];
+  result: JsonValue | null;
+  error: string | null;
+}
+
+export type JobPhase = 'Setup' | 'Map' | 'Reduce' | 'Complete';
+
+export interface JobState {
+  job_id: string;
+  session_id: string;
+  workflow_name: string;
+  workflow_path: string;
+  repo: string;
+  phase: JobPhase;
+  setup_completed: boolean;
+  reduce_completed: boolean;
+  max_parallel: number;
+  created_at: string;
+  updated_at: string;
+  /** Captured setup variables, restored on resume (setup does not run again). */
+  variables: Record<string, string>;
+  items: WorkItemState[];
+}
+
+export type JobEventType =
+  | 'JobStarted'
+  | 'PhaseChanged'
+  | 'AgentStarted'
+  | 'AgentCompleted'
+  | 'AgentFailed'
+  | 'AgentRetried'
+  | 'ItemDeadLettered'
+  | 'JobCompleted'
+  | 'JobFailed'
+  | 'JobInterrupted'
+  | 'JobResumed';
+
+/** One line of the append-only event log. */
+export interface JobEvent {
+  timestamp: string;
+  job_id: string;
+  type: JobEventType;
+  item_id?: string;
+  agent_id?: string;
+  phase?: JobPhase;
+  attempt?: number;
+  message?: string;
+  [extra: string]: unknown;
+}
+
+/** One dead-letter item file: dlq/<repo>/<job-id>/items/<item-id>.json. */
+export interface DlqItem {
+  item_id: string;
+  item: JsonValue;
+  error: string;
+  attempts: number;
+  output_tail: string[];
+  failed_at: string;
+}
