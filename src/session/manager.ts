@@ -1,0 +1,364 @@
+/**
+ * UnifiedSessionManager: the one session system. Every session write in the project goes through here
+ * (the executor reaches it only via CookSessionAdapter); the CLI and the dashboard read through it.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../../store/lock.js';
+import { SessionStore } from '../../store/session-store.js';
+import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
+import type {
+  Checkpoint,
+  Duration,
+  JsonValue,
+  MapReduceSession,
+  SessionFilter,
+  SessionStatus,
+  SessionSummary,
+  UnifiedSession,
+  WorkflowSession,
+} from './types.js';
+import { META } from './types.js';
+import { durationBetween } from './time.js';
+
+export class SessionNotFoundError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`no session ${sessionId}`);
+    this.name = 'SessionNotFoundError';
+  }
+}
+
+export class SessionExistsError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} already exists`);
+    this.name = 'SessionExistsError';
+  }
+}
+
+/** A partial update; nested objects are merged, not replaced. */
+export interface SessionPatch {
+  status?: SessionStatus;
+  error?: string | null;
+  workflow?: Partial<WorkflowSession>;
+  variables?: Record<string, string>;
+  mapreduce?: Partial<MapReduceSession>;
+  timings?: Record<string, Duration>;
+  metadata?: Record<string, JsonValue>;
+}
+
+export interface CreateWorkflowInput {
+  id?: string;
+  workflow_id?: string;
+  workflow_name: string;
+  total_steps: number;
+  metadata?: Record<string, JsonValue>;
+}
+
+export interface CreateMapReduceInput {
+  id?: string;
+  job_id: string;
+  total_items?: number;
+  metadata?: Record<string, JsonValue>;
+}
+
+export interface CompletionSummary extends SessionSummary {
+  error: string | null;
+}
+
+/** Checkpoints kept per session: the latest is what resume needs; older ones are history for humans. */
+export const MAX_CHECKPOINTS = 20;
+
+export function newSessionId(): string {
+  return `session-${crypto.randomUUID()}`;
+}
+
+export function summarize(s: UnifiedSession): SessionSummary {
+  const end = s.completed_at ?? (isFinal(s.status) ? s.updated_at : null);
+  return {
+    id: s.id,
+    session_type: s.session_type,
+    status: s.status,
+    started_at: s.started_at,
+    updated_at: s.updated_at,
+    duration: end ? durationBetween(s.started_at, end) : null,
+    metadata: s.metadata,
+  };
+}
+
+/** Pure filter + newest-first order + limit (Prodigy's SessionFilter). */
+export function applyFilter(sessions: UnifiedSession[], filter: SessionFilter = {}): UnifiedSession[] {
+  const statuses = filter.status === undefined ? null : [filter.status].flat();
+  const out = sessions.filter((s) => {
+    if (statuses && !statuses.includes(s.status)) return false;
+    if (filter.session_type && s.session_type !== filter.session_type) return false;
+    const started = Date.parse(s.started_at);
+    if (filter.after && !(started > filter.after.getTime())) return false;
+    if (filter.before && !(started < filter.before.getTime())) return false;
+    if (filter.worktree_name !== undefined && s.workflow_data?.worktree_name !== filter.worktree_name) return false;
+    if (filter.repo_path !== undefined && s.metadata[META.repoPath] !== filter.repo_path) return false;
+    return true;
+  });
+  out.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id.localeCompare(a.id));
+  return filter.limit !== undefined ? out.slice(0, Math.max(0, filter.limit)) : out;
+}
+
+export class UnifiedSessionManager {
+  readonly store: SessionStore;
+  /** Sessions this process owns (holds the lock for): the in-memory copy is the truth, no re-read. */
+  private readonly owned = new Map<string, UnifiedSession>();
+
+  constructor(readonly home: string) {
+    this.store = new SessionStore(home);
+  }
+
+  // ---- create ---------------------------------------------------------------------------------
+
+  async createWorkflowSession(input: CreateWorkflowInput): Promise<UnifiedSession> {
+    const id = input.id ?? newSessionId();
+    const workflow: WorkflowSession = {
+      workflow_id: input.workflow_id ?? id,
+      workflow_name: input.workflow_name,
+      current_step: 0,
+      total_steps: input.total_steps,
+      completed_steps: [],
+      variables: {},
+      iterations_completed: 0,
+      files_changed: 0,
+      worktree_name: null,
+    };
+    return this.create(id, 'Workflow', workflow, null, input.metadata);
+  }
+
+  async createMapReduceSession(input: CreateMapReduceInput): Promise<UnifiedSession> {
+    const id = input.id ?? newSessionId();
+    const mr: MapReduceSession = {
+      job_id: input.job_id,
+      total_items: input.total_items ?? 0,
+      processed_items: 0,
+      failed_items: 0,
+      agent_count: 0,
+      phase: 'Setup',
+      reduce_results: null,
+    };
+    return this.create(id, 'MapReduce', null, mr, { [META.jobId]: input.job_id, ...input.metadata });
+  }
+
+  private async create(
+    id: string,
+    type: UnifiedSession['session_type'],
+    workflow: WorkflowSession | null,
+    mapreduce: MapReduceSession | null,
+    metadata: Record<string, JsonValue> = {},
+  ): Promise<UnifiedSession> {
+    await this.store.ensureDirs();
+    if (await this.store.exists(id)) throw new SessionExistsError(id);
+    acquireLock(this.store.paths.sessionLock(id), id);
+    const now = new Date().toISOString();
+    const session: UnifiedSession = {
+      id,
+      session_type: type,
+      status: 'Running',
+      started_at: now,
+      updated_at: now,
+      completed_at: null,
+      metadata: { ...metadata, [META.ownerPid]: process.pid, [META.ownerHost]: os.hostname() },
+      checkpoints: [],
+      timings: {},
+      error: null,
+      workflow_data: workflow,
+      mapreduce_data: mapreduce,
+    };
+    await this.store.write(session);
+    this.owned.set(id, session);
+    return structuredClone(session);
+  }
+
+  // ---- read -----------------------------------------------------------------------------------
+
+  /** Throws SessionNotFoundError, or CorruptSessionFileError (the file is left as it is). */
+  async load(id: string): Promise<UnifiedSession> {
+    const mine = this.owned.get(id);
+    if (mine) return structuredClone(mine);
+    const s = await this.store.read(id);
+    if (!s) throw new SessionNotFoundError(id);
+    return s;
+  }
+
+  async list(filter: SessionFilter = {}) {
+    const { sessions, problems } = await this.store.list();
+    return { sessions: applyFilter(sessions, filter), problems };
+  }
+
+  async listSummaries(filter: SessionFilter = {}) {
+    const { sessions, problems } = await this.list(filter);
+    return { summaries: sessions.map(summarize), problems };
+  }
+
+  /** Alive / dead for an owner on this host; undefined when it cannot be known (another host). */
+  ownerAlive(s: UnifiedSession): boolean | undefined {
+    const pid = s.metadata[META.ownerPid];
+    const host = s.metadata[META.ownerHost];
+    if (typeof pid === 'number') return isPidAlive(pid, typeof host === 'string' ? host : os.hostname());
+    // Prodigy's own files record no owner; a live lock file is the only sign of life they leave.
+    const lock = readLock(this.store.paths.sessionLock(s.id));
+    return lock ? isPidAlive(lock.pid, lock.host) : false;
+  }
+
+  isInterrupted(s: UnifiedSession): boolean {
+    return isInterrupted(s.status, this.ownerAlive(s));
+  }
+
+  /** Interrupted sessions (Paused, or Running with a dead owner), newest first. */
+  async listResumable(filter: SessionFilter = {}): Promise<UnifiedSession[]> {
+    const { sessions } = await this.list({ ...filter, limit: undefined });
+    const out = sessions.filter((s) => this.isInterrupted(s));
+    return filter.limit !== undefined ? out.slice(0, filter.limit) : out;
+  }
+
+  /** The most recently active interrupted session. */
+  async getLastInterrupted(filter: SessionFilter = {}): Promise<UnifiedSession | null> {
+    const all = await this.listResumable(filter);
+    all.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at));
+    return all[0] ?? null;
+  }
+
+  /** A session id, or a MapReduce job id mapped to its session. */
+  async resolveId(idOrJobId: string): Promise<string> {
+    if (await this.store.exists(idOrJobId).catch(() => false)) return idOrJobId;
+    const { sessions } = await this.store.list();
+    const hit = sessions.find(
+      (s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId,
+    );
+    if (!hit) throw new SessionNotFoundError(idOrJobId);
+    return hit.id;
+  }
+
+  // ---- write ----------------------------------------------------------------------------------
+
+  /**
+   * Takes over an interrupted session (Paused, or Running with a dead owner) for this process.
+   * Throws SessionLockedError when another live process runs it.
+   */
+  async claim(id: string): Promise<UnifiedSession> {
+    if (this.owned.has(id)) return structuredClone(this.owned.get(id)!);
+    const s = await this.store.read(id);
+    if (!s) throw new SessionNotFoundError(id);
+    acquireLock(this.store.paths.sessionLock(id), id);
+    s.metadata[META.ownerPid] = process.pid;
+    s.metadata[META.ownerHost] = os.hostname();
+    this.owned.set(id, s);
+    return structuredClone(s);
+  }
+
+  async update(id: string, patch: SessionPatch): Promise<UnifiedSession> {
+    const wasOwned = this.owned.has(id);
+    const s = await this.writable(id);
+    let next: UnifiedSession;
+    try {
+      next = applyPatch(s, patch);
+    } catch (err) {
+      // A refused update must not leave this process holding a lock it only took for that update.
+      if (!wasOwned) this.release(id);
+      throw err;
+    }
+    this.owned.set(id, next);
+    await this.store.write(next);
+    return structuredClone(next);
+  }
+
+  async transition(id: string, status: SessionStatus): Promise<UnifiedSession> {
+    return this.update(id, { status });
+  }
+
+  async createCheckpoint(
+    id: string,
+    state: JsonValue,
+    metadata: Record<string, JsonValue> = {},
+  ): Promise<Checkpoint> {
+    const s = await this.writable(id);
+    const cp: Checkpoint = {
+      id: `checkpoint-${crypto.randomUUID()}`,
+      created_at: new Date().toISOString(),
+      state,
+      metadata,
+    };
+    const next = { ...s, checkpoints: [...s.checkpoints, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
+    this.owned.set(id, next);
+    await this.store.write(next);
+    return structuredClone(cp);
+  }
+
+  async listCheckpoints(id: string): Promise<Checkpoint[]> {
+    return (await this.load(id)).checkpoints;
+  }
+
+  async latestCheckpoint(id: string): Promise<Checkpoint | null> {
+    const cps = await this.listCheckpoints(id);
+    return cps[cps.length - 1] ?? null;
+  }
+
+  /** Final status (Completed by default), completion time, and the lock released. */
+  async complete(
+    id: string,
+    status: 'Completed' | 'Failed' | 'Cancelled' = 'Completed',
+    error?: string,
+  ): Promise<CompletionSummary> {
+    const current = await this.load(id);
+    // Finishing twice with the same outcome (UpdateStatus then complete) is not a new transition.
+    const s =
+      current.status === status
+        ? current
+        : await this.update(id, { status, ...(error !== undefined ? { error } : {}) });
+    this.release(id);
+    return { ...summarize(s), error: s.error };
+  }
+
+  /** Lets go of a session (e.g. after Paused) without changing it. */
+  release(id: string): void {
+    this.owned.delete(id);
+    releaseLock(this.store.paths.sessionLock(id));
+  }
+
+  async delete(id: string): Promise<void> {
+    const lockPath = this.store.paths.sessionLock(id);
+    const lock = readLock(lockPath);
+    if (lock && lock.pid !== process.pid && isPidAlive(lock.pid, lock.host) !== false) {
+      // Deleting a live session would pull the file from under its writer.
+      acquireLock(lockPath, id);
+    }
+    await this.store.delete(id);
+    this.release(id);
+  }
+
+  private async writable(id: string): Promise<UnifiedSession> {
+    const mine = this.owned.get(id);
+    if (mine && holdsLock(this.store.paths.sessionLock(id))) return mine;
+    return this.claim(id).then(() => this.owned.get(id)!);
+  }
+}
+
+/** Pure: the session after a patch. Throws InvalidTransitionError on a status change the table refuses. */
+export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Date()): UnifiedSession {
+  const next: UnifiedSession = { ...s, updated_at: now.toISOString() };
+  if (patch.status !== undefined) {
+    assertTransition(s.id, s.status, patch.status);
+    next.status = patch.status;
+    if (isFinal(patch.status)) next.completed_at = next.updated_at;
+  }
+  if (patch.error !== undefined) next.error = patch.error;
+  if (patch.workflow || patch.variables) {
+    if (!s.workflow_data) throw new Error(`session ${s.id} has no workflow data`);
+    next.workflow_data = {
+      ...s.workflow_data,
+      ...patch.workflow,
+      variables: { ...s.workflow_data.variables, ...patch.workflow?.variables, ...patch.variables },
+    };
+  }
+  if (patch.mapreduce) {
+    if (!s.mapreduce_data) throw new Error(`session ${s.id} has no MapReduce data`);
+    next.mapreduce_data = { ...s.mapreduce_data, ...patch.mapreduce };
+  }
+  if (patch.timings) next.timings = { ...s.timings, ...patch.timings };
+  if (patch.metadata) next.metadata = { ...s.metadata, ...patch.metadata };
+  return next;
+}
