@@ -1,1 +1,36 @@
-console.log('prodigy');
+#!/usr/bin/env node
+/**
+ * The `prodigy` command line. Each command lives in its own file and registers itself here; listing
+ * commands never import Ink (views load it lazily), so they start as fast as Node does.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT, reportError } from './errors.js';
+import { registerSessions } from './sessions.js';
+
+export function buildProgram(): Command {
+  const program = new Command('prodigy')
+    .description('Run AI and shell workflows as resumable sessions, and watch them live')
+    .option('--home <dir>', 'the session store (default: $PRODIGY_HOME or ~/.prodigy)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerSessions(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    return reportError(err);
+  }
+}
+
+process.exitCode = await main(process.argv);

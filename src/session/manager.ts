@@ -28,6 +28,16 @@ export class SessionNotFoundError extends Error {
   }
 }
 
+export class AmbiguousIdError extends Error {
+  constructor(
+    readonly prefix: string,
+    readonly matches: string[],
+  ) {
+    super(`${prefix} matches ${matches.length} sessions: ${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}`);
+    this.name = 'AmbiguousIdError';
+  }
+}
+
 export class SessionExistsError extends Error {
   constructor(readonly sessionId: string) {
     super(`session ${sessionId} already exists`);
@@ -222,15 +232,19 @@ export class UnifiedSessionManager {
     return all[0] ?? null;
   }
 
-  /** A session id, or a MapReduce job id mapped to its session. */
+  /**
+   * A session id, a MapReduce job id mapped to its session, or an unambiguous prefix of a session id
+   * (listings shorten ids in narrow terminals, so what a user copies from them must still work).
+   */
   async resolveId(idOrJobId: string): Promise<string> {
     if (await this.store.exists(idOrJobId).catch(() => false)) return idOrJobId;
     const { sessions } = await this.store.list();
-    const hit = sessions.find(
-      (s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId,
-    );
-    if (!hit) throw new SessionNotFoundError(idOrJobId);
-    return hit.id;
+    const byJob = sessions.find((s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId);
+    if (byJob) return byJob.id;
+    const byPrefix = idOrJobId.length >= 4 ? sessions.filter((s) => s.id.startsWith(idOrJobId)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!.id;
+    if (byPrefix.length > 1) throw new AmbiguousIdError(idOrJobId, byPrefix.map((s) => s.id));
+    throw new SessionNotFoundError(idOrJobId);
   }
 
   // ---- write ----------------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+/** Exit codes and the one-line error every command prints on failure. */
+import { SessionLockedError } from '../../store/lock.js';
+import { CorruptSessionFileError } from '../../store/session-store.js';
+import { InvalidTransitionError } from '../session/lifecycle.js';
+import { AmbiguousIdError, SessionNotFoundError } from '../session/manager.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** An error meant for the user: its message is the whole story, printed on one line. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof SessionNotFoundError || err instanceof AmbiguousIdError) return EXIT.usage;
+  return EXIT.failed;
+}
+
+export function messageOf(err: unknown): string {
+  if (err instanceof CorruptSessionFileError) return `${err.file}: ${err.reason} (file left unchanged)`;
+  if (err instanceof SessionLockedError || err instanceof InvalidTransitionError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export function reportError(err: unknown): number {
+  process.stderr.write(`prodigy: ${messageOf(err).split('\n')[0]}\n`);
+  return exitCodeOf(err);
+}

@@ -1,0 +1,143 @@
+/** `prodigy sessions list|show|clean`: the read side of the unified store, plus cleanup. */
+import fs from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { UnifiedSessionManager, summarize } from '../session/manager.js';
+import type { SessionFilter, SessionStatus, UnifiedSession } from '../session/types.js';
+import { SESSION_STATUSES } from '../session/types.js';
+import { sessionRows, SESSION_COLUMNS } from '../view/session-rows.js';
+import { renderTable } from '../view/table.js';
+import { STATUS_SYMBOL, displayStatus, formatDuration, formatRelative, progressLabel, sessionName, typeLabel } from '../view/format.js';
+import { CliError, EXIT } from './errors.js';
+import { homeOf, outputWidth, printJson } from './context.js';
+import { parseAge } from './parse-age.js';
+
+function parseStatuses(values: string[] | undefined): SessionStatus[] | undefined {
+  if (!values?.length) return undefined;
+  return values.flatMap((v) => v.split(',')).map((v) => {
+    const hit = SESSION_STATUSES.find((s) => s.toLowerCase() === v.trim().toLowerCase());
+    if (!hit) throw new CliError(`unknown status "${v}" (one of: ${SESSION_STATUSES.join(', ')})`, EXIT.usage);
+    return hit;
+  });
+}
+
+function parseLimit(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--limit must be a whole number, not "${v}"`, EXIT.usage);
+  return n;
+}
+
+function warnProblems(problems: { file: string; reason: string }[]): void {
+  for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
+}
+
+async function list(cmd: Command): Promise<void> {
+  const o = cmd.opts<{ json?: boolean; status?: string[]; type?: 'workflow' | 'mapreduce'; limit?: number }>();
+  const manager = new UnifiedSessionManager(homeOf(cmd));
+  const { sessions, problems } = await manager.list({ status: parseStatuses(o.status), limit: o.limit });
+  const typed = o.type ? sessions.filter((s) => typeLabel(s) === o.type) : sessions;
+  warnProblems(problems);
+  if (o.json) return printJson(typed);
+  if (typed.length === 0) {
+    process.stdout.write('No sessions.\n');
+    return;
+  }
+  const rows = sessionRows(typed, (s) => manager.isInterrupted(s), Date.now());
+  process.stdout.write(`${renderTable(SESSION_COLUMNS, rows, outputWidth()).join('\n')}\n`);
+}
+
+function detailLines(s: UnifiedSession, interrupted: boolean): string[] {
+  const status = displayStatus(s, interrupted);
+  const now = Date.now();
+  const lines: Array<[string, string]> = [
+    ['id', s.id],
+    ['type', typeLabel(s)],
+    ['status', `${STATUS_SYMBOL[status]} ${status}${interrupted ? ' (resumable)' : ''}`],
+    ['name', sessionName(s)],
+    ['workflow', String(s.metadata.workflow_path ?? '-')],
+    ['progress', progressLabel(s)],
+    ['started', `${s.started_at} (${formatRelative(s.started_at, now)})`],
+    ['updated', `${s.updated_at} (${formatRelative(s.updated_at, now)})`],
+    ['duration', formatDuration(summarize(s).duration)],
+  ];
+  if (s.workflow_data) {
+    lines.push(['completed steps', s.workflow_data.completed_steps.map((i) => i + 1).join(', ') || '-']);
+    const vars = Object.entries(s.workflow_data.variables);
+    if (vars.length) lines.push(['variables', vars.map(([k, v]) => `${k}=${v.length > 40 ? `${v.slice(0, 39)}…` : v}`).join(' ')]);
+  }
+  if (s.mapreduce_data) {
+    const m = s.mapreduce_data;
+    lines.push(['job', m.job_id], ['phase', m.phase], ['items', `${m.processed_items}/${m.total_items} done, ${m.failed_items} failed`]);
+  }
+  const timings = Object.entries(s.timings);
+  if (timings.length) lines.push(['timings', timings.map(([k, d]) => `${k} ${formatDuration(d)}`).join(', ')]);
+  lines.push(['checkpoints', `${s.checkpoints.length}${s.checkpoints.length ? `, latest ${s.checkpoints.at(-1)!.created_at}` : ''}`]);
+  if (s.error) lines.push(['error', s.error]);
+  const w = Math.max(...lines.map(([k]) => k.length));
+  return lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+}
+
+async function show(id: string, cmd: Command): Promise<void> {
+  const o = cmd.opts<{ json?: boolean }>();
+  const manager = new UnifiedSessionManager(homeOf(cmd));
+  const s = await manager.load(await manager.resolveId(id));
+  if (o.json) return printJson(s);
+  process.stdout.write(`${detailLines(s, manager.isInterrupted(s)).join('\n')}\n`);
+}
+
+async function clean(cmd: Command): Promise<void> {
+  const o = cmd.opts<{ olderThan?: string; status?: string[]; dryRun?: boolean; json?: boolean }>();
+  const ageMs = o.olderThan === undefined ? 0 : parseAge(o.olderThan);
+  if (ageMs === null) throw new CliError(`--older-than must look like 30m, 12h or 7d, not "${o.olderThan}"`, EXIT.usage);
+  const statuses = parseStatuses(o.status) ?? (['Completed', 'Failed', 'Cancelled'] as SessionStatus[]);
+  const manager = new UnifiedSessionManager(homeOf(cmd));
+  const filter: SessionFilter = { status: statuses };
+  const { sessions, problems } = await manager.list(filter);
+  warnProblems(problems);
+  const cutoff = Date.now() - ageMs;
+  // A live run is never cleaned, whatever the filter says.
+  const doomed = sessions.filter(
+    (s) => Date.parse(s.completed_at ?? s.updated_at) <= cutoff && !(s.status === 'Running' && manager.ownerAlive(s) !== false),
+  );
+  if (!o.dryRun) {
+    for (const s of doomed) {
+      await manager.delete(s.id);
+      await fs.rm(manager.store.paths.sessionLog(s.id), { force: true });
+    }
+  }
+  if (o.json) return printJson({ dry_run: Boolean(o.dryRun), removed: doomed.map((s) => s.id) });
+  const verb = o.dryRun ? 'Would remove' : 'Removed';
+  for (const s of doomed) {
+    const age = formatRelative(s.completed_at ?? s.updated_at, Date.now());
+    process.stdout.write(`${verb} ${s.id}  ${s.status}  ${sessionName(s)}  ${age}\n`);
+  }
+  process.stdout.write(`${verb} ${doomed.length} session${doomed.length === 1 ? '' : 's'}.\n`);
+}
+
+export function registerSessions(program: Command): void {
+  const sessions = program.command('sessions').description('list, inspect and clean sessions in the unified store');
+  const statusOption = () =>
+    new Option('--status <status...>', `only these statuses (${SESSION_STATUSES.join(', ')})`);
+  sessions
+    .command('list')
+    .alias('ls')
+    .description('list sessions, newest first')
+    .option('--json', 'print Prodigy-format session objects')
+    .addOption(statusOption())
+    .addOption(new Option('--type <type>', 'only this type').choices(['workflow', 'mapreduce']))
+    .option('--limit <n>', 'at most N sessions', parseLimit)
+    .action((_o, cmd: Command) => list(cmd));
+  sessions
+    .command('show')
+    .argument('<id>', 'session id, job id, or an unambiguous id prefix')
+    .description('show one session')
+    .option('--json', 'print the Prodigy-format session object')
+    .action((id: string, _o, cmd: Command) => show(id, cmd));
+  sessions
+    .command('clean')
+    .description('delete finished sessions (Completed, Failed, Cancelled by default)')
+    .option('--older-than <age>', 'only sessions finished longer ago than this (30m, 12h, 7d, 2w)')
+    .addOption(statusOption())
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print the removed ids as JSON')
+    .action((_o, cmd: Command) => clean(cmd));
+}
