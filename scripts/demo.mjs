@@ -1,0 +1,47 @@
+// `npm start`: the newcomer demo. A scratch PRODIGY_HOME, the example sequential and MapReduce workflows
+// started in the background (as detached runs, logs in $PRODIGY_HOME/logs), and the dashboard opened on
+// them. Press x to interrupt a run, r to resume it, q to quit; the runs are left to finish on their own.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const bin = path.join(root, 'bin', 'prodigy.js');
+const home = process.env.PRODIGY_DEMO_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-demo-'));
+const work = path.join(home, 'work');
+const logs = path.join(home, 'logs');
+fs.mkdirSync(work, { recursive: true });
+fs.mkdirSync(logs, { recursive: true });
+
+const demos = ['workflows/demo.yml', 'workflows/mapreduce-demo.yml'].filter((w) => fs.existsSync(path.join(root, w)));
+const runs = demos.map((workflow) => {
+  const name = path.basename(workflow, '.yml');
+  const log = fs.openSync(path.join(logs, `demo-${name}.log`), 'a');
+  const child = spawn(process.execPath, [bin, '--home', home, 'run', path.join(root, workflow), '-y', '--path', work], {
+    cwd: work,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, PRODIGY_HOME: home, PRODIGY_CLAUDE_BIN: path.join(root, 'tests/fixtures/fake-claude.sh') },
+  });
+  child.unref();
+  return { workflow, pid: child.pid };
+});
+
+// Give the runs a moment to create their sessions so the first frame already shows them.
+const sessionsDir = path.join(home, 'sessions');
+for (let i = 0; i < 40; i++) {
+  const n = fs.existsSync(sessionsDir) ? fs.readdirSync(sessionsDir).filter((f) => f.endsWith('.json')).length : 0;
+  if (n >= runs.length) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+const tui = spawn(process.execPath, [bin, '--home', home, 'tui'], { stdio: 'inherit', cwd: work, env: { ...process.env, PRODIGY_HOME: home } });
+const code = await new Promise((resolve) => tui.on('exit', (c) => resolve(c ?? 0)));
+process.stdout.write(
+  `\nDemo store: ${home}\n` +
+    `Runs started: ${runs.map((r) => `${r.workflow} (pid ${r.pid})`).join(', ') || 'none'}\n` +
+    `Look again with: PRODIGY_HOME=${home} npx prodigy tui\n`,
+);
+process.exit(code);
