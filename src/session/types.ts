@@ -111,5 +111,9 @@ export const META = {
   jobId: 'job_id',
   failedStep: 'failed_step',
   outputTail: 'output_tail',
+  /** Per-step command summaries (string[]), written at start so viewers can list pending steps. */
   steps: 'steps',
+  /** Summary of the command running now, and when it started (RFC 3339). */
+  currentCommand: 'current_command',
+  stepStartedAt: 'step_started_at',
 } as const;
