@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
+  registerRun(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
