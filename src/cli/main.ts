@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
   registerRun(program);
+  registerResume(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
