@@ -4,7 +4,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { prodigy } from '../helpers/cli.js';
-import { tempHome } from '../helpers/home.js';
+import { repoRoot, tempHome } from '../helpers/home.js';
+import { parseWorkflow } from '../../src/workflow/parse.js';
 import { fakeClaude, lines, onlySession, pidAlive, sessionsIn, until, workspace } from './workflow-helpers.js';
 
 function run(yaml: string, env: NodeJS.ProcessEnv = {}) {
@@ -167,5 +168,26 @@ commands:
     const s = onlySession(home);
     expect(s.metadata.failed_step).toBe(1);
     expect(s.error).toContain('commit_required: the step did not create a git commit');
+  });
+});
+
+describe('workflows/ examples', () => {
+  const dir = path.join(repoRoot, 'workflows');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yml'));
+
+  it('all parse without errors or warnings', () => {
+    expect(files).toContain('demo.yml');
+    for (const f of files) {
+      const parsed = parseWorkflow(fs.readFileSync(path.join(dir, f), 'utf8'), f);
+      expect(parsed.warnings, f).toEqual([]);
+    }
+  });
+
+  it('claude-review.yml runs with the stand-in Claude', () => {
+    const home = tempHome();
+    const ws = workspace('');
+    const r = prodigy(['run', path.join(dir, 'claude-review.yml'), '--path', ws.dir], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude } });
+    expect(r.code).toBe(0);
+    expect(onlySession(home).workflow_data!.variables.review).toBe('claude did: /review');
   });
 });

@@ -122,7 +122,7 @@ commands:
   });
 
   it('summarises a command on one line', () => {
-    expect(commandSummary({ kind: 'shell', text: 'make\n  test' })).toBe('shell: make test');
+    expect(commandSummary({ kind: 'shell', text: 'make  all\n  make test\n\n' })).toBe('shell: make all; make test');
     expect(commandSummary({ kind: 'claude', text: 'x'.repeat(200) }, 20)).toHaveLength(20);
   });
 });
