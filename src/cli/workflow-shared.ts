@@ -95,17 +95,22 @@ const paint = (code: string, s: string) => (useColor() ? `\x1b[${code}m${s}\x1b[
 /** Plain output: one line per step. On a TTY the running step shows on a line that its result replaces. */
 export function plainReporter(opts: { verbose?: boolean } = {}): ExecutorReporter {
   const tty = Boolean(process.stdout.isTTY) && !opts.verbose;
-  const label = (i: number, total: number, summary: string) => `[${i + 1}/${total}] ${summary}`;
+  // On a TTY the running line is replaced in place, which only works while it does not wrap.
+  const fit = (s: string, room: number) => (tty && s.length > room ? `${s.slice(0, Math.max(10, room - 1))}…` : s);
+  const cols = () => (process.stdout.columns ?? 80) - 1;
+  const label = (i: number, total: number, summary: string, extra = 0) => fit(`[${i + 1}/${total}] ${summary}`, cols() - 2 - extra);
   return {
-    stepAlreadyDone: (i, total, summary) => process.stdout.write(`${paint('2', `· ${label(i, total, summary)} (done before, skipped)`)}\n`),
+    stepAlreadyDone: (i, total, summary) => process.stdout.write(`${paint('2', `· ${label(i, total, summary, 25)} (done before, skipped)`)}\n`),
     stepStarted: (i, total, summary) => {
-      if (tty) process.stdout.write(`${paint('36', '▸')} ${label(i, total, summary)} ...`);
+      if (tty) process.stdout.write(`${paint('36', '▸')} ${label(i, total, summary, 4)} ...`);
       else if (opts.verbose) process.stdout.write(`▸ ${label(i, total, summary)}\n`);
     },
     stepFinished: (i, total, summary, outcome, ms) => {
       const mark = outcome.status === 'failed' ? paint('31', '✗') : outcome.status === 'skipped' ? paint('33', '↷') : paint('32', '✓');
       const note = outcome.status === 'skipped' ? ' skipped (when: false)' : outcome.status === 'failed' ? ` failed: ${outcome.error}` : '';
-      process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${mark} ${label(i, total, summary)}${note} (${formatDurationMs(ms)})\n`);
+      const time = ` (${formatDurationMs(ms)})`;
+      const head = outcome.status === 'failed' ? `[${i + 1}/${total}] ${summary}` : label(i, total, summary, note.length + time.length);
+      process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${mark} ${head}${note}${time}\n`);
     },
     output: opts.verbose ? (text) => process.stdout.write(text) : undefined,
   };

@@ -185,7 +185,7 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
       });
       if (pgidTimer) clearTimeout(pgidTimer);
       coalescer.done();
-      if (pgidRecorded) void queue.run(() => sessions.updateSession({ type: 'SetMetadata', key: CHILD_PGID_KEY, value: null }));
+      if (pgidRecorded) void queue.run(() => sessions.updateSession({ type: 'SetMetadata', key: CHILD_PGID_KEY, value: null })).catch(() => undefined);
       const ms = performance.now() - t0;
       if (outcome.status === 'interrupted') return await interrupt();
 
