@@ -28,6 +28,10 @@ export interface StorePaths {
   jobDir(repo: string, jobId: string): string;
   eventsDir(repo: string, jobId: string): string;
   dlqDir(repo: string, jobId: string): string;
+  /** The job's JobState (src/mapreduce/job-types.ts), written by the job runner alone. */
+  jobStateFile(repo: string, jobId: string): string;
+  /** One DlqItem file per dead-lettered item. */
+  dlqItemsDir(repo: string, jobId: string): string;
   /** Prodigy 0.4's per-step workflow checkpoints (read-only for us). */
   prodigyCheckpointsDir(sessionId: string): string;
 }
@@ -47,6 +51,8 @@ export function storePaths(home: string): StorePaths {
     jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),
     eventsDir: (repo, jobId) => path.join(home, 'events', repo, jobId),
     dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),
+    jobStateFile: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json'),
+    dlqItemsDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId, 'items'),
     prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
   };
 }
@@ -55,3 +61,9 @@ export function storePaths(home: string): StorePaths {
 export function isValidSessionId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes('..');
 }
+
+// Free-function spellings of the MapReduce job paths (shared by the job runner and the dashboard).
+export const jobDir = (home: string, repo: string, jobId: string): string => storePaths(home).jobDir(repo, jobId);
+export const jobStateFile = (home: string, repo: string, jobId: string): string => storePaths(home).jobStateFile(repo, jobId);
+export const eventsDir = (home: string, repo: string, jobId: string): string => storePaths(home).eventsDir(repo, jobId);
+export const dlqItemsDir = (home: string, repo: string, jobId: string): string => storePaths(home).dlqItemsDir(repo, jobId);
