@@ -26,8 +26,14 @@ export interface StorePaths {
   stateDir(repo: string): string;
   mappingsDir(repo: string): string;
   jobDir(repo: string, jobId: string): string;
+  /** The job's lowdb state file (JobState), inside jobDir. */
+  jobStateFile(repo: string, jobId: string): string;
+  /** Every repository's MapReduce jobs folder lives at state/<repo>/mapreduce/jobs; this is state/. */
+  stateRootDir: string;
   eventsDir(repo: string, jobId: string): string;
   dlqDir(repo: string, jobId: string): string;
+  /** One JSON file per dead-letter item, inside dlqDir. */
+  dlqItemsDir(repo: string, jobId: string): string;
   /** Prodigy 0.4's per-step workflow checkpoints (read-only for us). */
   prodigyCheckpointsDir(sessionId: string): string;
 }
@@ -45,8 +51,11 @@ export function storePaths(home: string): StorePaths {
     stateDir: (repo) => path.join(home, 'state', repo),
     mappingsDir: (repo) => path.join(home, 'state', repo, 'mappings'),
     jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),
+    jobStateFile: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json'),
+    stateRootDir: path.join(home, 'state'),
     eventsDir: (repo, jobId) => path.join(home, 'events', repo, jobId),
     dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),
+    dlqItemsDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId, 'items'),
     prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
   };
 }
@@ -55,3 +64,9 @@ export function storePaths(home: string): StorePaths {
 export function isValidSessionId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes('..');
 }
+
+// Free-function spellings of the MapReduce job paths (shared by the job runner and the dashboard).
+export const jobDir = (home: string, repo: string, jobId: string): string => storePaths(home).jobDir(repo, jobId);
+export const jobStateFile = (home: string, repo: string, jobId: string): string => storePaths(home).jobStateFile(repo, jobId);
+export const eventsDir = (home: string, repo: string, jobId: string): string => storePaths(home).eventsDir(repo, jobId);
+export const dlqItemsDir = (home: string, repo: string, jobId: string): string => storePaths(home).dlqItemsDir(repo, jobId);

@@ -60,7 +60,14 @@ export interface LaunchedRun {
 export function launchResume(
   home: string,
   sessionId: string,
-  opts: { cwd?: string; bin?: string; env?: NodeJS.ProcessEnv; extraArgs?: string[] } = {},
+  opts: {
+    cwd?: string;
+    bin?: string;
+    env?: NodeJS.ProcessEnv;
+    extraArgs?: string[];
+    /** Called if the run ends while this process still lives (a refusal ends it at once). */
+    onExit?: (code: number | null, logFile: string) => void;
+  } = {},
 ): LaunchedRun {
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
@@ -78,6 +85,8 @@ export function launchResume(
     });
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${bin}`);
+    const onExit = opts.onExit;
+    if (onExit) child.on('exit', (code) => onExit(code, logFile));
     return { pid: child.pid, logFile };
   } finally {
     fs.closeSync(fd);

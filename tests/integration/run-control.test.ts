@@ -29,6 +29,17 @@ describe('run control', () => {
     expect(lastLogLine(run.logFile)).toBe(`pgid-leader: ${run.pid}`);
   });
 
+  it("reports a refused launch's exit code and last log line while the launcher lives", async () => {
+    const home = tempHome();
+    const fake = path.join(home, 'refusing-prodigy.sh');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "prodigy: session-z is already Completed: nothing to resume" >&2\nexit 2\n');
+    fs.chmodSync(fake, 0o755);
+    const ended = await new Promise<{ code: number | null; line: string | null }>((resolve) => {
+      launchResume(home, 'session-z', { bin: fake, onExit: (code, log) => resolve({ code, line: lastLogLine(log) }) });
+    });
+    expect(ended).toEqual({ code: 2, line: 'prodigy: session-z is already Completed: nothing to resume' });
+  });
+
   it('interrupts a live owner with SIGINT', async () => {
     const dir = tempHome();
     const marker = path.join(dir, 'got-sigint');

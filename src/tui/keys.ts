@@ -1,0 +1,109 @@
+/**
+ * Pure: the dashboard's one key table. The input handler and the help overlay are both generated from
+ * it, so help can never drift from behaviour; a new key is one row here plus its action in the store.
+ */
+
+/** Where a key applies. `list` is the sessions view, `detail` either detail view, `any` everywhere. */
+export type KeyScope = 'any' | 'list' | 'detail';
+
+/** Names of the actions the store performs (store/dashboard.ts `perform`). */
+export type ActionName =
+  | 'up'
+  | 'down'
+  | 'top'
+  | 'bottom'
+  | 'pageUp'
+  | 'pageDown'
+  | 'open'
+  | 'back'
+  | 'switchPane'
+  | 'filter'
+  | 'cycleStatus'
+  | 'cycleSort'
+  | 'help'
+  | 'quit';
+
+export interface KeyBinding {
+  action: ActionName;
+  /** Key names as produced by `keyName` (a printable character, or a name such as `down`, `ctrl-c`). */
+  keys: string[];
+  /** What the help overlay shows in the key column. */
+  label: string;
+  description: string;
+  scope: KeyScope;
+}
+
+export const KEY_TABLE: readonly KeyBinding[] = [
+  { action: 'up', keys: ['up', 'k'], label: '↑ k', description: 'move up', scope: 'any' },
+  { action: 'down', keys: ['down', 'j'], label: '↓ j', description: 'move down', scope: 'any' },
+  { action: 'top', keys: ['g', 'home'], label: 'g Home', description: 'go to the first row', scope: 'any' },
+  { action: 'bottom', keys: ['G', 'end'], label: 'G End', description: 'go to the last row', scope: 'any' },
+  { action: 'pageUp', keys: ['pageup'], label: 'PgUp', description: 'one page up', scope: 'any' },
+  { action: 'pageDown', keys: ['pagedown'], label: 'PgDn', description: 'one page down', scope: 'any' },
+  { action: 'open', keys: ['return'], label: 'Enter', description: 'open the selected session', scope: 'list' },
+  { action: 'back', keys: ['escape', 'backspace'], label: 'Esc ⌫', description: 'back to the sessions list', scope: 'detail' },
+  { action: 'back', keys: ['escape'], label: 'Esc', description: 'clear the text and status filters', scope: 'list' },
+  { action: 'switchPane', keys: ['tab', 'shift-tab'], label: 'Tab', description: 'switch pane', scope: 'detail' },
+  { action: 'filter', keys: ['/'], label: '/', description: 'filter by text (Enter keeps, Esc clears)', scope: 'list' },
+  { action: 'cycleStatus', keys: ['f'], label: 'f', description: 'cycle the status filter', scope: 'list' },
+  { action: 'cycleSort', keys: ['s'], label: 's', description: 'cycle the sort order', scope: 'list' },
+  { action: 'help', keys: ['?'], label: '?', description: 'show or hide this help', scope: 'any' },
+  { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q ^C', description: 'quit', scope: 'any' },
+];
+
+/** The parts of Ink's `Key` that name a key (kept structural so this module does not import Ink). */
+export interface KeyFlags {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  shift?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+/**
+ * One name per key press. Ink 6 reports Backspace (\x7f) as `delete`, so both count as backspace.
+ * Multi-character input (a paste, or keys arriving in one chunk) is split by the caller.
+ */
+export function keyName(input: string, key: KeyFlags): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'return';
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl && input.length === 1) return `ctrl-${input.toLowerCase()}`;
+  if (key.escape) return 'escape';
+  return input;
+}
+
+export type ViewKind = 'list' | 'detail';
+
+function inScope(scope: KeyScope, view: ViewKind): boolean {
+  return scope === 'any' || scope === view;
+}
+
+/** The action a key performs in a view, or null. */
+export function actionFor(name: string, view: ViewKind, table: readonly KeyBinding[] = KEY_TABLE): ActionName | null {
+  for (const b of table) if (inScope(b.scope, view) && b.keys.includes(name)) return b.action;
+  return null;
+}
+
+/** The help overlay's rows for a view: key label and description, straight from the table. */
+export function helpRows(view: ViewKind, table: readonly KeyBinding[] = KEY_TABLE): Array<{ label: string; description: string }> {
+  return table.filter((b) => inScope(b.scope, view)).map((b) => ({ label: b.label, description: b.description }));
+}

@@ -1,0 +1,57 @@
+/**
+ * Pure: how the dashboard fits the terminal. Ink 6 clears the whole screen (and scrollback) on every
+ * frame once a frame is as tall as the terminal, so every view plans for at most rows - 1 lines.
+ */
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+/** The smallest terminal every view must stay readable in; below it the dashboard shows one notice. */
+export const MIN_SIZE: Size = { columns: 40, rows: 12 };
+
+/** Terminals (and test renderers) that report no size get the classic 80x24. */
+export function normalizeSize(columns: number | undefined, rows: number | undefined): Size {
+  const ok = (n: number | undefined, d: number) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : d);
+  return { columns: ok(columns, 80), rows: ok(rows, 24) };
+}
+
+export function fits(size: Size): boolean {
+  return size.columns >= MIN_SIZE.columns && size.rows >= MIN_SIZE.rows;
+}
+
+/** The one-line notice shown instead of a view in a terminal that is too small, cut to its width. */
+export function tooSmallNotice(size: Size): string {
+  const full = `Terminal too small (${size.columns}x${size.rows}); need ${MIN_SIZE.columns}x${MIN_SIZE.rows}. q quits.`;
+  return full.length <= size.columns ? full : `${full.slice(0, Math.max(0, size.columns - 1))}…`;
+}
+
+/** Lines a frame may use: one less than the terminal, so Ink never falls back to clearing the screen. */
+export function frameHeight(size: Size): number {
+  return Math.max(1, size.rows - 1);
+}
+
+/** Sessions view: title, filter line, table header and the status bar take four lines. */
+export function listHeight(size: Size): number {
+  return Math.max(1, frameHeight(size) - 4);
+}
+
+/**
+ * The first row of a scrolling window of `height` rows over `count` rows that keeps `cursor` visible,
+ * moving as little as possible from `top` (so the view does not jump while the cursor moves inside it).
+ */
+export function windowTop(cursor: number, top: number, height: number, count: number): number {
+  if (count <= height) return 0;
+  const maxTop = count - height;
+  let t = Math.min(Math.max(0, top), maxTop);
+  if (cursor < t) t = cursor;
+  else if (cursor >= t + height) t = cursor - height + 1;
+  return Math.min(Math.max(0, t), maxTop);
+}
+
+/** A cursor moved by `delta` within `count` rows (no rows: 0). */
+export function clampCursor(cursor: number, delta: number, count: number): number {
+  if (count <= 0) return 0;
+  return Math.min(count - 1, Math.max(0, cursor + delta));
+}

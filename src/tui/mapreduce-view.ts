@@ -1,0 +1,115 @@
+/**
+ * Pure: the MapReduce detail view's model — phase line, counts, throughput/ETA and the agent table's
+ * visible window. Works from the job file when it has been read, and from the session's mapreduce_data
+ * (all Prodigy's own files have) when it has not.
+ */
+import type { JobEvent, JobPhase, JobState, WorkItemState } from '../mapreduce/job-types.js';
+import type { UnifiedSession } from '../session/types.js';
+import { formatDurationMs } from '../view/format.js';
+import { type ItemCounts, etaMs, itemsPerMinute } from './progress.js';
+
+export const PHASES: readonly JobPhase[] = ['Setup', 'Map', 'Reduce', 'Complete'];
+
+/** "✓ setup → ▸ map → reduce → done": the current phase marked by a glyph, not only by colour. */
+export function phaseLine(phase: JobPhase | null, finished: boolean): string {
+  const at = phase === null ? -1 : PHASES.indexOf(phase);
+  return PHASES.map((p, i) => {
+    const name = p === 'Complete' ? 'done' : p.toLowerCase();
+    if (i < at || (finished && i === at) || (p === 'Complete' && at === i)) return `✓ ${name}`;
+    if (i === at) return `▸ ${name}`;
+    return name;
+  }).join(' → ');
+}
+
+export function countItems(items: readonly WorkItemState[]): ItemCounts {
+  const c: ItemCounts = { total: items.length, completed: 0, failed: 0, running: 0, pending: 0 };
+  for (const it of items) {
+    if (it.status === 'completed') c.completed++;
+    else if (it.status === 'failed' || it.status === 'dead') c.failed++;
+    else if (it.status === 'running') c.running++;
+    else c.pending++;
+  }
+  return c;
+}
+
+/** Counts from the session alone (Prodigy writes no per-item state we can read). */
+export function countsFromSession(s: UnifiedSession): ItemCounts {
+  const m = s.mapreduce_data;
+  if (!m) return { total: 0, completed: 0, failed: 0, running: 0, pending: 0 };
+  const completed = Math.max(0, m.processed_items - m.failed_items);
+  const running = s.status === 'Running' && m.phase === 'Map' ? Math.min(m.agent_count, Math.max(0, m.total_items - m.processed_items)) : 0;
+  return {
+    total: m.total_items,
+    completed,
+    failed: m.failed_items,
+    running,
+    pending: Math.max(0, m.total_items - m.processed_items - running),
+  };
+}
+
+export interface JobSummary {
+  phase: JobPhase | null;
+  counts: ItemCounts;
+  perMinute: number | null;
+  eta: number | null;
+}
+
+export function jobSummary(s: UnifiedSession, job: JobState | null, now: number): JobSummary {
+  if (!job) {
+    const counts = countsFromSession(s);
+    const started = Date.parse(s.started_at);
+    const end = s.completed_at ? Date.parse(s.completed_at) : now;
+    const done = counts.completed + counts.failed;
+    const perMinute = done > 0 && end > started ? (done / (end - started)) * 60_000 : null;
+    return { phase: s.mapreduce_data?.phase ?? null, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
+  }
+  const counts = countItems(job.items);
+  const ends: number[] = [];
+  for (const it of job.items) if (it.ended_at && it.status !== 'pending' && it.status !== 'running') ends.push(Date.parse(it.ended_at));
+  const perMinute = itemsPerMinute(ends, Date.parse(job.created_at), now);
+  return { phase: job.phase, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
+}
+
+const ORDER: Record<WorkItemState['status'], number> = { running: 0, failed: 1, dead: 2, pending: 3, completed: 4 };
+
+/**
+ * The agent table's row order: running first (what is moving), then failures, pending and completed; by
+ * index inside each group so rows keep their place between frames. Computed once per job file change.
+ */
+export function orderItems(items: readonly WorkItemState[]): WorkItemState[] {
+  return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.index - b.index);
+}
+
+export interface AgentRow {
+  id: string;
+  status: WorkItemState['status'];
+  attempt: string;
+  elapsed: string;
+  last: string;
+}
+
+/** Only the rows in [top, top + height): the table never formats what it cannot show. */
+export function agentRows(ordered: readonly WorkItemState[], top: number, height: number, now: number): AgentRow[] {
+  return ordered.slice(Math.max(0, top), Math.max(0, top) + Math.max(0, height)).map((it) => {
+    const start = it.started_at ? Date.parse(it.started_at) : Number.NaN;
+    const end = it.ended_at ? Date.parse(it.ended_at) : now;
+    return {
+      id: it.id,
+      status: it.status,
+      attempt: String(it.attempts),
+      elapsed: Number.isNaN(start) ? '' : formatDurationMs(Math.max(0, end - start)),
+      last: it.error && it.status !== 'completed' ? it.error : (it.output_tail.at(-1) ?? ''),
+    };
+  });
+}
+
+/** "12:01:03 AgentCompleted item-12 (agent-3) message" */
+export function eventLine(e: JobEvent): string {
+  const t = e.timestamp.length >= 19 ? e.timestamp.slice(11, 19) : e.timestamp;
+  const parts = [t, e.type];
+  if (e.item_id) parts.push(e.item_id);
+  if (e.agent_id) parts.push(`(${e.agent_id})`);
+  if (e.phase && e.type === 'PhaseChanged') parts.push(e.phase);
+  if (e.message) parts.push(e.message);
+  return parts.join(' ');
+}

@@ -1,0 +1,199 @@
+/**
+ * Pure: what the sessions view shows. Filtering by text and status, the sort orders, this repository's
+ * sessions first, the per-status counts of the header and the table rows of the visible window.
+ */
+import path from 'node:path';
+import type { UnifiedSession } from '../session/types.js';
+import { META } from '../session/types.js';
+import { summarize } from '../session/manager.js';
+import {
+  type DisplayStatus,
+  STATUS_SYMBOL,
+  displayStatus,
+  elapsedMs,
+  formatDurationMs,
+  formatRelative,
+  progressLabel,
+  sessionName,
+  typeLabel,
+} from '../view/format.js';
+import { type Column, renderTable } from '../view/table.js';
+
+export type SortKey = 'started' | 'updated' | 'status' | 'name';
+export const SORT_KEYS: readonly SortKey[] = ['started', 'updated', 'status', 'name'];
+export const SORT_LABEL: Record<SortKey, string> = {
+  started: 'newest first',
+  updated: 'last active',
+  status: 'status',
+  name: 'name',
+};
+
+export type StatusFilter = 'all' | 'active' | 'interrupted' | 'failed' | 'completed';
+export const STATUS_FILTERS: readonly StatusFilter[] = ['all', 'active', 'interrupted', 'failed', 'completed'];
+
+/** Whether the owner of each session is known to be alive (undefined: cannot be known, e.g. another host). */
+export type AliveMap = Readonly<Record<string, boolean | undefined>>;
+
+/** The dashboard says "Interrupted" for a crashed run (Running, owner gone): it is resumable like a pause. */
+export type ListStatus = Exclude<DisplayStatus, 'Crashed'> | 'Interrupted';
+
+export const LIST_SYMBOL: Record<ListStatus, string> = {
+  Initializing: STATUS_SYMBOL.Initializing,
+  Running: STATUS_SYMBOL.Running,
+  Paused: STATUS_SYMBOL.Paused,
+  Interrupted: STATUS_SYMBOL.Crashed,
+  Completed: STATUS_SYMBOL.Completed,
+  Failed: STATUS_SYMBOL.Failed,
+  Cancelled: STATUS_SYMBOL.Cancelled,
+};
+
+export function listStatus(s: UnifiedSession, alive: boolean | undefined): ListStatus {
+  const crashed = (s.status === 'Running' || s.status === 'Initializing') && alive === false;
+  const d = displayStatus(s, crashed);
+  return d === 'Crashed' ? 'Interrupted' : d;
+}
+
+function statusMatches(filter: StatusFilter, st: ListStatus): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'active':
+      return st === 'Running' || st === 'Initializing';
+    case 'interrupted':
+      return st === 'Interrupted' || st === 'Paused';
+    case 'failed':
+      return st === 'Failed' || st === 'Cancelled';
+    case 'completed':
+      return st === 'Completed';
+  }
+}
+
+/** Where a session was started from: its repo_path, when it recorded one. */
+function repoOf(s: UnifiedSession): string | null {
+  const p = s.metadata[META.repoPath];
+  return typeof p === 'string' ? path.resolve(p) : null;
+}
+
+/** True when the session was started inside `repoPath` (the folder itself or below it). */
+export function inRepo(s: UnifiedSession, repoPath: string | null): boolean {
+  if (repoPath === null) return true;
+  const r = repoOf(s);
+  return r !== null && (r === repoPath || r.startsWith(repoPath + path.sep));
+}
+
+const STATUS_RANK: Record<ListStatus, number> = {
+  Running: 0,
+  Initializing: 1,
+  Interrupted: 2,
+  Paused: 3,
+  Failed: 4,
+  Cancelled: 5,
+  Completed: 6,
+};
+
+export interface ListQuery {
+  text: string;
+  status: StatusFilter;
+  sort: SortKey;
+  /** This repository's root; its sessions come first unless `all` is set. null: no grouping. */
+  repoPath: string | null;
+  all: boolean;
+}
+
+function haystack(s: UnifiedSession): string {
+  const job = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
+  return `${s.id} ${sessionName(s)} ${typeLabel(s)} ${s.status} ${typeof job === 'string' ? job : ''}`.toLowerCase();
+}
+
+/** The ids the list shows, in order. */
+export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, alive: AliveMap, q: ListQuery): string[] {
+  const needle = q.text.trim().toLowerCase();
+  const rows = Object.values(sessions).filter(
+    (s) => statusMatches(q.status, listStatus(s, alive[s.id])) && (needle === '' || haystack(s).includes(needle)),
+  );
+  const started = (s: UnifiedSession) => Date.parse(s.started_at) || 0;
+  const byNewest = (a: UnifiedSession, b: UnifiedSession) => started(b) - started(a) || b.id.localeCompare(a.id);
+  const cmp: Record<SortKey, (a: UnifiedSession, b: UnifiedSession) => number> = {
+    started: byNewest,
+    updated: (a, b) => (Date.parse(b.updated_at) || 0) - (Date.parse(a.updated_at) || 0) || byNewest(a, b),
+    status: (a, b) => STATUS_RANK[listStatus(a, alive[a.id])] - STATUS_RANK[listStatus(b, alive[b.id])] || byNewest(a, b),
+    name: (a, b) => sessionName(a).localeCompare(sessionName(b)) || byNewest(a, b),
+  };
+  const grouped = !q.all && q.repoPath !== null;
+  rows.sort((a, b) => (grouped ? Number(!inRepo(a, q.repoPath)) - Number(!inRepo(b, q.repoPath)) : 0) || cmp[q.sort](a, b));
+  return rows.map((s) => s.id);
+}
+
+/** Header counts per status, over every session (not just the filtered ones). */
+export function statusCounts(sessions: Readonly<Record<string, UnifiedSession>>, alive: AliveMap): Array<[ListStatus, number]> {
+  const counts = new Map<ListStatus, number>();
+  for (const s of Object.values(sessions)) {
+    const st = listStatus(s, alive[s.id]);
+    counts.set(st, (counts.get(st) ?? 0) + 1);
+  }
+  return (Object.keys(STATUS_RANK) as ListStatus[]).filter((st) => counts.has(st)).map((st) => [st, counts.get(st)!]);
+}
+
+export const LIST_COLUMNS: Column[] = [
+  { header: 'STATUS' },
+  { header: 'TYPE', dropOrder: 3 },
+  { header: 'NAME', flex: true, min: 8 },
+  { header: 'PROGRESS', dropOrder: 2 },
+  { header: 'STARTED', dropOrder: 4 },
+  { header: 'DURATION', align: 'right', dropOrder: 1 },
+  { header: 'ID', flex: true, min: 12, dropOrder: 5 },
+];
+
+export interface ListRow {
+  id: string;
+  status: ListStatus;
+  /** Started from another repository (shown with a mark). */
+  other: boolean;
+  text: string;
+}
+
+/** Duration: finished runs their recorded span; live ones up to now; stopped ones up to their last update. */
+function durationText(s: UnifiedSession, st: ListStatus, now: number): string {
+  const d = summarize(s).duration;
+  if (d) return formatDurationMs(d.secs * 1000 + d.nanos / 1e6);
+  return formatDurationMs(elapsedMs(s, st === 'Running' || st === 'Initializing' ? now : Date.parse(s.updated_at)));
+}
+
+/**
+ * The table for the window of ids shown: a header line and one line per row, fitted to `width`
+ * (flexible columns shrink first, then optional ones drop). Only the window is formatted, so a store of
+ * thousands of sessions costs the same per frame as a store of twenty.
+ */
+export function listTable(
+  ids: readonly string[],
+  sessions: Readonly<Record<string, UnifiedSession>>,
+  alive: AliveMap,
+  opts: { now: number; width: number; repoPath: string | null; all: boolean },
+): { header: string; rows: ListRow[] } {
+  const shown = ids.map((id) => sessions[id]).filter((s): s is UnifiedSession => s !== undefined);
+  const statuses = shown.map((s) => listStatus(s, alive[s.id]));
+  const cells = shown.map((s, i) => {
+    const st = statuses[i]!;
+    return [
+      `${LIST_SYMBOL[st]} ${st}`,
+      typeLabel(s),
+      sessionName(s),
+      progressLabel(s),
+      formatRelative(s.started_at, opts.now),
+      durationText(s, st, opts.now),
+      s.id,
+    ];
+  });
+  // Pad the status column to its widest word so it does not jump as rows scroll by.
+  const widest = ['Interrupted', ...statuses].reduce((w, st) => Math.max(w, st.length + 2), 0);
+  const lines = renderTable(LIST_COLUMNS, [[''.padEnd(widest), '', '', '', '', '', ''], ...cells], opts.width);
+  return {
+    header: lines[0]!,
+    rows: shown.map((s, i) => ({
+      id: s.id,
+      status: statuses[i]!,
+      other: !opts.all && opts.repoPath !== null && !inRepo(s, opts.repoPath),
+      text: lines[i + 2]!,
+    })),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The imperative edge between disk and the dashboard store: lists the sessions once, then reloads only
+ * the files the watcher names; watches the open MapReduce job's files while its detail view is shown;
+ * and runs the one slow timer (1 s) that refreshes relative times and re-checks owners of running
+ * sessions (a killed owner changes no file). Nothing polls in a loop.
+ */
+import { UnifiedSessionManager } from '../src/session/manager.js';
+import type { UnifiedSession } from '../src/session/types.js';
+import type { DashboardStore, JobView } from './dashboard.js';
+import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-files.js';
+import { storePaths } from './paths.js';
+import { CorruptSessionFileError } from './session-store.js';
+import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
+
+export interface FeedOptions {
+  tickMs?: number;
+  /** How many of the latest job events the detail view keeps. */
+  eventCount?: number;
+  debounceMs?: number;
+  minIntervalMs?: number;
+  /** How often a job folder that does not exist yet is looked for. */
+  retryMs?: number;
+}
+
+export interface Feed {
+  stop(): void;
+}
+
+const isLive = (s: UnifiedSession) => s.status === 'Running' || s.status === 'Initializing';
+
+/** Loads every session into the store (used before the first frame, so it is never empty by mistake). */
+export async function loadAll(store: DashboardStore, manager: UnifiedSessionManager): Promise<void> {
+  const { sessions, problems } = await manager.list();
+  const alive: Record<string, boolean | undefined> = {};
+  for (const s of sessions) alive[s.id] = manager.ownerAlive(s);
+  store.getState().sessionsLoaded(sessions, alive, Object.fromEntries(problems.map((p) => [p.file, p.reason])));
+}
+
+export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
+  const home = store.getState().home;
+  const manager = new UnifiedSessionManager(home);
+  const paths = storePaths(home);
+  let stopped = false;
+
+  const reload = async (ids: Set<string>, all: boolean) => {
+    if (all) return loadAll(store, manager);
+    const changed: UnifiedSession[] = [];
+    const removed: string[] = [];
+    const alive: Record<string, boolean | undefined> = {};
+    const problems: Record<string, string | null> = {};
+    for (const id of ids) {
+      let file: string;
+      try {
+        file = manager.store.fileOf(id);
+      } catch {
+        continue; // not a session file name
+      }
+      try {
+        const s = await manager.store.read(id);
+        problems[file] = null;
+        if (!s) removed.push(id);
+        else {
+          changed.push(s);
+          alive[id] = manager.ownerAlive(s);
+        }
+      } catch (err) {
+        // A corrupt file is reported and the last good copy kept; the file itself is never touched.
+        problems[file] = err instanceof CorruptSessionFileError ? err.reason : String(err);
+      }
+    }
+    if (!stopped) store.getState().sessionsChanged(changed, removed, alive, problems);
+  };
+
+  const sessionsWatch = watchSessions(paths.sessionsDir, (ids, all) => void reload(ids, all).catch(() => {}), opts);
+
+  const tick = setInterval(() => {
+    const s = store.getState();
+    const changedAlive: Record<string, boolean | undefined> = {};
+    for (const session of Object.values(s.sessions)) {
+      if (!isLive(session)) continue;
+      const alive = manager.ownerAlive(session);
+      if (alive !== s.alive[session.id]) changedAlive[session.id] = alive;
+    }
+    if (Object.keys(changedAlive).length > 0) s.aliveChanged(changedAlive);
+    s.tick(Date.now());
+  }, opts.tickMs ?? 1000);
+
+  // ---- the open MapReduce job --------------------------------------------------------------------
+  let jobWatches: FolderWatch[] = [];
+  let watchedJob: string | null = null;
+  const eventCount = opts.eventCount ?? 50;
+
+  const closeJob = () => {
+    for (const w of jobWatches) w.close();
+    jobWatches = [];
+    watchedJob = null;
+  };
+
+  /** Applies a read only if the same job is still open (the user may have gone back meanwhile). */
+  const apply = (jobId: string, patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered'>>) => {
+    if (!stopped && store.getState().job?.jobId === jobId) store.getState().jobLoaded(patch);
+  };
+
+  const openJob = async (job: JobView) => {
+    const session = store.getState().sessions[job.sessionId];
+    if (!session) return;
+    const repo = await jobRepoOf(home, session, job.jobId);
+    if (watchedJob !== job.jobId) return;
+    apply(job.jobId, { repo });
+    if (repo === null) return;
+    const stateFile = paths.jobStateFile(repo, job.jobId);
+    const loadState = async () => apply(job.jobId, await readJobState(stateFile));
+    const loadEvents = async () => apply(job.jobId, { events: await readLatestEvents(paths.eventsDir(repo, job.jobId), eventCount) });
+    const loadDlq = async () => apply(job.jobId, { dlqCount: await countDlqItems(paths.dlqItemsDir(repo, job.jobId)) });
+    const quiet = (f: () => Promise<void>) => () => void f().catch(() => {});
+    jobWatches = [
+      watchFolder(paths.jobDir(repo, job.jobId), { ...opts, accept: (n) => n === 'job.json', onChange: quiet(loadState) }),
+      watchFolder(paths.eventsDir(repo, job.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet(loadEvents) }),
+      watchFolder(paths.dlqItemsDir(repo, job.jobId), { ...opts, accept: (n) => n.endsWith('.json'), onChange: quiet(loadDlq) }),
+    ];
+    await Promise.all([loadState(), loadEvents(), loadDlq()]);
+  };
+
+  const unsubscribe = store.subscribe((s, prev) => {
+    const id = s.job?.jobId ?? null;
+    if (id === (prev.job?.jobId ?? null) || id === watchedJob) return;
+    closeJob();
+    if (s.job) {
+      watchedJob = s.job.jobId;
+      void openJob(s.job).catch(() => {});
+    }
+  });
+  if (store.getState().job) {
+    watchedJob = store.getState().job!.jobId;
+    void openJob(store.getState().job!).catch(() => {});
+  }
+
+  return {
+    stop() {
+      stopped = true;
+      unsubscribe();
+      closeJob();
+      sessionsWatch.close();
+      clearInterval(tick);
+    },
+  };
+}

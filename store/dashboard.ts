@@ -1,0 +1,311 @@
+/**
+ * The dashboard's state: a vanilla zustand store with actions. The feed (dashboard-feed.ts) fills it from
+ * disk; components read it through selectors and call its actions; keys reach it through `key(name)`
+ * (dashboard-keys.ts). Nothing here touches the disk or the terminal, so it is tested without either.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
+import type { UnifiedSession } from '../src/session/types.js';
+import { isMapReduce } from '../src/view/format.js';
+import type { ActionName } from '../src/tui/keys.js';
+import { type Size, clampCursor, listHeight, normalizeSize } from '../src/tui/layout.js';
+import { orderItems } from '../src/tui/mapreduce-view.js';
+import { type SortKey, type StatusFilter, SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
+import { workflowSteps } from '../src/tui/workflow-steps.js';
+import { jobIdOf } from './job-files.js';
+import { routeKey } from './dashboard-keys.js';
+
+export type ViewName = 'list' | 'detail';
+
+export interface Banner {
+  text: string;
+  tone?: 'info' | 'warn' | 'error';
+}
+
+/** A yes/no question on the status line; `y` runs onYes, `n` or Esc runs onNo. */
+export interface Confirm {
+  prompt: string;
+  onYes: () => void;
+  onNo?: () => void;
+}
+
+/** The MapReduce job behind the open session, as last read from its files. */
+export interface JobView {
+  sessionId: string;
+  jobId: string;
+  /** The <repo> folder of its files; null until found (or when it cannot be). */
+  repo: string | null;
+  state: JobState | null;
+  /** state.items in the agent table's order, computed once per read (not per frame). */
+  ordered: WorkItemState[];
+  events: JobEvent[];
+  dlqCount: number;
+  problem: string | null;
+}
+
+export interface DashboardData {
+  home: string;
+  /** This repository's root: its sessions are listed first. null outside a repository. */
+  repoPath: string | null;
+  /** --all: one list over every repository, no grouping. */
+  all: boolean;
+  color: boolean;
+  sessions: Record<string, UnifiedSession>;
+  /** Owner liveness per session id (undefined: cannot be known). */
+  alive: Record<string, boolean | undefined>;
+  /** Files that did not parse: path -> reason (they are left untouched). */
+  problems: Record<string, string>;
+  loaded: boolean;
+  /** The ids the list shows, in order (filter + sort applied). */
+  ids: string[];
+  cursor: number;
+  selectedId: string | null;
+  view: ViewName;
+  /** The session the detail view shows. */
+  openId: string | null;
+  help: boolean;
+  filterText: string;
+  filterEditing: boolean;
+  statusFilter: StatusFilter;
+  sort: SortKey;
+  /** Detail views have two panes (steps/output, agents/events); Tab switches. */
+  pane: 0 | 1;
+  detailCursor: [number, number];
+  job: JobView | null;
+  now: number;
+  size: Size;
+  message: string | null;
+  banner: Banner | null;
+  confirm: Confirm | null;
+  quitRequested: boolean;
+}
+
+export interface DashboardActions {
+  sessionsLoaded(sessions: UnifiedSession[], alive: Record<string, boolean | undefined>, problems?: Record<string, string>): void;
+  /** Changed or new sessions, removed ids, and files that failed (path -> reason) or recovered (null). */
+  sessionsChanged(changed: UnifiedSession[], removed: string[], alive: Record<string, boolean | undefined>, problems?: Record<string, string | null>): void;
+  aliveChanged(alive: Record<string, boolean | undefined>): void;
+  jobLoaded(patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered'>>): void;
+  tick(now: number): void;
+  resize(columns: number | undefined, rows: number | undefined): void;
+  /** One key press by name (src/tui/keys.ts `keyName`): prompts and the filter line take it first. */
+  key(name: string): void;
+  perform(action: ActionName): void;
+  openSession(id: string): void;
+  back(): void;
+  setFilterText(text: string): void;
+  setFilterEditing(editing: boolean): void;
+  setMessage(text: string | null): void;
+  setBanner(banner: Banner | null): void;
+  ask(confirm: Confirm): void;
+  answer(yes: boolean): void;
+  requestQuit(): void;
+}
+
+export type DashboardState = DashboardData & DashboardActions;
+export type DashboardStore = StoreApi<DashboardState>;
+
+export interface DashboardOptions {
+  home: string;
+  repoPath?: string | null;
+  all?: boolean;
+  color?: boolean;
+  now?: number;
+  size?: Size;
+}
+
+function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<DashboardData> {
+  const next = { ...s, ...patch };
+  const ids = visibleIds(next.sessions, next.alive, {
+    text: next.filterText,
+    status: next.statusFilter,
+    sort: next.sort,
+    repoPath: next.repoPath,
+    all: next.all,
+  });
+  // The cursor follows the selected session when rows move; if it vanished, it keeps its row number.
+  const at = next.selectedId === null ? -1 : ids.indexOf(next.selectedId);
+  const cursor = at >= 0 ? at : clampCursor(next.cursor, 0, ids.length);
+  return { ...patch, ids, cursor, selectedId: ids[cursor] ?? null };
+}
+
+function jobFor(s: UnifiedSession | undefined): JobView | null {
+  if (!s || !isMapReduce(s)) return null;
+  const jobId = jobIdOf(s);
+  if (!jobId) return null;
+  return { sessionId: s.id, jobId, repo: null, state: null, ordered: [], events: [], dlqCount: 0, problem: null };
+}
+
+/** Rows in the focused detail pane, for cursor limits. */
+function paneRows(s: DashboardData): number {
+  const open = s.openId ? s.sessions[s.openId] : undefined;
+  if (!open) return 0;
+  if (s.job) return s.pane === 0 ? s.job.ordered.length : s.job.events.length;
+  return s.pane === 0 ? workflowSteps(open, s.alive[open.id] === false, s.now).length : 0;
+}
+
+export function createDashboardStore(o: DashboardOptions): DashboardStore {
+  return createStore<DashboardState>()((set, get) => {
+    const moveBy = (delta: number) => {
+      const s = get();
+      if (s.view === 'list') {
+        const cursor = clampCursor(s.cursor, delta, s.ids.length);
+        set({ cursor, selectedId: s.ids[cursor] ?? null });
+      } else {
+        const dc: [number, number] = [...s.detailCursor];
+        dc[s.pane] = clampCursor(dc[s.pane], delta, paneRows(s));
+        set({ detailCursor: dc });
+      }
+    };
+    const page = () => listHeight(get().size);
+    const cycle = <T>(list: readonly T[], v: T) => list[(list.indexOf(v) + 1) % list.length]!;
+    return {
+      home: o.home,
+      repoPath: o.repoPath ?? null,
+      all: o.all ?? false,
+      color: o.color ?? true,
+      sessions: {},
+      alive: {},
+      problems: {},
+      loaded: false,
+      ids: [],
+      cursor: 0,
+      selectedId: null,
+      view: 'list',
+      openId: null,
+      help: false,
+      filterText: '',
+      filterEditing: false,
+      statusFilter: 'all',
+      sort: 'started',
+      pane: 0,
+      detailCursor: [0, 0],
+      job: null,
+      now: o.now ?? Date.now(),
+      size: o.size ?? normalizeSize(undefined, undefined),
+      message: null,
+      banner: null,
+      confirm: null,
+      quitRequested: false,
+
+      sessionsLoaded(list, alive, problems = {}) {
+        const sessions: Record<string, UnifiedSession> = {};
+        for (const s of list) sessions[s.id] = s;
+        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true }));
+      },
+      sessionsChanged(changed, removed, alive, problems = {}) {
+        set((s) => {
+          const sessions = { ...s.sessions };
+          const nextAlive = { ...s.alive, ...alive };
+          for (const c of changed) sessions[c.id] = c;
+          for (const id of removed) {
+            delete sessions[id];
+            delete nextAlive[id];
+          }
+          const nextProblems = { ...s.problems };
+          for (const [file, reason] of Object.entries(problems)) {
+            if (reason === null) delete nextProblems[file];
+            else nextProblems[file] = reason;
+          }
+          return withIds(s, { sessions, alive: nextAlive, problems: nextProblems });
+        });
+      },
+      aliveChanged(alive) {
+        set((s) => withIds(s, { alive: { ...s.alive, ...alive } }));
+      },
+      jobLoaded(patch) {
+        set((s) => {
+          if (!s.job) return {};
+          const ordered = patch.state !== undefined ? (patch.state ? orderItems(patch.state.items) : []) : s.job.ordered;
+          return { job: { ...s.job, ...patch, ordered } };
+        });
+      },
+      tick(now) {
+        set({ now });
+      },
+      resize(columns, rows) {
+        set({ size: normalizeSize(columns, rows) });
+      },
+      key(name) {
+        routeKey(get(), name);
+      },
+      perform(action) {
+        const s = get();
+        switch (action) {
+          case 'up':
+            return moveBy(-1);
+          case 'down':
+            return moveBy(1);
+          case 'pageUp':
+            return moveBy(-page());
+          case 'pageDown':
+            return moveBy(page());
+          case 'top':
+            return moveBy(-Number.MAX_SAFE_INTEGER);
+          case 'bottom':
+            return moveBy(Number.MAX_SAFE_INTEGER);
+          case 'open':
+            if (s.view === 'list' && s.selectedId) s.openSession(s.selectedId);
+            return;
+          case 'back':
+            return s.back();
+          case 'switchPane':
+            return set({ pane: s.pane === 0 ? 1 : 0 });
+          case 'filter':
+            return set({ filterEditing: true, help: false });
+          case 'cycleStatus':
+            return set((x) => withIds(x, { statusFilter: cycle(STATUS_FILTERS, x.statusFilter) }));
+          case 'cycleSort':
+            return set((x) => withIds(x, { sort: cycle(SORT_KEYS, x.sort) }));
+          case 'help':
+            return set({ help: !s.help });
+          case 'quit':
+            return s.requestQuit();
+        }
+      },
+      openSession(id) {
+        set((s) => ({
+          ...withIds(s, { selectedId: id }),
+          view: 'detail',
+          openId: id,
+          help: false,
+          pane: 0,
+          detailCursor: [0, 0],
+          job: jobFor(s.sessions[id]),
+        }));
+      },
+      back() {
+        const s = get();
+        if (s.help) return set({ help: false });
+        if (s.view === 'detail') return set({ view: 'list', openId: null, job: null, pane: 0 });
+        // In the list, Esc clears what narrows it.
+        if (s.filterText !== '' || s.statusFilter !== 'all') set((x) => withIds(x, { filterText: '', statusFilter: 'all' }));
+      },
+      setFilterText(text) {
+        set((s) => withIds(s, { filterText: text }));
+      },
+      setFilterEditing(editing) {
+        set({ filterEditing: editing });
+      },
+      setMessage(text) {
+        set({ message: text });
+      },
+      setBanner(banner) {
+        set({ banner });
+      },
+      ask(confirm) {
+        set({ confirm });
+      },
+      answer(yes) {
+        const c = get().confirm;
+        if (!c) return;
+        set({ confirm: null });
+        if (yes) c.onYes();
+        else c.onNo?.();
+      },
+      requestQuit() {
+        set({ quitRequested: true });
+      },
+    };
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Read-only readers of a MapReduce job's files (the job runner is their only writer): the job state,
+ * the latest lines of its event log and the number of dead-lettered items. A file that is missing is
+ * "nothing yet"; one that does not parse is reported and left as it is.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
+import type { UnifiedSession } from '../src/session/types.js';
+import { META } from '../src/session/types.js';
+import { repoNameOf, storePaths } from './paths.js';
+
+export interface JobStateRead {
+  state: JobState | null;
+  problem: string | null;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export async function readJobState(file: string): Promise<JobStateRead> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (isMissing(err)) return { state: null, problem: null };
+    return { state: null, problem: `${file}: ${(err as Error).message}` };
+  }
+  try {
+    const raw = JSON.parse(text) as JobState;
+    if (typeof raw !== 'object' || raw === null || !Array.isArray(raw.items)) return { state: null, problem: `${file}: not a job state (no items)` };
+    return { state: raw, problem: null };
+  } catch (err) {
+    return { state: null, problem: `${file}: invalid JSON (${(err as Error).message})` };
+  }
+}
+
+/** How much of the newest log file is read to find its last lines (events are short JSON lines). */
+const TAIL_BYTES = 64 * 1024;
+
+async function tailLines(file: string): Promise<string[]> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    await fh.read(buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // the first line was cut by the window
+    return lines.filter((l) => l.trim().length > 0);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The last `n` events, oldest first, from the newest events-*.jsonl files. Reads only the tail of each
+ * file, so a job with a huge log costs the same as a small one. Lines that do not parse (a line being
+ * appended right now) are skipped.
+ */
+export async function readLatestEvents(dir: string, n: number): Promise<JobEvent[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).filter((f) => f.startsWith('events-') && f.endsWith('.jsonl')).sort();
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw err;
+  }
+  const out: JobEvent[] = [];
+  for (let i = names.length - 1; i >= 0 && out.length < n; i--) {
+    let lines: string[];
+    try {
+      lines = await tailLines(path.join(dir, names[i]!));
+    } catch (err) {
+      if (isMissing(err)) continue;
+      throw err;
+    }
+    const parsed: JobEvent[] = [];
+    for (const l of lines) {
+      try {
+        const e = JSON.parse(l) as JobEvent;
+        if (e && typeof e.type === 'string') parsed.push(e);
+      } catch {
+        /* partial line */
+      }
+    }
+    out.unshift(...parsed.slice(Math.max(0, parsed.length - (n - out.length))));
+  }
+  return out;
+}
+
+export async function countDlqItems(dir: string): Promise<number> {
+  try {
+    return (await fs.readdir(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).length;
+  } catch (err) {
+    if (isMissing(err)) return 0;
+    throw err;
+  }
+}
+
+/** The job id a session runs: mapreduce_data, else metadata (Prodigy's MapReduce runs saved as Workflow). */
+export function jobIdOf(s: UnifiedSession): string | null {
+  const id = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
+  return typeof id === 'string' && id.length > 0 ? id : null;
+}
+
+/**
+ * The <repo> folder of a session's job: metadata repo_name, else the name of repo_path, else whichever
+ * repository folder under state/ holds the job (Prodigy's own sessions record neither).
+ */
+export async function jobRepoOf(home: string, s: UnifiedSession, jobId: string): Promise<string | null> {
+  const name = s.metadata[META.repoName];
+  if (typeof name === 'string' && name.length > 0) return name;
+  const p = s.metadata[META.repoPath];
+  if (typeof p === 'string' && p.length > 0) return repoNameOf(p);
+  const paths = storePaths(home);
+  let repos: string[];
+  try {
+    repos = await fs.readdir(path.join(home, 'state'));
+  } catch {
+    return null;
+  }
+  for (const r of repos) {
+    try {
+      await fs.access(paths.jobDir(r, jobId));
+      return r;
+    } catch {
+      /* not this one */
+    }
+  }
+  return null;
+}

@@ -1,0 +1,159 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
+import { MIN_SIZE, clampCursor, fits, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
+import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
+import { listTable, visibleIds } from '../../src/tui/session-list.js';
+import { displayWidth } from '../../src/view/text.js';
+import { T0, iso, workflowSession } from './fixtures.js';
+
+describe('scrolling window', () => {
+  it('always shows the cursor, stays in bounds, and does not move while the cursor is inside it', () => {
+    fc.assert(
+      fc.property(fc.nat(500), fc.nat(500), fc.integer({ min: 1, max: 60 }), fc.nat(500), (c, top, height, count) => {
+        const cursor = clampCursor(c, 0, count);
+        const t = windowTop(cursor, top, height, count);
+        expect(t).toBeGreaterThanOrEqual(0);
+        if (count > 0) {
+          expect(cursor).toBeGreaterThanOrEqual(t);
+          expect(cursor).toBeLessThan(t + height);
+          expect(t).toBeLessThanOrEqual(Math.max(0, count - height));
+        }
+        const maxTop = Math.max(0, count - height);
+        if (top <= maxTop && cursor >= top && cursor < top + height) expect(t).toBe(top);
+      }),
+    );
+  });
+
+  it('clamps cursor moves to the rows there are', () => {
+    fc.assert(
+      fc.property(fc.nat(100), fc.integer({ min: -1000, max: 1000 }), fc.nat(100), (c, d, n) => {
+        const r = clampCursor(c, d, n);
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r).toBeLessThanOrEqual(Math.max(0, n - 1));
+      }),
+    );
+  });
+
+  it('a too-small terminal gets a notice no wider than itself', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 60 }), (columns, rows) => {
+        expect(fits({ columns, rows })).toBe(columns >= MIN_SIZE.columns && rows >= MIN_SIZE.rows);
+        expect(tooSmallNotice({ columns, rows }).length).toBeLessThanOrEqual(columns);
+      }),
+    );
+  });
+});
+
+describe('progress maths', () => {
+  const counts = fc.record({ completed: fc.nat(20000), failed: fc.nat(2000), running: fc.nat(64), pending: fc.nat(20000) });
+
+  it('the bar is exactly as wide as asked and its parts follow the counts', () => {
+    fc.assert(
+      fc.property(counts, fc.nat(200), (c, width) => {
+        const total = c.completed + c.failed + c.running + c.pending;
+        const seg = progressSegments({ ...c, total }, width);
+        expect(seg.completed + seg.failed + seg.running + seg.pending).toBe(width);
+        expect([...progressBar({ ...c, total }, width)].length).toBe(width);
+        if (total > 0 && c.pending === 0 && c.running === 0 && c.failed === 0) expect(seg.completed).toBe(width);
+        // No part is off by more than one cell from its exact share.
+        if (total > 0) for (const k of ['completed', 'failed', 'running', 'pending'] as const) expect(Math.abs(seg[k] - (c[k] / total) * width)).toBeLessThan(1);
+      }),
+    );
+  });
+
+  it('rate counts items finished in the recent window, over the run when it is short', () => {
+    const now = T0 + 60 * 60_000;
+    // 10 items ended in the last minute of a one-hour run: recent pace wins.
+    const recent = Array.from({ length: 10 }, (_, i) => now - i * 5000);
+    expect(itemsPerMinute(recent, T0, now)).toBeCloseTo((10 / RATE_WINDOW_MS) * 60_000);
+    // A 2-minute-old run with 4 items done: 2/min.
+    expect(itemsPerMinute([now - 1000, now - 2000, now - 3000, now - 4000], now - 120_000, now)).toBeCloseTo(2);
+    expect(itemsPerMinute([], T0, now)).toBeNull();
+  });
+
+  it('ETA is remaining over rate, zero when done, unknown without a rate', () => {
+    fc.assert(
+      fc.property(fc.nat(100000), fc.double({ min: 0.01, max: 10000, noNaN: true }), (remaining, rate) => {
+        const eta = etaMs(remaining, rate)!;
+        expect(eta).toBeCloseTo((remaining / rate) * 60_000, 3);
+        expect(etaMs(remaining + 1, rate)!).toBeGreaterThan(eta);
+      }),
+    );
+    expect(etaMs(0, null)).toBe(0);
+    expect(etaMs(5, null)).toBeNull();
+  });
+});
+
+describe('key table', () => {
+  it('no key means two things in one view', () => {
+    for (const view of ['list', 'detail'] as const) {
+      const seen = new Map<string, string>();
+      for (const b of KEY_TABLE.filter((x) => x.scope === 'any' || x.scope === view)) {
+        for (const k of b.keys) {
+          expect(seen.get(k), `${k} in ${view}`).toBeUndefined();
+          seen.set(k, b.action);
+        }
+      }
+    }
+  });
+
+  it('help lists every binding of the view, in table order', () => {
+    const rows = helpRows('detail');
+    const expected = KEY_TABLE.filter((b) => b.scope !== 'list');
+    expect(rows.map((r) => r.description)).toEqual(expected.map((b) => b.description));
+  });
+
+  it('names keys the way the table spells them', () => {
+    expect(keyName('', { downArrow: true })).toBe('down');
+    expect(keyName('', { delete: true })).toBe('backspace'); // Ink 6 reports \x7f as delete
+    expect(keyName('', { tab: true, shift: true })).toBe('shift-tab');
+    expect(keyName('c', { ctrl: true })).toBe('ctrl-c');
+    expect(keyName('', { escape: true })).toBe('escape');
+    expect(keyName('G', { shift: true })).toBe('G');
+    expect(actionFor('G', 'list')).toBe('bottom');
+    expect(actionFor('return', 'detail')).toBeNull();
+    expect(actionFor('escape', 'detail')).toBe('back');
+  });
+});
+
+describe('sessions list', () => {
+  const sessions = Object.fromEntries(
+    Array.from({ length: 30 }, (_, i) => {
+      const s = workflowSession(`s-${String(i).padStart(2, '0')}`, {
+        started_at: iso(T0 + i * 60_000),
+        status: (['Running', 'Completed', 'Failed', 'Paused'] as const)[i % 4],
+        metadata: { repo_path: i % 2 ? '/repos/here' : '/repos/other' },
+      });
+      return [s.id, s];
+    }),
+  );
+  const q = { text: '', status: 'all' as const, sort: 'started' as const, repoPath: null, all: false };
+
+  it('lists newest first; this repository first when grouping', () => {
+    expect(visibleIds(sessions, {}, q).slice(0, 3)).toEqual(['s-29', 's-28', 's-27']);
+    const grouped = visibleIds(sessions, {}, { ...q, repoPath: '/repos/here' });
+    expect(grouped.slice(0, 15).every((id) => Number(id.slice(2)) % 2 === 1)).toBe(true);
+    expect(visibleIds(sessions, {}, { ...q, repoPath: '/repos/here', all: true })[0]).toBe('s-29');
+  });
+
+  it('a running session whose owner is gone shows as Interrupted and is found by that filter', () => {
+    const ids = visibleIds(sessions, { 's-00': false }, { ...q, status: 'interrupted' });
+    expect(ids).toContain('s-00');
+    expect(ids).not.toContain('s-04'); // running, owner alive (unknown)
+    const { rows } = listTable(['s-00'], sessions, { 's-00': false }, { now: T0, width: 100, repoPath: null, all: false });
+    expect(rows[0]!.text).toContain('! Interrupted');
+  });
+
+  it('every line fits the width it is given', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 24, max: 200 }), fc.nat(29), (width, start) => {
+        const ids = visibleIds(sessions, {}, q).slice(start, start + 10);
+        const t = listTable(ids, sessions, {}, { now: T0 + 3600_000, width, repoPath: '/repos/here', all: false });
+        for (const line of [t.header, ...t.rows.map((r) => r.text)]) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        // Status is never dropped: it carries the word, not just a colour.
+        expect(t.header.startsWith('STATUS')).toBe(true);
+      }),
+    );
+  });
+});
