@@ -62,7 +62,7 @@ export function resumeHint(sessionId: string): string {
 }
 
 /**
- * SIGINT/SIGTERM once: abort (the executor stops the step's process group, pauses and checkpoints).
+ * SIGINT/SIGTERM/SIGHUP once: abort (the executor stops the step's process group, pauses and checkpoints).
  * Twice: kill every child group and exit 130 now; the session, Running with a dead owner, stays resumable.
  */
 export function installInterrupt(sessionId: string): InterruptControl {
@@ -79,13 +79,13 @@ export function installInterrupt(sessionId: string): InterruptControl {
     process.stderr.write(`${resumeHint(sessionId)}\n`);
     process.exit(EXIT.interrupted);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP (the terminal closed) pauses too: the children live in their own sessions and would not get it.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
   return {
     signal: ac.signal,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of signals) process.off(sig, onSignal);
     },
   };
 }
