@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
 import { registerSessions } from './sessions.js';
+import { registerTui } from './tui.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
+  registerTui(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
-import { MIN_SIZE, clampCursor, fits, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
+import { MIN_SIZE, clampCursor, fitLine, fits, splitRows, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
 import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
 import { listTable, visibleIds } from '../../src/tui/session-list.js';
 import { displayWidth } from '../../src/view/text.js';
@@ -153,6 +153,30 @@ describe('sessions list', () => {
         for (const line of [t.header, ...t.rows.map((r) => r.text)]) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         // Status is never dropped: it carries the word, not just a colour.
         expect(t.header.startsWith('STATUS')).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('layout helpers', () => {
+  it('splitRows never gives more than is available or wanted, and wastes nothing that is wanted', () => {
+    fc.assert(
+      fc.property(fc.nat(100), fc.array(fc.nat(60), { minLength: 1, maxLength: 4 }), (available, wants) => {
+        const got = splitRows(available, wants);
+        const sum = got.reduce((a, b) => a + b, 0);
+        expect(sum).toBeLessThanOrEqual(available);
+        got.forEach((g, i) => expect(g).toBeLessThanOrEqual(wants[i]!));
+        expect(sum).toBe(Math.min(available, wants.reduce((a, b) => a + b, 0)));
+      }),
+    );
+  });
+
+  it('fitLine keeps within the width and keeps the right side whole when it can', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 120 }), (l, r, width) => {
+        const line = fitLine(l, r, width);
+        expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        if (displayWidth(r) + 2 <= width && r.length > 0) expect(line.endsWith(r)).toBe(true);
       }),
     );
   });
