@@ -2,13 +2,13 @@
  * MapReduce detail: phase line, progress bar with counts, throughput and ETA, DLQ count, the agent table
  * (only the rows that fit are formatted) and the latest events.
  */
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, splitRows } from '../src/tui/layout.js';
 import { agentRows, eventLine, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
-import { formatRate, progressBar } from '../src/tui/progress.js';
+import { BAR_GLYPH, type ItemCounts, formatRate, progressSegments } from '../src/tui/progress.js';
 import { formatDurationMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
 import type { JobView } from '../store/dashboard.js';
@@ -26,6 +26,24 @@ const AGENT_COLUMNS: Column[] = [
   { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
 ];
 
+/** The bar in its four parts; each part has its own glyph, so colour only adds to it. */
+function Bar({ counts, width, color, label }: { counts: ItemCounts; width: number; color: boolean; label: string }) {
+  const seg = progressSegments(counts, width);
+  const parts = (['completed', 'failed', 'running', 'pending'] as const).map((k) => (
+    <Text key={k} color={tint(color, BAR_COLOR[k])}>
+      {BAR_GLYPH[k].repeat(seg[k])}
+    </Text>
+  ));
+  return (
+    <Text wrap="truncate-end">
+      {parts}
+      {label}
+    </Text>
+  );
+}
+
+const BAR_COLOR = { completed: 'green', failed: 'red', running: 'cyan', pending: 'gray' } as const;
+
 /** The lines above the panes: title, phase, bar, counts. */
 const HEAD_LINES = 4;
 
@@ -40,7 +58,7 @@ function Summary({ session, job, width, now, color }: { session: UnifiedSession;
   return (
     <>
       <Line dim text={fitLine(phaseLine(sum.phase, finished), job ? `job ${job.jobId}` : '', width)} />
-      <Line color={tint(color, 'green')} text={`${progressBar(c, Math.max(0, width - label.length))}${label}`} />
+      <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
       <Line
         text={fitLine(
           `✓ ${c.completed} done  ✗ ${c.failed} failed  ● ${c.running} running  · ${c.pending} pending`,
