@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { WorkItemStatus } from '../../src/mapreduce/job-types.js';
 import { UnifiedSessionManager } from '../../src/session/manager.js';
 import { createDashboardStore } from '../../store/dashboard.js';
 import { type Feed, loadAll, startFeed } from '../../store/dashboard-feed.js';
@@ -11,7 +12,10 @@ afterEach(() => feeds.splice(0).forEach((f) => f.stop()));
 
 const NOW = T0 + 10 * 60_000;
 /** 10 minutes in: 300 done, 10 failed, 4 running, the rest pending; every finished item ended at T0+30s+i s. */
-const statusOf = (done: number) => (i: number) => (i < done ? 'completed' : i < done + 10 ? 'failed' : i < done + 14 ? 'running' : 'pending') as const;
+const statusOf =
+  (done: number) =>
+  (i: number): WorkItemStatus =>
+    i < done ? 'completed' : i < done + 10 ? 'failed' : i < done + 14 ? 'running' : 'pending';
 
 async function openJob(items: number, done = 300) {
   const home = tempHome();
