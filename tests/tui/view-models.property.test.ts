@@ -4,6 +4,7 @@ import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
 import { MIN_SIZE, clampCursor, fitLine, fits, splitRows, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
 import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
 import { listTable, visibleIds } from '../../src/tui/session-list.js';
+import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
 import { T0, iso, workflowSession } from './fixtures.js';
 
@@ -179,5 +180,18 @@ describe('layout helpers', () => {
         if (displayWidth(r) + 2 <= width && r.length > 0) expect(line.endsWith(r)).toBe(true);
       }),
     );
+  });
+});
+
+describe('clock', () => {
+  const old = workflowSession('old', { status: 'Completed', started_at: iso(T0 - 3600_000) });
+  it('ticks every second only while a live run or a sub-minute age is on screen', () => {
+    expect(shouldTick({ sessions: { old }, alive: {} }, T0, T0 - 1000)).toBe(false);
+    expect(shouldTick({ sessions: { old }, alive: {} }, T0, T0 - SLOW_TICK_MS)).toBe(true);
+    const run = workflowSession('run', { status: 'Running', started_at: iso(T0 - 3600_000) });
+    expect(shouldTick({ sessions: { old, run }, alive: {} }, T0, T0 - 1000)).toBe(true);
+    expect(shouldTick({ sessions: { old, run }, alive: { run: false } }, T0, T0 - 1000)).toBe(false); // crashed: frozen
+    const fresh = workflowSession('fresh', { status: 'Completed', started_at: iso(T0 - 30_000) });
+    expect(shouldTick({ sessions: { fresh }, alive: {} }, T0, T0 - 1000)).toBe(true);
   });
 });
