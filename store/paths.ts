@@ -26,11 +26,13 @@ export interface StorePaths {
   stateDir(repo: string): string;
   mappingsDir(repo: string): string;
   jobDir(repo: string, jobId: string): string;
+  /** The job's lowdb state file (JobState), inside jobDir. */
+  jobStateFile(repo: string, jobId: string): string;
+  /** Every repository's MapReduce jobs folder lives at state/<repo>/mapreduce/jobs; this is state/. */
+  stateRootDir: string;
   eventsDir(repo: string, jobId: string): string;
   dlqDir(repo: string, jobId: string): string;
-  /** The job's JobState (src/mapreduce/job-types.ts), written by the job runner alone. */
-  jobStateFile(repo: string, jobId: string): string;
-  /** One DlqItem file per dead-lettered item. */
+  /** One JSON file per dead-letter item, inside dlqDir. */
   dlqItemsDir(repo: string, jobId: string): string;
   /** Prodigy 0.4's per-step workflow checkpoints (read-only for us). */
   prodigyCheckpointsDir(sessionId: string): string;
@@ -49,9 +51,10 @@ export function storePaths(home: string): StorePaths {
     stateDir: (repo) => path.join(home, 'state', repo),
     mappingsDir: (repo) => path.join(home, 'state', repo, 'mappings'),
     jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),
+    jobStateFile: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json'),
+    stateRootDir: path.join(home, 'state'),
     eventsDir: (repo, jobId) => path.join(home, 'events', repo, jobId),
     dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),
-    jobStateFile: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json'),
     dlqItemsDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId, 'items'),
     prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
   };

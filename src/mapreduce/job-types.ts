@@ -55,7 +55,9 @@ export type JobEventType =
   | 'JobCompleted'
   | 'JobFailed'
   | 'JobInterrupted'
-  | 'JobResumed';
+  | 'JobResumed'
+  /** A dead item sent back to pending by `prodigy dlq retry`. */
+  | 'ItemRequeued';
 
 /** One line of the append-only event log. */
 export interface JobEvent {
@@ -67,6 +69,10 @@ export interface JobEvent {
   phase?: JobPhase;
   attempt?: number;
   message?: string;
+  exit_code?: number | null;
+  /** AgentCompleted carries the item's result: the log is the durable record of a completion. */
+  result?: JsonValue;
+  output_tail?: string[];
   [extra: string]: unknown;
 }
 

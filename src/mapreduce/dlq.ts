@@ -1,0 +1,52 @@
+/**
+ * The dead-letter queue: `dlq/<repo>/<job-id>/items/<item-id>.json`, one file per item that failed all
+ * its attempts. Written atomically (temp + rename) before the item's agent slot is reused; removed when
+ * `prodigy dlq retry` sends the item back and it completes.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { DlqItem } from './job-types.js';
+
+export function writeDlqItem(dir: string, item: DlqItem): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${item.item_id}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(item, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+export function removeDlqItem(dir: string, itemId: string): void {
+  fs.rmSync(path.join(dir, `${itemId}.json`), { force: true });
+}
+
+export interface DlqListing {
+  items: DlqItem[];
+  problems: { file: string; reason: string }[];
+}
+
+/** Every DLQ item in item order; files that do not parse are reported and left alone. */
+export async function listDlqItems(dir: string): Promise<DlqListing> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.json'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], problems: [] };
+    throw err;
+  }
+  const items: DlqItem[] = [];
+  const problems: DlqListing['problems'] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const v = JSON.parse(await fsp.readFile(file, 'utf8')) as DlqItem;
+      if (typeof v.item_id !== 'string') throw new Error('not a DLQ item');
+      items.push(v);
+    } catch (err) {
+      problems.push({ file, reason: (err as Error).message });
+    }
+  }
+  const n = (id: string) => Number(/(\d+)$/.exec(id)?.[1] ?? Number.NaN);
+  items.sort((a, b) => n(a.item_id) - n(b.item_id) || a.item_id.localeCompare(b.item_id));
+  return { items, problems };
+}

@@ -1,0 +1,155 @@
+/**
+ * The job's append-only event log: `events/<repo>/<job-id>/events-<start>-<pid>.jsonl`, one file per run
+ * of the job (first run, each resume), one JSON object per line.
+ *
+ * Appends are synchronous `write(2)`s on an open descriptor: once `append` returns the line is in the
+ * kernel, so it survives the process being killed. The runner relies on that: an item's
+ * AgentCompleted line (with its result) is written before the agent slot takes the next item.
+ * A reader may meet a torn last line (a writer killed mid-write); it is skipped, never "repaired".
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { JobEvent } from './job-types.js';
+
+export const EVENTS_FILE = /^events-.*\.jsonl$/;
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:.]/g, '');
+}
+
+export class EventLog {
+  private fd: number | null;
+  readonly file: string;
+  count = 0;
+
+  constructor(dir: string, now = new Date()) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, `events-${stamp(now)}-${process.pid}.jsonl`);
+    this.fd = fs.openSync(this.file, 'a');
+  }
+
+  append(event: Omit<JobEvent, 'timestamp'> & { timestamp?: string }): JobEvent {
+    const full = { timestamp: new Date().toISOString(), ...event } as JobEvent;
+    if (this.fd === null) throw new Error(`event log ${this.file} is closed`);
+    fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
+    this.count += 1;
+    return full;
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** Parses a chunk of JSONL; lines that do not parse (a torn tail) are counted, not returned. */
+export function parseEventLines(text: string): { events: JobEvent[]; bad: number } {
+  const events: JobEvent[] = [];
+  let bad = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const e = JSON.parse(line) as JobEvent;
+      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e);
+      else bad += 1;
+    } catch {
+      bad += 1;
+    }
+  }
+  return { events, bad };
+}
+
+async function eventFiles(dir: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(dir)).filter((n) => EVENTS_FILE.test(n)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Every event of a job, oldest first (files are named by start time, lines are in write order). */
+export async function readEvents(dir: string): Promise<JobEvent[]> {
+  const out: JobEvent[] = [];
+  for (const name of await eventFiles(dir)) {
+    out.push(...parseEventLines(await fsp.readFile(path.join(dir, name), 'utf8')).events);
+  }
+  return out;
+}
+
+/**
+ * Calls `onEvent` for every event already logged and every event appended later, until `signal` aborts
+ * or `until(event)` says stop. Watches the folder (not the files: a file watch would miss new files),
+ * reading only complete new lines from each file's last offset.
+ */
+export async function followEvents(
+  dir: string,
+  onEvent: (e: JobEvent) => void,
+  opts: { signal?: AbortSignal; until?: (e: JobEvent) => boolean } = {},
+): Promise<void> {
+  const offsets = new Map<string, number>();
+  let done = false;
+  let resolveDone: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const stop = () => {
+    done = true;
+    resolveDone();
+  };
+  let reading: Promise<void> = Promise.resolve();
+  const readNew = async () => {
+    for (const name of await eventFiles(dir)) {
+      if (done) return;
+      const file = path.join(dir, name);
+      const from = offsets.get(name) ?? 0;
+      const handle = await fsp.open(file, 'r');
+      try {
+        const { size } = await handle.stat();
+        if (size <= from) continue;
+        const buf = Buffer.alloc(size - from);
+        await handle.read(buf, 0, buf.length, from);
+        const text = buf.toString('utf8');
+        const end = text.lastIndexOf('\n');
+        if (end < 0) continue; // no complete line yet
+        offsets.set(name, from + Buffer.byteLength(text.slice(0, end + 1)));
+        for (const e of parseEventLines(text.slice(0, end + 1)).events) {
+          onEvent(e);
+          if (opts.until?.(e)) {
+            stop();
+            return;
+          }
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  const schedule = () => {
+    reading = reading.then(() => (done ? undefined : readNew())).catch(() => undefined);
+  };
+  await fs.promises.mkdir(dir, { recursive: true }).catch(() => undefined);
+  const watcher = fs.watch(dir, () => schedule());
+  // fs.watch can miss events on some file systems; a slow re-read is the safety net, not the driver.
+  const safety = setInterval(schedule, 1000);
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  schedule();
+  await finished;
+  watcher.close();
+  clearInterval(safety);
+  await reading;
+}
+
+/** One line of `prodigy events` output. Pure. */
+export function formatEvent(e: JobEvent): string {
+  const parts = [e.timestamp, e.type.padEnd(15)];
+  if (e.phase) parts.push(`phase=${e.phase}`);
+  if (e.item_id) parts.push(e.item_id);
+  if (e.agent_id) parts.push(e.agent_id);
+  if (e.attempt !== undefined) parts.push(`attempt=${e.attempt}`);
+  if (e.exit_code !== undefined && e.exit_code !== null) parts.push(`exit=${e.exit_code}`);
+  if (e.message) parts.push(e.message);
+  return parts.join('  ');
+}

@@ -1,0 +1,52 @@
+/**
+ * Dotted field paths into a work item (`item.a.b`, `a.b`, `list.0.name`). Pure.
+ * Prodigy's expressions name fields with or without the leading `item.`; both mean the same field.
+ */
+import type { JsonValue } from '../session/types.js';
+
+/** The path's segments, without a leading `item` (so `item` alone is the whole item: []). */
+export function pathSegments(path: string): string[] {
+  const parts = path.split('.').map((p) => p.trim());
+  if (parts.some((p) => p.length === 0)) throw new Error(`invalid field path "${path}"`);
+  return parts[0] === 'item' ? parts.slice(1) : parts;
+}
+
+/** The value at the path, or undefined when any segment is missing (arrays take numeric segments). */
+export function getField(value: JsonValue | undefined, segments: readonly string[]): JsonValue | undefined {
+  let cur: JsonValue | undefined = value;
+  for (const seg of segments) {
+    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+    if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(seg)) return undefined;
+      cur = cur[Number(seg)];
+    } else {
+      cur = Object.hasOwn(cur, seg) ? cur[seg] : undefined;
+    }
+  }
+  return cur;
+}
+
+export function getPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
+  return getField(value, pathSegments(path));
+}
+
+/** How a field is spliced into a command: strings as they are, everything else as JSON. */
+export function fieldText(v: JsonValue | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Every addressable path of an item as `prefix.path -> text` (`item`, `item.a`, `item.a.b`, ...), so a
+ * plain `${name}` interpolator can resolve nested item fields without knowing about JSON.
+ */
+export function flattenFields(value: JsonValue, prefix: string, out: Record<string, string> = {}): Record<string, string> {
+  out[prefix] = fieldText(value);
+  if (value !== null && typeof value === 'object') {
+    const entries: Array<[string, JsonValue]> = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v])
+      : Object.entries(value);
+    for (const [k, v] of entries) flattenFields(v, `${prefix}.${k}`, out);
+  }
+  return out;
+}

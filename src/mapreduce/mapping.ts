@@ -1,0 +1,59 @@
+/**
+ * Session <-> job id mapping (`state/<repo>/mappings/<id>.json`, one file under each id) and finding a
+ * job's folders from its id alone, so every command accepts a job id or a session id.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { isValidSessionId, storePaths } from '../../store/paths.js';
+
+export interface JobMapping {
+  session_id: string;
+  job_id: string;
+  repo: string;
+  workflow_name: string;
+  created_at: string;
+}
+
+export function writeMapping(home: string, m: JobMapping): void {
+  const dir = storePaths(home).mappingsDir(m.repo);
+  fs.mkdirSync(dir, { recursive: true });
+  const text = `${JSON.stringify(m, null, 2)}\n`;
+  for (const id of [m.job_id, m.session_id]) {
+    const file = path.join(dir, `${id}.json`);
+    fs.writeFileSync(`${file}.tmp`, text);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
+async function repos(home: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(storePaths(home).stateRootDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The mapping recorded under a job id or a session id, in any repository; null when there is none. */
+export async function findMapping(home: string, id: string): Promise<JobMapping | null> {
+  if (!isValidSessionId(id)) return null;
+  const paths = storePaths(home);
+  for (const repo of await repos(home)) {
+    try {
+      return JSON.parse(await fsp.readFile(path.join(paths.mappingsDir(repo), `${id}.json`), 'utf8')) as JobMapping;
+    } catch {
+      /* not in this repository */
+    }
+  }
+  return null;
+}
+
+/** Where a job lives: its repository name, from the job folder itself (works without a mapping). */
+export async function findJobRepo(home: string, jobId: string): Promise<string | null> {
+  if (!isValidSessionId(jobId)) return null;
+  const paths = storePaths(home);
+  for (const repo of await repos(home)) {
+    if (fs.existsSync(paths.jobStateFile(repo, jobId))) return repo;
+  }
+  return null;
+}

@@ -1,0 +1,221 @@
+/**
+ * `mode: mapreduce` YAML -> MapReduceWorkflow. Pure: the YAML is already parsed (with positions) by the
+ * workflow parser, which hands MapReduce files here. Every mistake is one `file:line:col: message`,
+ * raised before any session exists. Command lists reuse the workflow parser's command forms.
+ */
+import { isMap, isScalar, type Node } from 'yaml';
+import { parseCommandList } from '../workflow/commands.js';
+import { defaultWorkflowName } from '../workflow/parse.js';
+import {
+  asBool,
+  asMap,
+  asPositiveInt,
+  asStringMap,
+  asText,
+  entriesOf,
+  type YamlSource,
+} from '../workflow/yaml-source.js';
+import { ExpressionError, compileFilter } from './filter-expr.js';
+import { applyJsonPath } from './select.js';
+import { parseSortBy } from './sort-by.js';
+import type { ErrorPolicy, MapInput, MapReduceWorkflow, OnItemFailure } from './workflow.js';
+
+/** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
+const TOLERATED = new Set(['merge', 'worktree', 'timeout', 'description', 'version', 'secrets', 'profiles', 'storage', 'inputs', 'environment']);
+const ON_ITEM_FAILURE: readonly OnItemFailure[] = ['dlq', 'retry', 'skip', 'stop'];
+
+type Entry = { key: string; keyNode: Node; value: Node | null };
+
+function get(entries: Entry[], key: string): Entry | undefined {
+  return entries.find((e) => e.key === key);
+}
+
+/** A command list, or the legacy `{commands: [...], ...}` mapping. */
+function commandsOf(src: YamlSource, node: Node | null, what: string) {
+  if (isMap(node)) {
+    const entries = entriesOf(src, node);
+    const list = get(entries, 'commands');
+    if (!list) throw src.error(node, `${what} must be a list of commands or a mapping with commands:`);
+    for (const e of entries) if (!['commands', 'timeout', 'capture_outputs'].includes(e.key)) src.warn(e.keyNode, `"${what}.${e.key}" is ignored`);
+    return parseCommandList(src, list.value, `${what}.commands`);
+  }
+  return parseCommandList(src, node, what);
+}
+
+/** A non-negative whole number (offset may be 0). */
+function asCount(src: YamlSource, node: Node | null, what: string): number {
+  const v = isScalar(node) ? node.value : undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw src.error(node, `${what} must be a whole number`);
+  return v;
+}
+
+function asFraction(src: YamlSource, node: Node | null, what: string): number {
+  const v = isScalar(node) ? node.value : undefined;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw src.error(node, `${what} must be a number between 0 and 1`);
+  return v;
+}
+
+/** `max_parallel`: a number, or `${VAR}` / `$VAR` naming a workflow env entry (or the environment's). */
+function maxParallelOf(src: YamlSource, node: Node | null, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number {
+  const v = isScalar(node) ? node.value : undefined;
+  const ref = typeof v === 'string' ? /^\s*\$(?:\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}|([A-Za-z_][A-Za-z0-9_]*))\s*$/.exec(v) : null;
+  if (ref) {
+    const name = (ref[1] ?? ref[2])!;
+    const value = env[name] ?? processEnv[name];
+    if (value === undefined) throw src.error(node, `max_parallel: unknown variable \${${name}}`);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw src.error(node, `max_parallel: \${${name}} is "${value}", not a positive whole number`);
+    return n;
+  }
+  return asPositiveInt(src, node, 'max_parallel');
+}
+
+/** Expressions are checked now, so a typo fails before any item runs. */
+function checkExpression(src: YamlSource, node: Node | null, what: string, check: (s: string) => unknown): string {
+  const text = asText(src, node, what);
+  try {
+    check(text);
+  } catch (err) {
+    if (err instanceof ExpressionError) throw src.error(node, `${what}: ${err.reason} at column ${err.offset + 1} of "${text}"`);
+    throw src.error(node, `${what}: ${(err as Error).message}`);
+  }
+  return text;
+}
+
+/** A `.json` path is a file; anything else is a command whose stdout is the JSON. */
+export function inputOf(text: string): MapInput {
+  return /^[\w./~-]+\.json$/i.test(text.trim()) ? { kind: 'file', value: text.trim() } : { kind: 'command', value: text };
+}
+
+function parseErrorPolicy(src: YamlSource, node: Node | null): ErrorPolicy {
+  const policy: ErrorPolicy = { on_item_failure: 'dlq', continue_on_failure: true, max_retries: 0 };
+  if (node === null) return policy;
+  let retriesGiven = false;
+  for (const e of entriesOf(src, asMap(src, node, 'error_policy'))) {
+    switch (e.key) {
+      case 'on_item_failure': {
+        const v = asText(src, e.value, 'on_item_failure');
+        if (!(ON_ITEM_FAILURE as readonly string[]).includes(v)) throw src.error(e.value, `on_item_failure must be one of ${ON_ITEM_FAILURE.join(', ')}, not "${v}"`);
+        policy.on_item_failure = v as OnItemFailure;
+        break;
+      }
+      case 'continue_on_failure':
+        policy.continue_on_failure = asBool(src, e.value, 'continue_on_failure');
+        break;
+      case 'max_failures':
+        policy.max_failures = asCount(src, e.value, 'max_failures');
+        break;
+      case 'failure_threshold':
+        policy.failure_threshold = asFraction(src, e.value, 'failure_threshold');
+        break;
+      case 'max_retries':
+        policy.max_retries = asCount(src, e.value, 'max_retries');
+        retriesGiven = true;
+        break;
+      case 'retry_config': {
+        const attempts = get(entriesOf(src, asMap(src, e.value, 'retry_config')), 'max_attempts');
+        if (attempts) {
+          policy.max_retries = asPositiveInt(src, attempts.value, 'retry_config.max_attempts') - 1;
+          retriesGiven = true;
+        }
+        break;
+      }
+      default:
+        src.warn(e.keyNode, `"error_policy.${e.key}" is not supported yet and is ignored`);
+    }
+  }
+  // `on_item_failure: retry` with no count means "try again": two more attempts.
+  if (policy.on_item_failure === 'retry' && !retriesGiven) policy.max_retries = 2;
+  return policy;
+}
+
+export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = process.env): MapReduceWorkflow {
+  const root = asMap(src, src.root, 'a MapReduce workflow');
+  const entries = entriesOf(src, root);
+  const env = (() => {
+    const e = get(entries, 'env');
+    return e ? asStringMap(src, e.value, 'env') : {};
+  })();
+  const mapEntry = get(entries, 'map');
+  if (!mapEntry) throw src.error(root, 'a MapReduce workflow needs a map: section');
+  const wf: MapReduceWorkflow = {
+    mode: 'mapreduce',
+    name: defaultWorkflowName(src.file),
+    env,
+    setup: [],
+    map: { input: { kind: 'file', value: '' }, max_parallel: 1, agent_template: [] },
+    reduce: [],
+    error_policy: { on_item_failure: 'dlq', continue_on_failure: true, max_retries: 0 },
+  };
+  for (const e of entries) {
+    switch (e.key) {
+      case 'mode':
+      case 'env':
+      case 'map':
+        break;
+      case 'name':
+        wf.name = asText(src, e.value, 'name');
+        break;
+      case 'setup':
+        wf.setup = commandsOf(src, e.value, 'setup');
+        break;
+      case 'reduce':
+        wf.reduce = commandsOf(src, e.value, 'reduce');
+        break;
+      case 'error_policy':
+        wf.error_policy = parseErrorPolicy(src, e.value);
+        break;
+      case 'commands':
+        throw src.error(e.keyNode, 'a MapReduce workflow has setup:, map: and reduce:, not commands:');
+      default:
+        src.warn(e.keyNode, TOLERATED.has(e.key) ? `"${e.key}:" is not supported yet and is ignored` : `unknown key "${e.key}" is ignored`);
+    }
+  }
+
+  const map = asMap(src, mapEntry.value, 'map');
+  const m = entriesOf(src, map);
+  let sawInput = false;
+  let sawTemplate = false;
+  for (const e of m) {
+    switch (e.key) {
+      case 'input':
+        wf.map.input = inputOf(asText(src, e.value, 'map.input'));
+        sawInput = true;
+        break;
+      case 'json_path':
+        wf.map.json_path = checkExpression(src, e.value, 'map.json_path', (p) => applyJsonPath({}, p));
+        break;
+      case 'filter':
+        wf.map.filter = checkExpression(src, e.value, 'map.filter', compileFilter);
+        break;
+      case 'sort_by':
+        wf.map.sort_by = checkExpression(src, e.value, 'map.sort_by', parseSortBy);
+        break;
+      case 'distinct':
+        wf.map.distinct = asText(src, e.value, 'map.distinct');
+        break;
+      case 'max_items':
+        wf.map.max_items = asCount(src, e.value, 'map.max_items');
+        break;
+      case 'offset':
+        wf.map.offset = asCount(src, e.value, 'map.offset');
+        break;
+      case 'max_parallel':
+        wf.map.max_parallel = maxParallelOf(src, e.value, env, processEnv);
+        break;
+      case 'agent_timeout_secs':
+      case 'timeout':
+        wf.map.agent_timeout_secs = asPositiveInt(src, e.value, `map.${e.key}`);
+        break;
+      case 'agent_template':
+        wf.map.agent_template = commandsOf(src, e.value, 'map.agent_template');
+        sawTemplate = true;
+        break;
+      default:
+        src.warn(e.keyNode, `"map.${e.key}" is not supported yet and is ignored`);
+    }
+  }
+  if (!sawInput) throw src.error(mapEntry.keyNode, 'map: needs an input: (a JSON file or a command)');
+  if (!sawTemplate) throw src.error(mapEntry.keyNode, 'map: needs an agent_template: (the commands each item runs)');
+  return wf;
+}

@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { captureValue, CaptureError } from '../../src/workflow/capture.js';
+import { evaluateCondition, ConditionError } from '../../src/workflow/condition.js';
+import { interpolate, interpolateIn, type Scope, UnknownVariableError } from '../../src/workflow/interpolate.js';
+
+const scope = (over: Partial<Scope> = {}): Scope => ({
+  variables: { count: '3', data: '{"a":{"b":[1,2]},"s":"x"}' },
+  outputs: { shell: 'shell out', claude: 'claude out', step_0_output: 'first', build: 'built' },
+  env: { TARGET: 'release' },
+  processEnv: { HOME: '/home/me' },
+  workflowName: 'wf',
+  ...over,
+});
+
+describe('interpolateIn', () => {
+  it('resolves every kind of variable', () => {
+    const s = scope();
+    expect(interpolateIn('${TARGET} $TARGET ${env.TARGET} ${env.HOME} ${HOME}', s)).toBe('release release release /home/me /home/me');
+    expect(interpolateIn('${shell.output}|${claude.output}|${step_0_output}|${build.output}', s)).toBe('shell out|claude out|first|built');
+    expect(interpolateIn('${workflow.name} ${workflow.iteration} ${count}', s)).toBe('wf 1 3');
+    expect(interpolateIn('${data.a.b} ${data.s}', s)).toBe('[1,2] x');
+    expect(interpolateIn('${item.id}', scope({ extra: { item: '{"id":7}' } }))).toBe('7');
+  });
+
+  it('names an unknown braced variable', () => {
+    expect(() => interpolateIn('echo ${nope}', scope())).toThrow(new UnknownVariableError('nope'));
+    expect(() => interpolateIn('echo ${data.missing}', scope())).toThrow(UnknownVariableError);
+  });
+
+  it('leaves shell syntax and unknown bare names alone', () => {
+    expect(interpolateIn('for f in *; do echo $f $1 ${x:-d} $HOME; done', scope())).toBe('for f in *; do echo $f $1 ${x:-d} $HOME; done');
+  });
+
+  it('is the identity on text without $ (property)', () => {
+    fc.assert(fc.property(fc.string().filter((t) => !t.includes('$')), (t) => interpolateIn(t, scope()) === t));
+  });
+
+  it('substitutes any known value verbatim, even one containing $ or braces (property)', () => {
+    const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/);
+    fc.assert(
+      fc.property(name, fc.string(), fc.string().filter((t) => !t.includes('$')), (n, value, around) => {
+        const out = interpolate(`${around}\${${n}}${around}`, (k) => (k === n ? value : undefined));
+        return out === `${around}${value}${around}`;
+      }),
+    );
+  });
+
+  it('never leaves a resolvable braced name behind (property)', () => {
+    const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(names, (ns) => {
+        const vars = Object.fromEntries(ns.map((n) => [n, `<${n}>`]));
+        const out = interpolate(ns.map((n) => `\${${n}}`).join(' '), (k) => vars[k]);
+        return out === ns.map((n) => `<${n}>`).join(' ');
+      }),
+    );
+  });
+});
+
+describe('captureValue', () => {
+  it('converts by format', () => {
+    expect(captureValue('hello\n\n', 0, 'string')).toBe('hello');
+    expect(captureValue(' 42\n', 0, 'number')).toBe('42');
+    expect(captureValue('{ "a": 1 }\n', 0, 'json')).toBe('{"a":1}');
+    expect(captureValue('a\n\nb\n', 0, 'lines')).toBe('["a","b"]');
+    expect(captureValue('TRUE\n', 0, 'boolean')).toBe('true');
+    expect(captureValue('whatever', 0, 'boolean')).toBe('true');
+    expect(captureValue('whatever', 1, 'boolean')).toBe('false');
+  });
+
+  it('refuses output that does not fit the format', () => {
+    expect(() => captureValue('abc', 0, 'number')).toThrow(CaptureError);
+    expect(() => captureValue('', 0, 'number')).toThrow(CaptureError);
+    expect(() => captureValue('{', 0, 'json')).toThrow(CaptureError);
+  });
+
+  it('round-trips lines (property)', () => {
+    const line = fc.string().filter((s) => s.trim() === s && s.length > 0 && !/[\n\r]/.test(s));
+    fc.assert(fc.property(fc.array(line), (ls) => JSON.stringify(ls) === captureValue(ls.join('\n'), 0, 'lines')));
+  });
+});
+
+describe('evaluateCondition', () => {
+  it('compares numbers numerically and strings as text', () => {
+    expect(evaluateCondition('3 > 1')).toBe(true);
+    expect(evaluateCondition('10 > 9')).toBe(true);
+    expect(evaluateCondition('abc == abc')).toBe(true);
+    expect(evaluateCondition("'a b' != 'a b'")).toBe(false);
+    expect(evaluateCondition('2 >= 2 && (1 < 0 || true)')).toBe(true);
+    expect(evaluateCondition('!false')).toBe(true);
+    expect(evaluateCondition('0')).toBe(false);
+    expect(evaluateCondition('yes')).toBe(true);
+  });
+
+  it('refuses what it cannot read', () => {
+    expect(() => evaluateCondition('')).toThrow(ConditionError);
+    expect(() => evaluateCondition('(1 > 0')).toThrow(/missing "\)"/);
+    expect(() => evaluateCondition('1 > > 0')).toThrow(ConditionError);
+    expect(() => evaluateCondition("'open")).toThrow(/unterminated/);
+  });
+
+  it('agrees with JavaScript on numeric comparisons (property)', () => {
+    const ops = ['==', '!=', '<', '<=', '>', '>='] as const;
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(...ops), fc.integer({ min: -1000, max: 1000 }), (a, op, b) => {
+        const js = { '==': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b }[op];
+        return evaluateCondition(`${a} ${op} ${b}`) === js;
+      }),
+    );
+  });
+});
