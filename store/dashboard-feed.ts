@@ -1,10 +1,11 @@
 /**
  * The imperative edge between disk and the dashboard store: lists the sessions once, then reloads only
  * the files the watcher names; watches the open MapReduce job's files while its detail view is shown;
- * and runs the one slow timer (1 s) that refreshes relative times and re-checks owners of running
- * sessions (a killed owner changes no file). Nothing polls in a loop.
+ * and runs the one slow timer (1 s) that re-checks owners of running sessions (a killed owner changes no
+ * file) and advances the clock when the screen shows seconds (src/tui/clock.ts). Nothing polls in a loop.
  */
 import { UnifiedSessionManager } from '../src/session/manager.js';
+import { shouldTick } from '../src/tui/clock.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { DashboardStore, JobView } from './dashboard.js';
 import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-files.js';
@@ -82,7 +83,8 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
       if (alive !== s.alive[session.id]) changedAlive[session.id] = alive;
     }
     if (Object.keys(changedAlive).length > 0) s.aliveChanged(changedAlive);
-    s.tick(Date.now());
+    const now = Date.now();
+    if (shouldTick(store.getState(), now, store.getState().now)) store.getState().tick(now);
   }, opts.tickMs ?? 1000);
 
   // ---- the open MapReduce job --------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { EXIT, reportError } from './errors.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
+import { registerTui } from './tui.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerRun(program);
   registerResume(program);
+  registerTui(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

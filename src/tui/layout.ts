@@ -2,6 +2,7 @@
  * Pure: how the dashboard fits the terminal. Ink 6 clears the whole screen (and scrollback) on every
  * frame once a frame is as tall as the terminal, so every view plans for at most rows - 1 lines.
  */
+import { displayWidth, truncate } from '../view/text.js';
 
 export interface Size {
   columns: number;
@@ -54,4 +55,34 @@ export function windowTop(cursor: number, top: number, height: number, count: nu
 export function clampCursor(cursor: number, delta: number, count: number): number {
   if (count <= 0) return 0;
   return Math.min(count - 1, Math.max(0, cursor + delta));
+}
+
+/**
+ * Shares `available` lines between panes that each want some: every pane first gets an equal share (or
+ * less if it wants less), then what is left goes to panes that still want more, in order.
+ */
+export function splitRows(available: number, wants: readonly number[]): number[] {
+  const got = wants.map(() => 0);
+  let left = Math.max(0, Math.floor(available));
+  if (wants.length === 0) return got;
+  const share = Math.floor(left / wants.length);
+  wants.forEach((w, i) => {
+    got[i] = Math.min(Math.max(0, w), share);
+    left -= got[i]!;
+  });
+  wants.forEach((w, i) => {
+    const more = Math.min(Math.max(0, w) - got[i]!, left);
+    got[i]! += more;
+    left -= more;
+  });
+  return got;
+}
+
+/** `left` and `right` on one line of exactly `width` columns at most: the left side is cut first. */
+export function fitLine(left: string, right: string, width: number): string {
+  const r = displayWidth(right) >= width ? truncate(right, width) : right;
+  const room = width - displayWidth(r) - (r ? 1 : 0);
+  if (room <= 0) return r;
+  const l = truncate(left, room);
+  return r ? `${l}${' '.repeat(room - displayWidth(l) + 1)}${r}` : l;
 }

@@ -141,7 +141,7 @@ export const LIST_COLUMNS: Column[] = [
   { header: 'PROGRESS', dropOrder: 2 },
   { header: 'STARTED', dropOrder: 4 },
   { header: 'DURATION', align: 'right', dropOrder: 1 },
-  { header: 'ID', flex: true, min: 12, dropOrder: 5 },
+  { header: 'ID', dropOrder: 5 },
 ];
 
 export interface ListRow {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
-import { MIN_SIZE, clampCursor, fits, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
+import { MIN_SIZE, clampCursor, fitLine, fits, splitRows, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
 import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
 import { listTable, visibleIds } from '../../src/tui/session-list.js';
+import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
 import { T0, iso, workflowSession } from './fixtures.js';
 
@@ -155,5 +156,42 @@ describe('sessions list', () => {
         expect(t.header.startsWith('STATUS')).toBe(true);
       }),
     );
+  });
+});
+
+describe('layout helpers', () => {
+  it('splitRows never gives more than is available or wanted, and wastes nothing that is wanted', () => {
+    fc.assert(
+      fc.property(fc.nat(100), fc.array(fc.nat(60), { minLength: 1, maxLength: 4 }), (available, wants) => {
+        const got = splitRows(available, wants);
+        const sum = got.reduce((a, b) => a + b, 0);
+        expect(sum).toBeLessThanOrEqual(available);
+        got.forEach((g, i) => expect(g).toBeLessThanOrEqual(wants[i]!));
+        expect(sum).toBe(Math.min(available, wants.reduce((a, b) => a + b, 0)));
+      }),
+    );
+  });
+
+  it('fitLine keeps within the width and keeps the right side whole when it can', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 120 }), (l, r, width) => {
+        const line = fitLine(l, r, width);
+        expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        if (displayWidth(r) + 2 <= width && r.length > 0) expect(line.endsWith(r)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('clock', () => {
+  const old = workflowSession('old', { status: 'Completed', started_at: iso(T0 - 3600_000) });
+  it('ticks every second only while a live run or a sub-minute age is on screen', () => {
+    expect(shouldTick({ sessions: { old }, alive: {} }, T0, T0 - 1000)).toBe(false);
+    expect(shouldTick({ sessions: { old }, alive: {} }, T0, T0 - SLOW_TICK_MS)).toBe(true);
+    const run = workflowSession('run', { status: 'Running', started_at: iso(T0 - 3600_000) });
+    expect(shouldTick({ sessions: { old, run }, alive: {} }, T0, T0 - 1000)).toBe(true);
+    expect(shouldTick({ sessions: { old, run }, alive: { run: false } }, T0, T0 - 1000)).toBe(false); // crashed: frozen
+    const fresh = workflowSession('fresh', { status: 'Completed', started_at: iso(T0 - 30_000) });
+    expect(shouldTick({ sessions: { fresh }, alive: {} }, T0, T0 - 1000)).toBe(true);
   });
 });

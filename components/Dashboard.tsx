@@ -1,0 +1,100 @@
+/**
+ * The dashboard's root: feeds keys to the store (one useInput, through the key table), follows terminal
+ * resizes, quits when the store asks, and picks the view. Frames are at most rows - 1 lines tall.
+ */
+import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
+import { useEffect } from 'react';
+import { keyName } from '../src/tui/keys.js';
+import { fits, frameHeight, tooSmallNotice } from '../src/tui/layout.js';
+import { isMapReduce } from '../src/view/format.js';
+import type { DashboardStore } from '../store/dashboard.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { Line } from './Line.js';
+import { MapReduceDetail } from './MapReduceDetail.js';
+import { SessionList } from './SessionList.js';
+import { StatusBar } from './StatusBar.js';
+import { DashboardProvider, useDashboard, useDashboardStore } from './store-context.js';
+import { WorkflowDetail } from './WorkflowDetail.js';
+import { tint } from './theme.js';
+
+function useKeys(store: DashboardStore): void {
+  const { isRawModeSupported } = useStdin();
+  useInput(
+    (input, key) => {
+      const name = keyName(input, key);
+      // Several characters in one chunk (fast typing, a paste): one key each, in order.
+      if (name.length > 1 && name === input && !key.ctrl && !key.meta) for (const ch of input) store.getState().key(ch);
+      else store.getState().key(name);
+    },
+    { isActive: isRawModeSupported === true },
+  );
+}
+
+function useResize(store: DashboardStore): void {
+  const { stdout } = useStdout();
+  useEffect(() => {
+    const onResize = () => store.getState().resize(stdout.columns, stdout.rows);
+    onResize();
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, store]);
+}
+
+function useQuit(): void {
+  const { exit } = useApp();
+  const quit = useDashboard((s) => s.quitRequested);
+  useEffect(() => {
+    if (quit) exit();
+  }, [quit, exit]);
+}
+
+function Banner({ width }: { width: number }) {
+  const banner = useDashboard((s) => s.banner);
+  const color = useDashboard((s) => s.color);
+  if (!banner) return null;
+  const c = banner.tone === 'error' ? 'red' : banner.tone === 'warn' ? 'yellow' : 'blue';
+  return <Line bold color={tint(color, c)} text={banner.text.length > width ? `${banner.text.slice(0, width - 1)}…` : banner.text} />;
+}
+
+function Body({ width, height }: { width: number; height: number }) {
+  const view = useDashboard((s) => s.view);
+  const help = useDashboard((s) => s.help);
+  const open = useDashboard((s) => (s.openId ? s.sessions[s.openId] : undefined));
+  if (help) return <HelpOverlay view={view} width={width} height={height} />;
+  if (view === 'list') return <SessionList width={width} height={height} />;
+  if (!open) return <Line text="  This session's file is gone. Esc goes back." />;
+  if (isMapReduce(open)) return <MapReduceDetail session={open} width={width} height={height} />;
+  return <WorkflowDetail session={open} width={width} height={height} />;
+}
+
+function Root() {
+  const store = useDashboardStore();
+  useKeys(store);
+  useResize(store);
+  useQuit();
+  const size = useDashboard((s) => s.size);
+  const hasBanner = useDashboard((s) => s.banner !== null);
+  if (!fits(size)) return <Line text={tooSmallNotice(size)} />;
+  const width = size.columns;
+  // Frame = banner? + body + status bar, never taller than rows - 1.
+  const bodyHeight = frameHeight(size) - 1 - (hasBanner ? 1 : 0);
+  return (
+    <Box flexDirection="column" width={width} height={frameHeight(size)}>
+      <Banner width={width} />
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        <Body width={width} height={bodyHeight} />
+      </Box>
+      <StatusBar width={width} />
+    </Box>
+  );
+}
+
+export function Dashboard({ store }: { store: DashboardStore }) {
+  return (
+    <DashboardProvider store={store}>
+      <Root />
+    </DashboardProvider>
+  );
+}

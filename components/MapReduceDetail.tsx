@@ -1,0 +1,116 @@
+/**
+ * MapReduce detail: phase line, progress bar with counts, throughput and ETA, DLQ count, the agent table
+ * (only the rows that fit are formatted) and the latest events.
+ */
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { UnifiedSession } from '../src/session/types.js';
+import { fitLine, splitRows } from '../src/tui/layout.js';
+import { agentRows, eventLine, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
+import { BAR_GLYPH, type ItemCounts, formatRate, progressSegments } from '../src/tui/progress.js';
+import { formatDurationMs } from '../src/view/format.js';
+import { type Column, renderTable } from '../src/view/table.js';
+import type { JobView } from '../store/dashboard.js';
+import { DetailTitle, PaneHeading } from './DetailTitle.js';
+import { Line } from './Line.js';
+import { useDashboard } from './store-context.js';
+import { ITEM_COLOR, ITEM_SYMBOL, tint } from './theme.js';
+import { useWindowTop } from './use-window.js';
+
+const AGENT_COLUMNS: Column[] = [
+  { header: 'ITEM', flex: true, min: 8 },
+  { header: 'STATUS' },
+  { header: 'TRY', align: 'right', dropOrder: 2 },
+  { header: 'ELAPSED', align: 'right', dropOrder: 1 },
+  { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
+];
+
+/** The bar in its four parts; each part has its own glyph, so colour only adds to it. */
+function Bar({ counts, width, color, label }: { counts: ItemCounts; width: number; color: boolean; label: string }) {
+  const seg = progressSegments(counts, width);
+  const parts = (['completed', 'failed', 'running', 'pending'] as const).map((k) => (
+    <Text key={k} color={tint(color, BAR_COLOR[k])}>
+      {BAR_GLYPH[k].repeat(seg[k])}
+    </Text>
+  ));
+  return (
+    <Text wrap="truncate-end">
+      {parts}
+      {label}
+    </Text>
+  );
+}
+
+const BAR_COLOR = { completed: 'green', failed: 'red', running: 'cyan', pending: 'gray' } as const;
+
+/** The lines above the panes: title, phase, bar, counts. */
+const HEAD_LINES = 4;
+
+function Summary({ session, job, width, now, color }: { session: UnifiedSession; job: JobView | null; width: number; now: number; color: boolean }) {
+  const state = job?.state ?? null;
+  // 10k items: the summary walks them once per job read or tick, never per key press.
+  const sum = useMemo(() => jobSummary(session, state, now), [session, state, now]);
+  const c = sum.counts;
+  const finished = session.status === 'Completed';
+  const label = ` ${c.completed + c.failed}/${c.total}`;
+  const eta = sum.eta === null ? '-' : formatDurationMs(sum.eta);
+  return (
+    <>
+      <Line dim text={fitLine(phaseLine(sum.phase, finished), job ? `job ${job.jobId}` : '', width)} />
+      <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
+      <Line
+        text={fitLine(
+          `✓ ${c.completed} done  ✗ ${c.failed} failed  ● ${c.running} running  · ${c.pending} pending`,
+          `${formatRate(sum.perMinute)}  ETA ${eta}  DLQ ${job?.dlqCount ?? 0}`,
+          width,
+        )}
+      />
+    </>
+  );
+}
+
+export function MapReduceDetail({ session, width, height }: { session: UnifiedSession; width: number; height: number }) {
+  const { alive, now, color, pane, agentCursor, eventCursor, job } = useDashboard(
+    useShallow((s) => ({ alive: s.alive[session.id], now: s.now, color: s.color, pane: s.pane, agentCursor: s.detailCursor[0], eventCursor: s.detailCursor[1], job: s.job })),
+  );
+  const ordered = job?.ordered ?? [];
+  const events = job?.events ?? [];
+  // Two pane headings plus the agent table's header line; agents get the larger share.
+  const [agentHeight, eventHeight] = splitRows(height - HEAD_LINES - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
+  const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
+  const rows = agentRows(ordered, top, agentHeight!, now);
+  const lines = renderTable(
+    AGENT_COLUMNS,
+    rows.map((r) => [r.id, `${ITEM_SYMBOL[r.status]} ${r.status}`, r.attempt, r.elapsed, r.last]),
+    width - 2,
+  );
+  const newestFirst = [...events].reverse();
+  const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
+  const note = job?.problem ?? (job && job.repo === null ? 'job files not found; counts from the session' : null);
+  return (
+    <Box flexDirection="column">
+      <DetailTitle session={session} alive={alive} width={width} color={color} />
+      <Summary session={session} job={job} width={width} now={now} color={color} />
+      <PaneHeading title="Agents" focused={pane === 0} width={width} color={color} right={ordered.length ? `${agentCursor + 1}/${ordered.length}` : ''} />
+      <Line dim text={`  ${lines[0]}`} />
+      {rows.length === 0 ? (
+        <Line dim text={fitLine(`  ${note ?? 'no work items yet'}`, '', width)} />
+      ) : (
+        rows.map((r, i) => {
+          const selected = pane === 0 && top + i === agentCursor;
+          return <Line key={r.id} bold={selected} color={tint(color, ITEM_COLOR[r.status])} text={`${selected ? '›' : ' '} ${lines[i + 1]}`} />;
+        })
+      )}
+      <PaneHeading title="Events" focused={pane === 1} width={width} color={color} right={events.length ? 'newest first' : ''} />
+      {newestFirst.length === 0 ? (
+        eventHeight ? <Line dim text="  (no events yet)" /> : null
+      ) : (
+        newestFirst.slice(eventTop, eventTop + eventHeight!).map((e, i) => {
+          const selected = pane === 1 && eventTop + i === eventCursor;
+          return <Line key={eventTop + i} bold={selected} text={fitLine(`${selected ? '›' : ' '} ${eventLine(e)}`, '', width)} />;
+        })
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,76 @@
+/** The sessions view: counts per status, the filter line, and the visible window of the table. */
+import { Box } from 'ink';
+import { useShallow } from 'zustand/react/shallow';
+import { fitLine } from '../src/tui/layout.js';
+import { LIST_SYMBOL, SORT_LABEL, listTable, statusCounts } from '../src/tui/session-list.js';
+import { Line } from './Line.js';
+import { useDashboard } from './store-context.js';
+import { STATUS_COLOR, tint } from './theme.js';
+import { useWindowTop } from './use-window.js';
+
+/** Lines the view spends besides rows: title, filter line, table header. */
+export const LIST_CHROME = 3;
+
+function Title({ width }: { width: number }) {
+  const sessions = useDashboard((s) => s.sessions);
+  const alive = useDashboard((s) => s.alive);
+  const problems = useDashboard((s) => Object.keys(s.problems).length);
+  const counts = statusCounts(sessions, alive)
+    .map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`)
+    .join('  ');
+  const total = Object.keys(sessions).length;
+  const warn = problems ? `  ⚠ ${problems} unreadable` : '';
+  return <Line bold text={fitLine(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, counts, width)} />;
+}
+
+function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
+  const { text, status, sort, shown } = useDashboard(
+    useShallow((s) => ({ text: s.filterText, status: s.statusFilter, sort: s.sort, shown: s.ids.length })),
+  );
+  const parts = [`status: ${status}`, `sort: ${SORT_LABEL[sort]}`];
+  if (text) parts.unshift(`filter: "${text}" (${shown})`);
+  return <Line dim text={fitLine(parts.join(' · '), grouped ? '◦ other repository' : '', width)} />;
+}
+
+export function SessionList({ width, height }: { width: number; height: number }) {
+  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded } = useDashboard(
+    useShallow((s) => ({
+      ids: s.ids,
+      cursor: s.cursor,
+      sessions: s.sessions,
+      alive: s.alive,
+      now: s.now,
+      repoPath: s.repoPath,
+      all: s.all,
+      color: s.color,
+      loaded: s.loaded,
+    })),
+  );
+  const rowsHeight = Math.max(1, height - LIST_CHROME);
+  const top = useWindowTop(cursor, rowsHeight, ids.length);
+  const table = listTable(ids.slice(top, top + rowsHeight), sessions, alive, { now, width: width - 2, repoPath, all });
+  const grouped = table.rows.some((r) => r.other);
+  return (
+    <Box flexDirection="column">
+      <Title width={width} />
+      <FilterLine width={width} grouped={grouped} />
+      <Line dim text={`  ${table.header}`} />
+      {ids.length === 0 ? (
+        <Line text={loaded ? (Object.keys(sessions).length ? '  No session matches the filter (Esc clears it).' : '  No sessions yet. Run `prodigy run <workflow.yml>`.') : '  Loading…'} />
+      ) : (
+        table.rows.map((r, i) => {
+          const selected = top + i === cursor;
+          return (
+            <Line
+              key={r.id}
+              text={`${selected ? '›' : ' '}${r.other ? '◦' : ' '}${r.text}`}
+              color={tint(color, STATUS_COLOR[r.status])}
+              inverse={selected && color}
+              bold={selected}
+            />
+          );
+        })
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * `runDashboard`: the dashboard's imperative shell. Loads the store from disk before the first frame,
+ * starts the feed (watchers + the 1 s tick), draws in the alternate screen, and always restores the
+ * terminal — on `q`, Ctrl+C, SIGTERM/SIGHUP and on errors. Only this file (and what it imports) loads
+ * Ink and React; the CLI reaches it through a dynamic import.
+ */
+import { render } from 'ink';
+import { Dashboard } from '../../components/Dashboard.js';
+import { type DashboardStore, createDashboardStore } from '../../store/dashboard.js';
+import { loadAll, startFeed } from '../../store/dashboard-feed.js';
+import { UnifiedSessionManager } from '../session/manager.js';
+
+export interface RunDashboardOptions {
+  home: string;
+  /** Open this session's detail view first (`prodigy run` shows its own run live). */
+  focus?: string;
+  /** One list over every repository (no "this repository first" grouping). */
+  all?: boolean;
+  /** This repository's root; its sessions are listed first. */
+  repoPath?: string | null;
+  color?: boolean;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  /** Called once the store is loaded and before the first frame: the seam for banners, prompts, actions. */
+  onStart?: (store: DashboardStore) => void | (() => void);
+}
+
+const ENTER_ALT = '\x1b[?1049h';
+const LEAVE_ALT = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** Resolves when the user quits; the terminal is back to how it was. */
+export async function runDashboard(o: RunDashboardOptions): Promise<DashboardStore> {
+  const stdout = o.stdout ?? process.stdout;
+  const stdin = o.stdin ?? process.stdin;
+  const store = createDashboardStore({
+    home: o.home,
+    repoPath: o.repoPath ?? null,
+    all: o.all ?? false,
+    color: o.color ?? !process.env.NO_COLOR,
+    size: { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 },
+  });
+  await loadAll(store, new UnifiedSessionManager(o.home));
+  if (o.focus) {
+    if (store.getState().sessions[o.focus]) store.getState().openSession(o.focus);
+    else store.getState().setMessage(`no session ${o.focus}`);
+  }
+  const feed = startFeed(store);
+  const cleanupStart = o.onStart?.(store);
+
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(SHOW_CURSOR + LEAVE_ALT);
+  };
+  const quit = () => store.getState().requestQuit();
+  // Last resort: whatever happens, never leave the user in the alternate screen.
+  process.once('exit', restore);
+  process.on('SIGTERM', quit);
+  process.on('SIGHUP', quit);
+
+  stdout.write(ENTER_ALT);
+  try {
+    const app = render(<Dashboard store={store} />, {
+      stdout,
+      stdin,
+      exitOnCtrlC: false, // Ctrl+C goes through the key table (quit), so the same cleanup runs
+      patchConsole: false,
+      maxFps: 10,
+      incrementalRendering: false,
+    });
+    await app.waitUntilExit();
+    app.cleanup();
+  } finally {
+    feed.stop();
+    if (typeof cleanupStart === 'function') cleanupStart();
+    process.off('SIGTERM', quit);
+    process.off('SIGHUP', quit);
+    process.off('exit', restore);
+    restore();
+  }
+  return store;
+}

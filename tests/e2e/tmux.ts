@@ -1,0 +1,61 @@
+/** A real terminal for end-to-end tests: a private tmux server (its own socket), driven by send-keys. */
+import { execFileSync } from 'node:child_process';
+import { vi } from 'vitest';
+
+export class Tmux {
+  readonly socket = `prodigy-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  private tmux(args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** Starts `command` in a detached session of the given size, with `env` as its whole environment. */
+  start(command: string, env: NodeJS.ProcessEnv, size = { columns: 100, rows: 30 }): void {
+    // The server inherits this environment, and the pane's shell inherits the server's.
+    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'e2e', '-x', String(size.columns), '-y', String(size.rows), command], {
+      env,
+    });
+  }
+
+  screen(): string {
+    return this.tmux(['capture-pane', '-p', '-t', 'e2e']);
+  }
+
+  /** The screen with its colour and style escapes, as the terminal holds them. */
+  styledScreen(): string {
+    return this.tmux(['capture-pane', '-p', '-e', '-t', 'e2e']);
+  }
+
+  /** tmux's own view of the pane: is the alternate screen on, is the cursor shown. */
+  flag(name: 'alternate_on' | 'cursor_flag'): string {
+    return this.tmux(['display-message', '-p', '-t', 'e2e', `#{${name}}`]).trim();
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux(['send-keys', '-t', 'e2e', ...keys]);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.tmux(['resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows)]);
+  }
+
+  async waitFor(test: (screen: string) => boolean, what: string): Promise<string> {
+    let last = '';
+    await vi.waitFor(
+      () => {
+        last = this.screen();
+        if (!test(last)) throw new Error(`waiting for ${what}; screen:\n${last}`);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    return last;
+  }
+
+  kill(): void {
+    try {
+      this.tmux(['kill-server']);
+    } catch {
+      /* already gone */
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/** ink-testing-library around the real Dashboard, with named keys and condition-based waiting. */
+import { render } from 'ink-testing-library';
+import { vi } from 'vitest';
+import { Dashboard } from '../../components/Dashboard.js';
+import type { DashboardStore } from '../../store/dashboard.js';
+
+export const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  enter: '\r',
+  escape: '\u001B',
+  backspace: '\u007F',
+  tab: '\t',
+  ctrlC: '\u0003',
+} as const;
+
+export function renderDashboard(store: DashboardStore, size?: { columns: number; rows: number }) {
+  const inst = render(<Dashboard store={store} />);
+  if (size) resize(inst.stdout, size);
+  const frame = () => inst.lastFrame() ?? '';
+  return {
+    ...inst,
+    frame,
+    /** Writes one key, then waits until `until` holds for the frame (or the store). */
+    async press(key: string, until: (frame: string) => boolean) {
+      inst.stdin.write(key);
+      await vi.waitFor(() => {
+        if (!until(frame())) throw new Error(`frame after ${JSON.stringify(key)} did not match:\n${frame()}`);
+      });
+    },
+    async waitFor(until: (frame: string) => boolean) {
+      await vi.waitFor(() => {
+        if (!until(frame())) throw new Error(`frame did not match:\n${frame()}`);
+      });
+    },
+  };
+}
+
+/** The real resize path: the terminal reports a new size and emits 'resize'. */
+export function resize(stdout: NodeJS.EventEmitter, size: { columns: number; rows: number }) {
+  Object.defineProperty(stdout, 'columns', { value: size.columns, configurable: true });
+  Object.defineProperty(stdout, 'rows', { value: size.rows, configurable: true });
+  stdout.emit('resize');
+}
+
+/** Lines of a frame (without the trailing padding Ink adds). */
+export function lines(frame: string): string[] {
+  return frame.split('\n');
+}
+
+/** The line that holds the cursor marker. */
+export function selectedLine(frame: string): string {
+  return lines(frame).find((l) => l.startsWith('›')) ?? '';
+}
