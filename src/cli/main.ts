@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
 import { registerSessions } from './sessions.js';
+import { registerEvents } from './events.js';
+import { registerDlq } from './dlq.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
+  registerEvents(program);
+  registerDlq(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
