@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerEvents(program);
   registerDlq(program);
+  registerRun(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -224,7 +224,11 @@ export class CookSessionAdapter implements SessionManager {
       case 'StartStep':
         if (next.workflow_state) next.workflow_state = { ...next.workflow_state, current_step: update.index };
         patch.workflow = { current_step: update.index };
-        patch.metadata = { current_command: update.command, [META.outputTail]: [] };
+        patch.metadata = {
+          [META.currentCommand]: update.command,
+          [META.stepStartedAt]: new Date().toISOString(),
+          [META.outputTail]: [],
+        };
         break;
       case 'SetOutputTail':
         patch.metadata = { [META.outputTail]: update.lines };
