@@ -6,6 +6,7 @@ import { locateJob } from '../mapreduce/locate.js';
 import { formatRelative } from '../view/format.js';
 import { type Column, renderTable } from '../view/table.js';
 import { homeOf, outputWidth, printJson } from './context.js';
+import { parseMaxRetries } from './resume-job.js';
 
 const COLUMNS: Column[] = [
   { header: 'ITEM' },
@@ -48,7 +49,7 @@ export function registerDlq(program: Command, retry?: DlqRetry): void {
       .command('retry')
       .description('run the dead items again through the agent pool, updating the same job and session')
       .argument('<job-id>', 'a job id, or its session id')
-      .option('--max-retries <n>', 'extra attempts per item in this run', (v) => Number(v))
+      .option('--max-retries <n>', 'extra attempts per item in this run (default: the error policy)', parseMaxRetries)
       .action((id: string, o: { maxRetries?: number }, c: Command) => retry(id, o, c));
   }
   program.addCommand(dlq);

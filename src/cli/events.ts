@@ -9,12 +9,17 @@ import { homeOf, printJson } from './context.js';
 const FINAL: ReadonlySet<JobEvent['type']> = new Set(['JobCompleted', 'JobFailed']);
 
 async function events(id: string, o: { json?: boolean; follow?: boolean }, cmd: Command): Promise<void> {
+  // `prodigy events X | head` closes the pipe early: that is the reader being done, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const loc = await locateJob(homeOf(cmd), id);
   if (!o.follow) {
     const all = await readEvents(loc.eventsDir);
     if (o.json) return printJson(all);
     if (all.length === 0) process.stdout.write(`No events for job ${loc.jobId}.\n`);
-    for (const e of all) process.stdout.write(`${formatEvent(e)}\n`);
+    else process.stdout.write(`${all.map(formatEvent).join('\n')}\n`);
     return;
   }
   // Following: JSON Lines with --json (one object per line, as they happen), else the plain lines.

@@ -9,6 +9,7 @@ import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
+import { dlqRetry, registerResumeJob } from './resume-job.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -19,7 +20,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
   registerEvents(program);
-  registerDlq(program);
+  registerDlq(program, dlqRetry);
+  registerResumeJob(program);
   registerRun(program);
   for (const c of program.commands) c.exitOverride();
   return program;
