@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerEvents } from './events.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDlq(program, dlqRetry);
   registerResumeJob(program);
   registerRun(program);
+  registerResume(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -292,6 +292,7 @@ export class UnifiedSessionManager {
     id: string,
     state: JsonValue,
     metadata: Record<string, JsonValue> = {},
+    opts: { compactHistory?: boolean } = {},
   ): Promise<Checkpoint> {
     const s = await this.writable(id);
     const cp: Checkpoint = {
@@ -300,7 +301,11 @@ export class UnifiedSessionManager {
       state,
       metadata,
     };
-    const next = { ...s, checkpoints: [...s.checkpoints, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
+    // compactHistory: older checkpoints keep their id, time and metadata but drop their state. A state that
+    // grows with every step (the executor's step results) would otherwise make the file, rewritten after
+    // every step, grow with steps x MAX_CHECKPOINTS.
+    const history = opts.compactHistory ? s.checkpoints.map((c) => (c.state === null ? c : { ...c, state: null })) : s.checkpoints;
+    const next = { ...s, checkpoints: [...history, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
     this.owned.set(id, next);
     await this.store.write(next);
     return structuredClone(cp);
