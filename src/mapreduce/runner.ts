@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
 import { runCommand } from '../exec/command.js';
+import { groupAlive, killGroup } from '../exec/process.js';
 import { writeMapping } from '../../store/job-mapping.js';
 import { repoNameOf, storePaths } from '../../store/paths.js';
 import { CookSessionAdapter, NotResumableError } from '../session/adapter.js';
@@ -317,7 +318,11 @@ class JobRun {
           it.output_tail = tail.snapshot();
           this.store.changed();
         },
+        onSpawn: (pid) => {
+          it.pgid = pid;
+        },
       });
+      it.pgid = null;
       const last = r.outcomes.at(-1);
       it.exit_code = last?.exitCode ?? null;
       if (r.status === 'ok') {
@@ -519,8 +524,13 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   } else {
     await sessions.resumeSession(sessionId);
   }
+  // After a crash (SIGKILL) the agents' process groups may still run: stop them before their items rerun.
+  if (!finalSession && s.status === 'Running') {
+    for (const it of store.state.items) if (it.status === 'running' && typeof it.pgid === 'number' && groupAlive(it.pgid)) killGroup(it.pgid, 'SIGKILL');
+  }
   const events = new EventLog(eventsDir);
   Object.assign(store.state, reconciled);
+  for (const it of store.state.items) it.pgid = null;
   if (o.requeueDead) {
     for (const it of store.state.items) {
       if (it.status !== 'dead') continue;

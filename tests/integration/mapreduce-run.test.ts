@@ -175,6 +175,15 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     for (const id of completedBefore) expect(after.get(Number(id!.slice(5)))).toBe(ranBefore.get(Number(id!.slice(5))));
   });
 
+  it('prodigy resume <job-id> resumes a crashed MapReduce session the same way', async () => {
+    const { ws, jobId } = await interruptMidMap('SIGKILL');
+    const resumed = prodigy(['resume', jobId, '-y'], { home: ws.home, cwd: ws.dir });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^Resuming session-\S+\nJob mapreduce-\S+\nPhase Map: \d+ of 40 items to run, 4 at a time\n/);
+    expectFinished(ws, jobId, 4);
+  });
+
   it('dlq retry re-runs only the dead items through the pool, updating the same job and session; reduce stays run once', async () => {
     const ws = setupWorkspace(0.05);
     const first = prodigy(['run', ws.file], { home: ws.home, cwd: ws.dir });
