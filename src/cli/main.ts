@@ -9,6 +9,9 @@ import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerTui } from './tui.js';
+import { registerEvents } from './events.js';
+import { registerDlq } from './dlq.js';
+import { dlqRetry, registerResumeJob } from './resume-job.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
+  registerEvents(program);
+  registerDlq(program, dlqRetry);
+  registerResumeJob(program);
   registerRun(program);
   registerResume(program);
   registerTui(program);

@@ -17,6 +17,7 @@ import { META } from '../session/types.js';
 import { CHILD_PGID_KEY, completedResults, executeWorkflow } from '../workflow/executor.js';
 import { commandSummary } from '../workflow/types.js';
 import { homeOf } from './context.js';
+import { continueJob } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { workingDir } from './run.js';
 import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, type LoadedWorkflow } from './workflow-shared.js';
@@ -28,9 +29,11 @@ export interface ResumeOptions {
   verbose?: boolean;
 }
 
-/** MapReduce hook: the MapReduce runner replaces this body with its own resume (only unfinished items). */
-export async function resumeMapReduceHook(_session: UnifiedSession, _ctx: { home: string; opts: ResumeOptions }): Promise<number> {
-  throw new CliError('resuming MapReduce sessions is not supported yet', EXIT.usage);
+/** MapReduce hook: the job runner resumes only unfinished items (src/cli/mapreduce-run.ts). */
+export async function resumeMapReduceHook(session: UnifiedSession, ctx: { home: string; opts: ResumeOptions }): Promise<number> {
+  const jobId = session.mapreduce_data?.job_id ?? session.metadata[META.jobId];
+  if (typeof jobId !== 'string') throw new CliError(`${session.id} records no MapReduce job: it cannot be resumed`);
+  return continueJob(ctx.home, jobId, { verbose: ctx.opts.verbose, cwd: ctx.opts.path !== undefined ? workingDir(ctx.opts.path) : undefined });
 }
 
 async function pickSession(manager: UnifiedSessionManager, id: string | undefined, repo: string): Promise<UnifiedSession> {

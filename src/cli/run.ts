@@ -7,6 +7,7 @@ import { CookSessionAdapter } from '../session/adapter.js';
 import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
+import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult } from './workflow-shared.js';
 
@@ -23,12 +24,9 @@ export function workingDir(opt: string | undefined): string {
   return dir;
 }
 
-/**
- * MapReduce hook: `mode: mapreduce` files arrive here already read and recognised. The MapReduce runner
- * replaces this body with its own entry point (e.g. `return runMapReduceWorkflow(loaded, ctx)`).
- */
-export async function runMapReduceHook(_loaded: LoadedWorkflow, _ctx: { home: string; cwd: string; opts: RunOptions }): Promise<number> {
-  throw new CliError('MapReduce workflows are not supported yet', EXIT.usage);
+/** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
+export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions }): Promise<number> {
+  return runMapReduceWorkflow(loaded, ctx);
 }
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {

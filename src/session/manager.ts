@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
+import { findMapping } from '../../store/job-mapping.js';
 import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../../store/lock.js';
 import { SessionStore } from '../../store/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
@@ -238,6 +239,9 @@ export class UnifiedSessionManager {
    */
   async resolveId(idOrJobId: string): Promise<string> {
     if (await this.store.exists(idOrJobId).catch(() => false)) return idOrJobId;
+    // The job's mapping file answers without listing every session (and works while the session is new).
+    const mapped = await findMapping(this.home, idOrJobId);
+    if (mapped && (await this.store.exists(mapped.session_id).catch(() => false))) return mapped.session_id;
     const { sessions } = await this.store.list();
     const byJob = sessions.find((s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId);
     if (byJob) return byJob.id;

@@ -56,7 +56,7 @@ export interface ExecutorResult {
   tail: string[];
 }
 
-class SerialQueue {
+export class SerialQueue {
   private last: Promise<unknown> = Promise.resolve();
   run<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.last.then(fn, fn);

@@ -57,14 +57,14 @@ commands:
     expect(sessionsIn(r.home)).toEqual([]);
   });
 
-  it('refuses a missing file and MapReduce workflows with one line, exit 2', () => {
+  it('refuses a missing file and a bad MapReduce workflow with one line, exit 2', () => {
     const home = tempHome();
     const missing = prodigy(['run', '/nonexistent/wf.yml'], { home });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('prodigy: /nonexistent/wf.yml: no such file');
-    const mr = run('name: m\nmode: mapreduce\nmap:\n  input: items.json\n  agent_template:\n    - shell: echo\n');
+    const mr = run('name: m\nmode: mapreduce\nmap:\n  input: items.json\n');
     expect(mr.code).toBe(2);
-    expect(mr.stderr.trim()).toBe('prodigy: MapReduce workflows are not supported yet');
+    expect(mr.stderr.trim()).toBe(`prodigy: ${mr.file}:3:1: map: needs an agent_template: (the commands each item runs)`);
     expect(sessionsIn(mr.home)).toEqual([]);
   });
 
