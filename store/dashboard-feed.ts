@@ -123,18 +123,36 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     await Promise.all([loadState(), loadEvents(), loadDlq()]);
   };
 
+  let resolving = false;
+  const start = (job: JobView) => {
+    resolving = true;
+    const seen = store.getState().sessions;
+    void openJob(job)
+      .catch(() => {})
+      .finally(() => {
+        resolving = false;
+        // Sessions changed while looking: look once more rather than miss the runner's first write.
+        const now = store.getState();
+        if (!stopped && now.job?.jobId === job.jobId && now.job.repo === null && jobWatches.length === 0 && now.sessions !== seen) start(now.job);
+      });
+  };
   const unsubscribe = store.subscribe((s, prev) => {
     const id = s.job?.jobId ?? null;
-    if (id === (prev.job?.jobId ?? null) || id === watchedJob) return;
-    closeJob();
-    if (s.job) {
-      watchedJob = s.job.jobId;
-      void openJob(s.job).catch(() => {});
+    if (id !== watchedJob) {
+      closeJob();
+      if (s.job) {
+        watchedJob = s.job.jobId;
+        start(s.job);
+      }
+      return;
     }
+    // The job's files were not found yet: look again when its session changes (the runner got going).
+    if (s.job && s.job.repo === null && jobWatches.length === 0 && !resolving && s.sessions !== prev.sessions) start(s.job);
   });
-  if (store.getState().job) {
-    watchedJob = store.getState().job!.jobId;
-    void openJob(store.getState().job!).catch(() => {});
+  const initial = store.getState().job;
+  if (initial) {
+    watchedJob = initial.jobId;
+    start(initial);
   }
 
   return {

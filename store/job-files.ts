@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { META } from '../src/session/types.js';
-import { repoNameOf, storePaths } from './paths.js';
+import { findJobRepo } from '../src/mapreduce/mapping.js';
+import { repoNameOf } from './paths.js';
 
 export interface JobStateRead {
   state: JobState | null;
@@ -115,20 +116,5 @@ export async function jobRepoOf(home: string, s: UnifiedSession, jobId: string):
   if (typeof name === 'string' && name.length > 0) return name;
   const p = s.metadata[META.repoPath];
   if (typeof p === 'string' && p.length > 0) return repoNameOf(p);
-  const paths = storePaths(home);
-  let repos: string[];
-  try {
-    repos = await fs.readdir(path.join(home, 'state'));
-  } catch {
-    return null;
-  }
-  for (const r of repos) {
-    try {
-      await fs.access(paths.jobDir(r, jobId));
-      return r;
-    } catch {
-      /* not this one */
-    }
-  }
-  return null;
+  return findJobRepo(home, jobId);
 }

@@ -1,7 +1,7 @@
 /**
  * `runDashboard`: the dashboard's imperative shell. Loads the store from disk before the first frame,
  * starts the feed (watchers + the 1 s tick), draws in the alternate screen, and always restores the
- * terminal — on `q`, Ctrl+C, SIGTERM/SIGHUP and on errors. Only this file (and what it imports) loads
+ * terminal — on `q`, Ctrl+C, SIGINT/SIGTERM/SIGHUP and on errors. Only this file (and what it imports) loads
  * Ink and React; the CLI reaches it through a dynamic import.
  */
 import { render } from 'ink';
@@ -57,8 +57,8 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
   const quit = () => store.getState().requestQuit();
   // Last resort: whatever happens, never leave the user in the alternate screen.
   process.once('exit', restore);
-  process.on('SIGTERM', quit);
-  process.on('SIGHUP', quit);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, quit);
 
   stdout.write(ENTER_ALT);
   try {
@@ -75,8 +75,7 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
   } finally {
     feed.stop();
     if (typeof cleanupStart === 'function') cleanupStart();
-    process.off('SIGTERM', quit);
-    process.off('SIGHUP', quit);
+    for (const sig of signals) process.off(sig, quit);
     process.off('exit', restore);
     restore();
   }

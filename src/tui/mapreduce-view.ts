@@ -6,6 +6,7 @@
 import type { JobEvent, JobPhase, JobState, WorkItemState } from '../mapreduce/job-types.js';
 import type { UnifiedSession } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
+import { countItems as countJobItems } from '../mapreduce/progress.js';
 import { type ItemCounts, etaMs, itemsPerMinute } from './progress.js';
 
 export const PHASES: readonly JobPhase[] = ['Setup', 'Map', 'Reduce', 'Complete'];
@@ -21,15 +22,13 @@ export function phaseLine(phase: JobPhase | null, finished: boolean): string {
   }).join(' → ');
 }
 
+/**
+ * The bar's four parts from the runner's counts: `failed` on screen means given up on (dead, in the DLQ);
+ * an item whose attempt failed with a retry due is still to run, so it counts as pending.
+ */
 export function countItems(items: readonly WorkItemState[]): ItemCounts {
-  const c: ItemCounts = { total: items.length, completed: 0, failed: 0, running: 0, pending: 0 };
-  for (const it of items) {
-    if (it.status === 'completed') c.completed++;
-    else if (it.status === 'failed' || it.status === 'dead') c.failed++;
-    else if (it.status === 'running') c.running++;
-    else c.pending++;
-  }
-  return c;
+  const c = countJobItems(items);
+  return { total: c.total, completed: c.completed, failed: c.dead, running: c.running, pending: c.pending + c.failed };
 }
 
 /** Counts from the session alone (Prodigy writes no per-item state we can read). */
@@ -65,15 +64,16 @@ export function jobSummary(s: UnifiedSession, job: JobState | null, now: number)
   }
   const counts = countItems(job.items);
   const ends: number[] = [];
-  for (const it of job.items) if (it.ended_at && it.status !== 'pending' && it.status !== 'running') ends.push(Date.parse(it.ended_at));
+  for (const it of job.items) if (it.ended_at && (it.status === 'completed' || it.status === 'dead')) ends.push(Date.parse(it.ended_at));
   const perMinute = itemsPerMinute(ends, Date.parse(job.created_at), now);
   return { phase: job.phase, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
 }
 
-const ORDER: Record<WorkItemState['status'], number> = { running: 0, failed: 1, dead: 2, pending: 3, completed: 4 };
+const ORDER: Record<WorkItemState['status'], number> = { running: 0, dead: 1, failed: 2, pending: 3, completed: 4 };
 
 /**
- * The agent table's row order: running first (what is moving), then failures, pending and completed; by
+ * The agent table's row order: running first (what is moving), then dead and retrying items, pending and
+ * completed; by
  * index inside each group so rows keep their place between frames. Computed once per job file change.
  */
 export function orderItems(items: readonly WorkItemState[]): WorkItemState[] {

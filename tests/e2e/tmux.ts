@@ -1,5 +1,6 @@
 /** A real terminal for end-to-end tests: a private tmux server (its own socket), driven by send-keys. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
 
 export class Tmux {
@@ -29,6 +30,12 @@ export class Tmux {
   /** tmux's own view of the pane: is the alternate screen on, is the cursor shown. */
   flag(name: 'alternate_on' | 'cursor_flag'): string {
     return this.tmux(['display-message', '-p', '-t', 'e2e', `#{${name}}`]).trim();
+  }
+
+  /** The pid of the pane's first child (the command the pane's shell is running). */
+  childPid(): number {
+    const shell = this.tmux(['display-message', '-p', '-t', 'e2e', '#{pane_pid}']).trim();
+    return Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0]);
   }
 
   keys(...keys: string[]): void {

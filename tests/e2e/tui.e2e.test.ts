@@ -81,4 +81,15 @@ describe('prodigy tui in a real terminal', () => {
     expect(term.flag('alternate_on')).toBe('0');
     expect(term.flag('cursor_flag')).toBe('1');
   });
+
+  it('SIGTERM from outside quits cleanly and restores the terminal', async () => {
+    const home = tempHome();
+    writeSession(home, running(0));
+    term.start(`${process.execPath} ${prodigyBin} tui; echo "EXIT=$?"; sleep 600`, childEnv(home));
+    await term.waitFor((s) => s.includes('e2e-flow'), 'the sessions list');
+    process.kill(term.childPid(), 'SIGTERM');
+    await term.waitFor((s) => s.includes('EXIT=0'), 'the dashboard to exit');
+    expect(term.flag('alternate_on')).toBe('0');
+    expect(term.flag('cursor_flag')).toBe('1');
+  });
 });

@@ -11,11 +11,11 @@ const feeds: Feed[] = [];
 afterEach(() => feeds.splice(0).forEach((f) => f.stop()));
 
 const NOW = T0 + 10 * 60_000;
-/** 10 minutes in: 300 done, 10 failed, 4 running, the rest pending; every finished item ended at T0+30s+i s. */
+/** 10 minutes in: 300 done, 10 dead (given up, in the DLQ), 4 running, the rest pending; every finished item ended at T0+30s+i s. */
 const statusOf =
   (done: number) =>
   (i: number): WorkItemStatus =>
-    i < done ? 'completed' : i < done + 10 ? 'failed' : i < done + 14 ? 'running' : 'pending';
+    i < done ? 'completed' : i < done + 10 ? 'dead' : i < done + 14 ? 'running' : 'pending';
 
 async function openJob(items: number, done = 300) {
   const home = tempHome();
@@ -49,7 +49,7 @@ describe('MapReduce detail', () => {
     expect(f).toMatch(/8\.0\/min +ETA 1h 26m +DLQ 2/);
     // Running agents first, with attempt and last output line.
     expect(lines(f).find((l) => l.startsWith('›'))).toMatch(/item-310 +● running +1 .*line from item-310/);
-    expect(f).toMatch(/item-300 +✗ failed +1 +30s +item-300 broke/);
+    expect(f).toMatch(/item-300 +☠ dead +3 +30s +item-300 broke/);
     // Newest event first.
     const ev = lines(f).filter((l) => /\d\d:\d\d:\d\d /.test(l));
     expect(ev[0]).toContain('AgentCompleted item-299 (agent-2)');

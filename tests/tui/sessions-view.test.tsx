@@ -53,6 +53,8 @@ describe('sessions view', () => {
     await ui.press('g', (f) => selectedLine(f).includes('flow-39'));
     await ui.press(KEY.pageDown, (f) => selectedLine(f).includes('flow-20')); // 24 rows: 19 per page
     await ui.press(KEY.pageUp, (f) => selectedLine(f).includes('flow-39'));
+    await ui.press(KEY.end, (f) => selectedLine(f).includes('flow-0 '));
+    await ui.press(KEY.home, (f) => selectedLine(f).includes('flow-39'));
     // Three keys in one chunk (key repeat) all count.
     await ui.press('jjj', (f) => selectedLine(f).includes('flow-36'));
   });

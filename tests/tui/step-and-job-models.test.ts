@@ -56,9 +56,10 @@ describe('MapReduce model', () => {
   });
 
   it('counts, rate and ETA from the job file', () => {
-    const items = workItems(100, (i) => (i < 40 ? 'completed' : i < 45 ? 'failed' : i < 49 ? 'running' : 'pending'));
+    const items = workItems(100, (i) => (i < 40 ? 'completed' : i < 45 ? 'dead' : i < 49 ? 'running' : i < 51 ? 'failed' : 'pending'));
     const s = mapReduceSession('m', 'j');
     const sum = jobSummary(s, jobState('j', 'm', items), T0 + 120_000);
+    // Dead items are the failures; an attempt that failed with a retry due is still pending.
     expect(sum.counts).toEqual({ total: 100, completed: 40, failed: 5, running: 4, pending: 51 });
     expect(sum.perMinute).toBeCloseTo(22.5); // 45 ended over 2 minutes
     expect(sum.eta).toBeCloseTo((55 / 22.5) * 60_000);

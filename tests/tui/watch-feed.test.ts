@@ -104,4 +104,19 @@ describe('feed: disk -> store', () => {
     store.getState().back();
     expect(store.getState().job).toBeNull();
   });
+
+  it('finds a job that records no repository once its files exist and its session moves', async () => {
+    const home = tempHome();
+    const bare = mapReduceSession('session-b', 'job-9', { metadata: {} });
+    writeSession(home, bare);
+    const store = createDashboardStore({ home });
+    await loadAll(store, new UnifiedSessionManager(home));
+    open.push(startFeed(store, { debounceMs: 10, minIntervalMs: 20, tickMs: 50, retryMs: 20 }));
+    store.getState().openSession('session-b');
+    await vi.waitFor(() => expect(store.getState().job?.repo).toBeNull());
+    writeJob(home, 'some-repo', jobState('job-9', 'session-b', workItems(3, () => 'running')));
+    writeSession(home, { ...bare, updated_at: new Date().toISOString() });
+    await vi.waitFor(() => expect(store.getState().job?.state?.items).toHaveLength(3));
+    expect(store.getState().job?.repo).toBe('some-repo');
+  });
 });

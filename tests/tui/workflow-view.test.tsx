@@ -66,7 +66,7 @@ describe('workflow detail', () => {
     const { ui } = await open(runningSession(1));
     expect(ui.frame()).toMatch(/▸ Steps/);
     await ui.press(KEY.tab, (f) => /▸ Output/.test(f) && !/▸ Steps/.test(f));
-    await ui.press(KEY.tab, (f) => /▸ Steps/.test(f));
+    await ui.press(KEY.shiftTab, (f) => /▸ Steps/.test(f));
     await ui.press('j', (f) => lines(f).some((l) => l.startsWith('›') && l.includes('prodigy-lint')));
     await ui.press('G', (f) => lines(f).some((l) => l.startsWith('›') && l.includes('cargo test')));
     await ui.press('?', (f) => f.includes('Keys — detail view'));
