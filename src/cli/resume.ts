@@ -19,7 +19,7 @@ import { commandSummary } from '../workflow/types.js';
 import { homeOf } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { workingDir } from './run.js';
-import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, type LoadedWorkflow } from './workflow-shared.js';
+import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
 export interface ResumeOptions {
   yes?: boolean;
@@ -72,6 +72,7 @@ function reapOrphans(manager: UnifiedSessionManager, s: UnifiedSession): void {
 }
 
 async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command): Promise<void> {
+  surviveClosedOutput();
   const home = homeOf(cmd);
   const manager = new UnifiedSessionManager(home);
   const s = await pickSession(manager, id, workingDir(opts.path));

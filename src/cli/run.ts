@@ -8,7 +8,7 @@ import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
 import { CliError, EXIT } from './errors.js';
-import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult } from './workflow-shared.js';
+import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions {
   yes?: boolean;
@@ -32,6 +32,7 @@ export async function runMapReduceHook(_loaded: LoadedWorkflow, _ctx: { home: st
 }
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
+  surviveClosedOutput();
   const home = homeOf(cmd);
   const cwd = workingDir(opts.path);
   const loaded = loadWorkflow(file, file);
