@@ -9,6 +9,7 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { storePaths } from '../../store/paths.js';
 import { resumeRefusal } from '../control/run-control.js';
+import { groupBelongsToSession } from '../exec/orphans.js';
 import { groupAlive, killGroup } from '../exec/process.js';
 import { CookSessionAdapter } from '../session/adapter.js';
 import { UnifiedSessionManager } from '../session/manager.js';
@@ -66,7 +67,7 @@ async function confirm(question: string): Promise<boolean> {
 function reapOrphans(manager: UnifiedSessionManager, s: UnifiedSession): void {
   const pgid = s.metadata[CHILD_PGID_KEY];
   if (s.status !== 'Running' || manager.ownerAlive(s) !== false || typeof pgid !== 'number') return;
-  if (groupAlive(pgid) && killGroup(pgid, 'SIGKILL')) {
+  if (groupAlive(pgid) && groupBelongsToSession(pgid, s.id) && killGroup(pgid, 'SIGKILL')) {
     process.stderr.write(`Stopped process group ${pgid} left running by the crashed run.\n`);
   }
 }
