@@ -9,6 +9,7 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { storePaths } from '../../store/paths.js';
 import { resumeRefusal } from '../control/run-control.js';
+import { groupBelongsToSession } from '../exec/orphans.js';
 import { groupAlive, killGroup } from '../exec/process.js';
 import { CookSessionAdapter } from '../session/adapter.js';
 import { UnifiedSessionManager } from '../session/manager.js';
@@ -20,7 +21,7 @@ import { homeOf } from './context.js';
 import { continueJob } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { workingDir } from './run.js';
-import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, type LoadedWorkflow } from './workflow-shared.js';
+import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
 export interface ResumeOptions {
   yes?: boolean;
@@ -69,12 +70,13 @@ async function confirm(question: string): Promise<boolean> {
 function reapOrphans(manager: UnifiedSessionManager, s: UnifiedSession): void {
   const pgid = s.metadata[CHILD_PGID_KEY];
   if (s.status !== 'Running' || manager.ownerAlive(s) !== false || typeof pgid !== 'number') return;
-  if (groupAlive(pgid) && killGroup(pgid, 'SIGKILL')) {
+  if (groupAlive(pgid) && groupBelongsToSession(pgid, s.id) && killGroup(pgid, 'SIGKILL')) {
     process.stderr.write(`Stopped process group ${pgid} left running by the crashed run.\n`);
   }
 }
 
 async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command): Promise<void> {
+  surviveClosedOutput();
   const home = homeOf(cmd);
   const manager = new UnifiedSessionManager(home);
   const s = await pickSession(manager, id, workingDir(opts.path));

@@ -9,7 +9,7 @@ import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
 import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
-import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult } from './workflow-shared.js';
+import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions {
   yes?: boolean;
@@ -30,6 +30,7 @@ export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: stri
 }
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
+  surviveClosedOutput();
   const home = homeOf(cmd);
   const cwd = workingDir(opts.path);
   const loaded = loadWorkflow(file, file);

@@ -52,6 +52,18 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
+/**
+ * A run must not die because its reader went away (`prodigy run wf | head -1`, a closed log pipe): the
+ * session and its log keep the whole story, so output that cannot be written is dropped.
+ */
+export function surviveClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'EIO') throw err;
+    });
+  }
+}
+
 export interface InterruptControl {
   signal: AbortSignal;
   dispose(): void;

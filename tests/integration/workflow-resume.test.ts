@@ -129,6 +129,22 @@ commands:
   });
 });
 
+describe('a run whose reader goes away', () => {
+  it('keeps running to completion when its stdout pipe closes (prodigy run wf | head -1)', async () => {
+    const home = tempHome();
+    const { dir, file } = workspace('- shell: "echo start > started; sleep 1"\n- shell: "echo two >> markers"\n');
+    const runner = startProdigy(['run', file], { home, cwd: dir });
+    await until(() => runner.stdout().includes('Session '), 15_000, 'the first line');
+    runner.child.stdout!.destroy();
+    runner.child.stderr!.destroy();
+    await runner.exit;
+    await until(() => runner.child.exitCode !== null, 15_000, 'the runner to exit');
+    expect(runner.child.exitCode).toBe(0);
+    expect(onlySession(home).status).toBe('Completed');
+    expect(lines(path.join(dir, 'markers'))).toEqual(['two']);
+  });
+});
+
 describe('prodigy resume refusals', () => {
   it('refuses an unknown id (exit 2)', () => {
     const r = prodigy(['resume', 'session-nope', '-y'], { home: tempHome() });
