@@ -12,6 +12,7 @@
  * - Interrupt (the signal aborts): every agent's process group is stopped (exec does it), their items go
  *   back to pending, job.json is flushed, the session is Paused. The caller exits 130.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
@@ -79,9 +80,10 @@ export interface JobOutcome {
   jobId: string;
   counts: ProgressCounts;
   error?: string;
-  /** Figures for the benchmark. */
+  /** Figures for the benchmark: job.json writes, the event-loop time they and the event log took. */
   storeWrites: number;
-  storeWriteMs: number;
+  storeBlockingMs: number;
+  eventLogMs: number;
 }
 
 /** Agent results keep only the end of long outputs: `${map.results}` must stay a sane size. */
@@ -144,6 +146,8 @@ class JobRun {
     private readonly finalSession: boolean,
   ) {
     this.processEnv = o.env ?? process.env;
+    // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
+    setMaxListeners(o.workflow.map.max_parallel + 16, o.signal);
     this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
     const paths = storePaths(o.home);
     fs.mkdirSync(paths.logsDir, { recursive: true });
@@ -420,7 +424,8 @@ class JobRun {
       counts: this.counts(),
       ...(error ? { error } : {}),
       storeWrites: this.store.writes,
-      storeWriteMs: this.store.writeMs,
+      storeBlockingMs: this.store.blockingMs,
+      eventLogMs: this.events.ms,
     };
   }
 
