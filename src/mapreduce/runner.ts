@@ -434,6 +434,8 @@ class JobRun {
   }
 
   private async complete(): Promise<JobOutcome> {
+    // Pending coalesced totals go out now, not after the session is completed and its lock released.
+    this.progress.done();
     await this.setPhase('Complete', 'done');
     const c = this.counts();
     this.emit({ type: 'JobCompleted', message: `${c.completed} successful, ${c.dead} failed, ${c.total} total` });
