@@ -67,7 +67,7 @@ map:
   input: "echo '[1, 2, 3, 4, 5, 6]'"
   max_parallel: 1
   agent_template:
-    - shell: "echo \${item} >> ran.log; test \${item} != 2"
+    - shell: "echo \${item} >> ran.log; test \${item} != 2 || test -f fixed"
 reduce:
   - shell: "echo reduce \${map.successful} \${map.failed} >> reduce.log"
 error_policy:
@@ -84,6 +84,14 @@ error_policy:
     expect(lines(path.join(stop.ws.dir, 'ran.log'))).toEqual(['1', '2']);
     expect(fs.existsSync(path.join(stop.ws.dir, 'reduce.log'))).toBe(false);
     expect(onlySession(stop.home)).toMatchObject({ status: 'Failed', mapreduce_data: { processed_items: 2, failed_items: 1, total_items: 6 } });
+
+    // A job its policy stopped is finished by dlq retry: dead and pending items, then reduce once.
+    fs.writeFileSync(path.join(stop.ws.dir, 'fixed'), '');
+    const retry = prodigy(['dlq', 'retry', stop.jobId()], { home: stop.home, cwd: stop.ws.dir });
+    expect(retry.code).toBe(0);
+    expect(lines(path.join(stop.ws.dir, 'ran.log'))).toEqual(['1', '2', '2', '3', '4', '5', '6']);
+    expect(lines(path.join(stop.ws.dir, 'reduce.log'))).toEqual(['reduce 6 0']);
+    expect(onlySession(stop.home)).toMatchObject({ status: 'Failed', mapreduce_data: { processed_items: 6, failed_items: 0, phase: 'Complete' } });
   });
 
   it('setup captures are variables for agents and reduce; ${map.results} is the JSON of the agents’ results', () => {
