@@ -147,7 +147,7 @@ class JobRun {
   ) {
     this.processEnv = o.env ?? process.env;
     // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
-    setMaxListeners(o.workflow.map.max_parallel + 16, o.signal);
+    setMaxListeners(Math.max(o.workflow.map.max_parallel, store.state.max_parallel) + 16, o.signal);
     this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
     const paths = storePaths(o.home);
     fs.mkdirSync(paths.logsDir, { recursive: true });
