@@ -3,7 +3,7 @@
  * edited, then the help overlay, and only then the key table (src/tui/keys.ts) for the current view.
  */
 import { actionFor } from '../src/tui/keys.js';
-import type { DashboardState } from './dashboard.js';
+import type { DashboardState } from './dashboard-types.js';
 
 /** A key name that is text to type (one printable character), not a named key like `down`. */
 function isText(name: string): boolean {

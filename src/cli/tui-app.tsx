@@ -29,7 +29,10 @@ const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 
-/** Resolves when the user quits; the terminal is back to how it was. */
+/**
+ * Resolves (with the store) when the user quits; the terminal is back to how it was. Call it only when
+ * stdin and stdout are terminals — `prodigy tui` prints the plain table otherwise.
+ */
 export async function runDashboard(o: RunDashboardOptions): Promise<DashboardStore> {
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
