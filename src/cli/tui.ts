@@ -44,7 +44,15 @@ async function tui(cmd: Command): Promise<void> {
   const repoPath = findRepoRoot(process.cwd());
   if (!process.stdout.isTTY || !process.stdin.isTTY) return plainListing(home, repoPath, Boolean(o.all));
   const { runDashboard } = await import('./tui-app.js');
-  await runDashboard({ home, all: Boolean(o.all), repoPath, color: !process.env.NO_COLOR });
+  const { createDashboardControl } = await import('../control/dashboard-control.js');
+  await runDashboard({
+    home,
+    all: Boolean(o.all),
+    repoPath,
+    color: !process.env.NO_COLOR,
+    control: createDashboardControl(home, { cwd: process.cwd() }),
+    offerResume: true,
+  });
 }
 
 export function registerTui(program: Command): void {
