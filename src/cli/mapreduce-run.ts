@@ -11,6 +11,7 @@ import { readJobState } from '../mapreduce/job-store.js';
 import { finishedCount, progressLine, type ProgressCounts } from '../mapreduce/progress.js';
 import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
 import { newSessionId, UnifiedSessionManager } from '../session/manager.js';
+import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
 import type { JobPhase } from '../mapreduce/job-types.js';
 import { WorkflowParseError } from '../workflow/yaml-source.js';
@@ -119,12 +120,13 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string }> {
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null }> {
   const state = await readJobState(loc.jobStateFile);
   if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
   const wd = s.metadata.working_directory;
-  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id };
+  const hash = s.metadata[META.workflowHash];
+  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null };
 }
 
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
@@ -133,6 +135,8 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
   const ctx = await jobContext(home, loc);
   const loaded = loadWorkflow(ctx.workflowPath);
   const workflow = parsed(loaded);
+  // The items were selected when the job began; a changed file only changes the commands still to run.
+  if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
   const started = Date.now();
   const interrupt = installInterrupt(ctx.sessionId);
   try {

@@ -15,13 +15,13 @@ import { lines, onlySession, until, workspace } from './workflow-helpers.js';
 const FAILING = new Set([5, 17, 26, 38]);
 
 /** Setup writes 40 items; each agent logs its run, sleeps, and fails for the 4 marked items. */
-function jobYaml(sleep: number, extraPolicy = ''): string {
+function jobYaml(sleep: number, extraPolicy = '', setupSleep = 0): string {
   return `name: acceptance
 mode: mapreduce
 env:
   WORKERS: 4
 setup:
-  - shell: "echo setup >> setup.log && cp items.src items.json"
+  - shell: "echo setup >> setup.log && sleep ${setupSleep} && cp items.src items.json"
 map:
   input: items.json
   json_path: "$.items[*]"
@@ -35,8 +35,8 @@ error_policy:
 ${extraPolicy}`;
 }
 
-function setupWorkspace(sleep = 0.3, extraPolicy = '') {
-  const ws = workspace(jobYaml(sleep, extraPolicy));
+function setupWorkspace(sleep = 0.3, extraPolicy = '', setupSleep = 0) {
+  const ws = workspace(jobYaml(sleep, extraPolicy, setupSleep));
   const items = Array.from({ length: 40 }, (_, n) => ({ n, fail: FAILING.has(n), meta: { label: `L${n}` } }));
   fs.writeFileSync(path.join(ws.dir, 'items.src'), JSON.stringify({ items }));
   return { ...ws, home: tempHome() };
@@ -182,6 +182,33 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/^Resuming session-\S+\nJob mapreduce-\S+\nPhase Map: \d+ of 40 items to run, 4 at a time\n/);
     expectFinished(ws, jobId, 4);
+  });
+
+  it('interrupted during setup: setup runs again on resume (it had not completed), then the whole job', async () => {
+    const ws = setupWorkspace(0, '', 30);
+    const { child } = start(ws);
+    await until(() => lines(path.join(ws.dir, 'setup.log')).length === 1, 20_000, 'setup to start');
+    child.kill('SIGINT');
+    expect(await waitForExit(child)).toBe(130);
+    const jobId = jobIdOf(ws.home);
+    expect(jobFiles(ws.home, jobId).job).toMatchObject({ phase: 'Setup', setup_completed: false, items: [] });
+    expect(onlySession(ws.home).status).toBe('Paused');
+    fs.writeFileSync(ws.file, jobYaml(0, '', 0));
+    const resumed = prodigy(['resume-job', jobId, '-y'], { home: ws.home, cwd: ws.dir });
+    expect(resumed.code).toBe(0);
+    expect(lines(path.join(ws.dir, 'setup.log'))).toEqual(['setup', 'setup']);
+    expect(lines(path.join(ws.dir, 'reduce.log'))).toEqual(['reduce 36 4 40']);
+  });
+
+  it('resume-job --max-retries N gives the items it runs N extra attempts', async () => {
+    const { ws, jobId } = await interruptMidMap('SIGINT');
+    const pendingFailing = jobFiles(ws.home, jobId).job.items.filter((i) => i.status === 'pending' && FAILING.has(i.index)).map((i) => i.index);
+    expect(pendingFailing.length).toBeGreaterThan(0);
+    const resumed = prodigy(['resume-job', jobId, '-y', '--max-retries', '2'], { home: ws.home, cwd: ws.dir });
+    expect(resumed.code).toBe(0);
+    const dead = JSON.parse(prodigy(['dlq', 'list', jobId, '--json'], { home: ws.home }).stdout) as DlqItem[];
+    for (const n of pendingFailing) expect(dead.find((d) => d.item_id === `item-${n}`)!.attempts).toBe(3);
+    expect(prodigy(['resume-job', jobId, '--max-retries', 'many'], { home: ws.home }).stderr).toBe('prodigy: --max-retries must be a whole number, not "many"\n');
   });
 
   it('dlq retry re-runs only the dead items through the pool, updating the same job and session; reduce stays run once', async () => {

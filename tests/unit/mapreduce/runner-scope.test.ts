@@ -57,3 +57,29 @@ describe('reduce variables and agent timeout', () => {
     expect(withAgentTimeout(cmds, undefined)).toBe(cmds);
   });
 });
+
+describe('progress lines', () => {
+  it('at most one per interval, and always the final one', async () => {
+    const { progressDue } = await import('../../../src/cli/mapreduce-run.js');
+    const mid = { total: 10, pending: 5, running: 2, completed: 3, failed: 0, dead: 0 };
+    const done = { ...mid, pending: 0, running: 0, completed: 9, dead: 1 };
+    expect(progressDue(0, 999, mid)).toBe(false);
+    expect(progressDue(0, 1000, mid)).toBe(true);
+    expect(progressDue(0, 1, done)).toBe(true);
+    fc.assert(
+      fc.property(fc.array(fc.nat(5000), { maxLength: 50 }), (gaps) => {
+        let last = Number.NEGATIVE_INFINITY;
+        let t = 0;
+        const printed: number[] = [];
+        for (const g of gaps) {
+          t += g;
+          if (progressDue(last, t, mid)) {
+            printed.push(t);
+            last = t;
+          }
+        }
+        for (let i = 1; i < printed.length; i++) expect(printed[i]! - printed[i - 1]!).toBeGreaterThanOrEqual(1000);
+      }),
+    );
+  });
+});
