@@ -9,6 +9,7 @@ import { Dashboard } from '../../components/Dashboard.js';
 import { type DashboardStore, createDashboardStore } from '../../store/dashboard.js';
 import { loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { UnifiedSessionManager } from '../session/manager.js';
+import type { SessionListing } from '../../store/session-store.js';
 
 export interface RunDashboardOptions {
   home: string;
@@ -21,6 +22,8 @@ export interface RunDashboardOptions {
   color?: boolean;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** The store's listing, when the caller started reading it already (overlapping the Ink import). */
+  listing?: Promise<SessionListing>;
   /** Called once the store is loaded and before the first frame: the seam for banners, prompts, actions. */
   onStart?: (store: DashboardStore) => void | (() => void);
 }
@@ -43,7 +46,8 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     color: o.color ?? !process.env.NO_COLOR,
     size: { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 },
   });
-  await loadAll(store, new UnifiedSessionManager(o.home));
+  const manager = new UnifiedSessionManager(o.home);
+  await loadAll(store, manager, o.listing ?? manager.store.list());
   if (o.focus) {
     if (store.getState().sessions[o.focus]) store.getState().openSession(o.focus);
     else store.getState().setMessage(`no session ${o.focus}`);
