@@ -189,6 +189,10 @@ describe('sessions list', () => {
         for (const line of [t.header, ...t.rows.map((r) => r.text)]) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         // Status is never dropped: it carries the word, not just a colour.
         expect(t.header.startsWith('STATUS')).toBe(true);
+        // Headers stay over their columns when columns in the middle are dropped.
+        const name = t.header.indexOf('NAME');
+        expect(name).toBeGreaterThan(0);
+        for (const r of t.rows) expect(r.text.slice(name, name + 3)).toBe('wf-');
       }),
     );
   });
