@@ -148,9 +148,9 @@ export const LIST_COLUMNS: Column[] = [
   { header: 'STATUS' },
   { header: 'TYPE', dropOrder: 3 },
   { header: 'NAME', flex: true, min: 8 },
-  { header: 'PROGRESS', dropOrder: 2 },
+  { header: 'PROGRESS', dropOrder: 1 },
   { header: 'STARTED', dropOrder: 4 },
-  { header: 'DURATION', align: 'right', dropOrder: 1 },
+  { header: 'DURATION', align: 'right', dropOrder: 2 },
   { header: 'ID', dropOrder: 5 },
 ];
 
