@@ -89,7 +89,10 @@ export function askQuit(s: DashboardState): void {
   if (live.length === 0 || !s.control) return s.requestQuit();
   const control = s.control;
   const interruptAll = () => {
-    for (const id of live) control.signal(s.started[id]!.pid);
+    for (const id of live) {
+      control.signal(s.started[id]!.pid);
+      s.runStopping(id);
+    }
     s.requestQuit();
   };
   s.ask({

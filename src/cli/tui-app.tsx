@@ -11,6 +11,7 @@ import { loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { bannerFor } from '../../store/dashboard-control-flow.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
+import type { SessionListing } from '../../store/session-store.js';
 
 export interface RunDashboardOptions {
   home: string;
@@ -29,6 +30,8 @@ export interface RunDashboardOptions {
   offerResume?: boolean;
   /** `prodigy run`'s view: the run it belongs to (Ctrl+C and SIGINT interrupt it; its end closes the view). */
   ownRun?: { id: string; pid: number };
+  /** The store's listing, when the caller started reading it already (overlapping the Ink import). */
+  listing?: Promise<SessionListing>;
   /** Called once the store is loaded and before the first frame: the seam for banners, prompts, actions. */
   onStart?: (store: DashboardStore) => void | (() => void);
 }
@@ -53,7 +56,8 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     control: o.control,
     ownRun: o.ownRun,
   });
-  await loadAll(store, new UnifiedSessionManager(o.home));
+  const manager = new UnifiedSessionManager(o.home);
+  await loadAll(store, manager, o.listing ?? manager.store.list());
   if (o.offerResume) store.getState().setBanner(bannerFor(store.getState()));
   const focus = o.focus;
   let stopWaiting = () => {};

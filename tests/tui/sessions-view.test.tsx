@@ -124,6 +124,7 @@ describe('sessions view', () => {
     await ui.waitFor((f) => lines(f).length > 0 && lines(f).every((l) => l.length <= 40) && f.includes('flow-29'));
     expect(lines(ui.frame()).length).toBeLessThanOrEqual(11);
     expect(ui.frame()).toContain('Paused');
+    expect(ui.frame()).toMatch(/flow-29 +step 1\/3/); // progress outlives the other optional columns
     resize(ui.stdout, { columns: 30, rows: 8 });
     await ui.waitFor((f) => f.startsWith('Terminal too small (30x8)'));
     expect(lines(ui.frame())).toHaveLength(1);
