@@ -46,14 +46,14 @@ export class Tmux {
     this.tmux(['resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows)]);
   }
 
-  async waitFor(test: (screen: string) => boolean, what: string): Promise<string> {
+  async waitFor(test: (screen: string) => boolean, what: string, timeout = 15_000): Promise<string> {
     let last = '';
     await vi.waitFor(
       () => {
         last = this.screen();
         if (!test(last)) throw new Error(`waiting for ${what}; screen:\n${last}`);
       },
-      { timeout: 15_000, interval: 50 },
+      { timeout, interval: 50 },
     );
     return last;
   }
