@@ -21,9 +21,10 @@ export function StatusBar({ width }: { width: number }) {
   });
   const view = useDashboard((s) => s.view);
   const color = useDashboard((s) => s.color);
-  if (confirm) return <Line text={fitLine(`${confirm.prompt} (y/n)`, '', width)} bold color={tint(color, 'yellow')} />;
+  if (confirm) return <Line text={fitLine(`${confirm.prompt} ${confirm.hint ?? 'y/Enter yes · n/Esc no'}`, '', width)} bold color={tint(color, 'yellow')} />;
   if (editing) return <Line text={fitLine(`/${filterText}▏`, 'Enter keep · Esc clear', width)} />;
-  const hints = view === 'list' ? 'Enter open · / filter · ? help · q quit' : 'Esc back · Tab pane · ? help · q quit';
+  const hints = view === 'list' ? 'Enter open · r resume · / filter · ? help · q quit' : 'Esc back · Tab pane · r resume · x stop · ? help · q quit';
   if (!message && problem) return <Line text={fitLine(problem, '', width)} color={tint(color, 'yellow')} />;
-  return <Line text={fitLine(message ?? '', hints, width)} dim={!message} />;
+  if (message) return <Line text={fitLine(message, '? help', width)} />;
+  return <Line text={fitLine('', hints, width)} dim />;
 }

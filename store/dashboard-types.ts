@@ -1,5 +1,6 @@
 /** The dashboard store's shape: its data and its actions (store/dashboard.ts implements them). */
 import type { StoreApi } from 'zustand/vanilla';
+import type { DashboardControl } from '../src/control/dashboard-control.js';
 import type { JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { ActionName } from '../src/tui/keys.js';
@@ -11,13 +12,44 @@ export type ViewName = 'list' | 'detail';
 export interface Banner {
   text: string;
   tone?: 'info' | 'warn' | 'error';
+  /** The session a resume banner offers: the banner goes when it is no longer interrupted. */
+  sessionId?: string;
 }
 
-/** A yes/no question on the status line; `y` runs onYes, `n` or Esc runs onNo. */
+/** A question on the status line; `y` or Enter runs onYes, `n` or Esc runs onNo, `keys` adds choices. */
 export interface Confirm {
   prompt: string;
   onYes: () => void;
   onNo?: () => void;
+  /** What the keys do, shown after the prompt (default: y/Enter yes · n/Esc no). */
+  hint?: string;
+  keys?: Record<string, () => void>;
+  kind?: 'resume' | 'interrupt' | 'quit';
+}
+
+/** A run this dashboard started (`r`), or the run a `prodigy run` view belongs to. */
+export interface StartedRun {
+  pid: number;
+  live: boolean;
+  /** Ctrl+C was sent once already (the next one makes the run quit at once). */
+  stopping: boolean;
+  exitCode: number | null;
+}
+
+/** Runs started and stopped from the dashboard (store/dashboard-control-flow.ts). */
+export interface RunControlData {
+  /** Starts and stops runs (r, x, the quit prompt); null where the dashboard only watches. */
+  control: DashboardControl | null;
+  started: Record<string, StartedRun>;
+  /** `prodigy run`'s live view: the session of the run it shows (Ctrl+C interrupts it; its end closes the view). */
+  ownRun: string | null;
+}
+
+export interface RunControlActions {
+  runStarted(id: string, pid: number): void;
+  runStopping(id: string): void;
+  /** A started run's process ended (code null: killed by a signal); `lastLine` is its log's last line. */
+  runEnded(id: string, code: number | null, lastLine: string | null): void;
 }
 
 /** The MapReduce job behind the open session, as last read from its files. */
@@ -88,10 +120,10 @@ export interface DashboardActions {
   setFilterEditing(editing: boolean): void;
   setMessage(text: string | null): void;
   setBanner(banner: Banner | null): void;
-  ask(confirm: Confirm): void;
+  ask(confirm: Confirm | null): void;
   answer(yes: boolean): void;
   requestQuit(): void;
 }
 
-export type DashboardState = DashboardData & DashboardActions;
+export type DashboardState = DashboardData & DashboardActions & RunControlData & RunControlActions;
 export type DashboardStore = StoreApi<DashboardState>;

@@ -12,6 +12,8 @@ import { jobIdOf, orderItems } from '../src/tui/mapreduce-view.js';
 import { SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
 import { workflowSteps } from '../src/tui/workflow-steps.js';
 import { routeKey } from './dashboard-keys.js';
+import type { DashboardControl } from '../src/control/dashboard-control.js';
+import { askInterrupt, askQuit, askResume, bannerStillTrue, runControlSlice } from './dashboard-control-flow.js';
 
 export type { Banner, Confirm, DashboardActions, DashboardData, DashboardState, DashboardStore, JobView, ViewName } from './dashboard-types.js';
 
@@ -22,6 +24,9 @@ export interface DashboardOptions {
   color?: boolean;
   now?: number;
   size?: Size;
+  control?: DashboardControl | null;
+  /** The run a `prodigy run` view belongs to, already started. */
+  ownRun?: { id: string; pid: number };
 }
 
 function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<DashboardData> {
@@ -97,6 +102,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       banner: null,
       confirm: null,
       quitRequested: false,
+      ...runControlSlice(set, get, o),
 
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
@@ -117,11 +123,15 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             if (reason === null) delete nextProblems[file];
             else nextProblems[file] = reason;
           }
-          return withIds(s, { sessions, alive: nextAlive, problems: nextProblems });
+          const banner = bannerStillTrue({ banner: s.banner, sessions, alive: nextAlive }) ? s.banner : null;
+          return { ...withIds(s, { sessions, alive: nextAlive, problems: nextProblems }), banner };
         });
       },
       aliveChanged(alive) {
-        set((s) => withIds(s, { alive: { ...s.alive, ...alive } }));
+        set((s) => {
+          const next = { ...s.alive, ...alive };
+          return { ...withIds(s, { alive: next }), banner: bannerStillTrue({ ...s, alive: next }) ? s.banner : null };
+        });
       },
       jobLoaded(patch) {
         set((s) => {
@@ -137,6 +147,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
         set({ size: normalizeSize(columns, rows) });
       },
       key(name) {
+        // A message answers the last key; the next key clears it (and may set a new one).
+        if (get().message !== null && get().confirm === null) set({ message: null });
         routeKey(get(), name);
       },
       perform(action) {
@@ -169,8 +181,12 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             return set((x) => withIds(x, { sort: cycle(SORT_KEYS, x.sort) }));
           case 'help':
             return set({ help: !s.help });
+          case 'resume':
+            return askResume(s);
+          case 'interrupt':
+            return askInterrupt(s);
           case 'quit':
-            return s.requestQuit();
+            return askQuit(s);
         }
       },
       openSession(id) {
@@ -214,7 +230,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
         else c.onNo?.();
       },
       requestQuit() {
-        set({ quitRequested: true });
+        set({ quitRequested: true, confirm: null });
       },
     };
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { META } from '../src/session/types.js';
-import { findJobRepo } from '../src/mapreduce/mapping.js';
+import { findJobRepo } from './job-mapping.js';
 import { repoNameOf } from './paths.js';
 
 export interface JobStateRead {

@@ -2,6 +2,7 @@
 import { SessionLockedError } from '../../store/lock.js';
 import { CorruptSessionFileError } from '../../store/session-store.js';
 import { InvalidTransitionError } from '../session/lifecycle.js';
+import { JobNotFoundError } from '../mapreduce/locate.js';
 import { AmbiguousIdError, SessionNotFoundError } from '../session/manager.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -19,7 +20,7 @@ export class CliError extends Error {
 
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof SessionNotFoundError || err instanceof AmbiguousIdError) return EXIT.usage;
+  if (err instanceof SessionNotFoundError || err instanceof AmbiguousIdError || err instanceof JobNotFoundError) return EXIT.usage;
   return EXIT.failed;
 }
 

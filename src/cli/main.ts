@@ -5,8 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { registerResume } from './resume.js';
+import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerTui } from './tui.js';
+import { registerEvents } from './events.js';
+import { registerDlq } from './dlq.js';
+import { dlqRetry, registerResumeJob } from './resume-job.js';
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
@@ -16,6 +21,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSessions(program);
+  registerEvents(program);
+  registerDlq(program, dlqRetry);
+  registerResumeJob(program);
+  registerRun(program);
+  registerResume(program);
   registerTui(program);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -47,7 +47,16 @@ async function tui(cmd: Command): Promise<void> {
   const listing = new UnifiedSessionManager(home).store.list();
   listing.catch(() => {}); // reported by runDashboard when it awaits it
   const { runDashboard } = await import('./tui-app.js');
-  await runDashboard({ home, all: Boolean(o.all), repoPath, color: !process.env.NO_COLOR, listing });
+  const { createDashboardControl } = await import('../control/dashboard-control.js');
+  await runDashboard({
+    home,
+    all: Boolean(o.all),
+    repoPath,
+    color: !process.env.NO_COLOR,
+    control: createDashboardControl(home, { cwd: process.cwd() }),
+    offerResume: true,
+    listing,
+  });
 }
 
 export function registerTui(program: Command): void {

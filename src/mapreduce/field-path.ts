@@ -29,24 +29,3 @@ export function getField(value: JsonValue | undefined, segments: readonly string
 export function getPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
   return getField(value, pathSegments(path));
 }
-
-/** How a field is spliced into a command: strings as they are, everything else as JSON. */
-export function fieldText(v: JsonValue | undefined): string {
-  if (v === undefined) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/**
- * Every addressable path of an item as `prefix.path -> text` (`item`, `item.a`, `item.a.b`, ...), so a
- * plain `${name}` interpolator can resolve nested item fields without knowing about JSON.
- */
-export function flattenFields(value: JsonValue, prefix: string, out: Record<string, string> = {}): Record<string, string> {
-  out[prefix] = fieldText(value);
-  if (value !== null && typeof value === 'object') {
-    const entries: Array<[string, JsonValue]> = Array.isArray(value)
-      ? value.map((v, i) => [String(i), v])
-      : Object.entries(value);
-    for (const [k, v] of entries) flattenFields(v, `${prefix}.${k}`, out);
-  }
-  return out;
-}

@@ -23,6 +23,8 @@ export interface WorkItemState {
   output_tail: string[];
   result: JsonValue | null;
   error: string | null;
+  /** Process group of the agent's running command, so a resume after a crash can stop orphans. */
+  pgid?: number | null;
 }
 
 export type JobPhase = 'Setup' | 'Map' | 'Reduce' | 'Complete';

@@ -224,7 +224,11 @@ export class CookSessionAdapter implements SessionManager {
       case 'StartStep':
         if (next.workflow_state) next.workflow_state = { ...next.workflow_state, current_step: update.index };
         patch.workflow = { current_step: update.index };
-        patch.metadata = { current_command: update.command, [META.outputTail]: [] };
+        patch.metadata = {
+          [META.currentCommand]: update.command,
+          [META.stepStartedAt]: new Date().toISOString(),
+          [META.outputTail]: [],
+        };
         break;
       case 'SetOutputTail':
         patch.metadata = { [META.outputTail]: update.lines };
@@ -272,9 +276,13 @@ export class CookSessionAdapter implements SessionManager {
 
   async saveCheckpoint(state: SessionState): Promise<void> {
     const { id } = this.current();
-    const cp = await this.manager.createCheckpoint(id, state as unknown as JsonValue, {
-      step: state.workflow_state?.current_step ?? null,
-    });
+    // Resume needs the latest state only; older checkpoints stay as history (time, step) without it.
+    const cp = await this.manager.createCheckpoint(
+      id,
+      state as unknown as JsonValue,
+      { step: state.workflow_state?.current_step ?? null },
+      { compactHistory: true },
+    );
     this.state = { ...state, last_checkpoint: cp.id };
   }
 

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
+import { findMapping } from '../../store/job-mapping.js';
 import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../../store/lock.js';
 import { SessionStore } from '../../store/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
@@ -238,6 +239,9 @@ export class UnifiedSessionManager {
    */
   async resolveId(idOrJobId: string): Promise<string> {
     if (await this.store.exists(idOrJobId).catch(() => false)) return idOrJobId;
+    // The job's mapping file answers without listing every session (and works while the session is new).
+    const mapped = await findMapping(this.home, idOrJobId);
+    if (mapped && (await this.store.exists(mapped.session_id).catch(() => false))) return mapped.session_id;
     const { sessions } = await this.store.list();
     const byJob = sessions.find((s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId);
     if (byJob) return byJob.id;
@@ -288,6 +292,7 @@ export class UnifiedSessionManager {
     id: string,
     state: JsonValue,
     metadata: Record<string, JsonValue> = {},
+    opts: { compactHistory?: boolean } = {},
   ): Promise<Checkpoint> {
     const s = await this.writable(id);
     const cp: Checkpoint = {
@@ -296,7 +301,11 @@ export class UnifiedSessionManager {
       state,
       metadata,
     };
-    const next = { ...s, checkpoints: [...s.checkpoints, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
+    // compactHistory: older checkpoints keep their id, time and metadata but drop their state. A state that
+    // grows with every step (the executor's step results) would otherwise make the file, rewritten after
+    // every step, grow with steps x MAX_CHECKPOINTS.
+    const history = opts.compactHistory ? s.checkpoints.map((c) => (c.state === null ? c : { ...c, state: null })) : s.checkpoints;
+    const next = { ...s, checkpoints: [...history, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
     this.owned.set(id, next);
     await this.store.write(next);
     return structuredClone(cp);

@@ -48,7 +48,13 @@ export interface SequentialWorkflow {
 
 /** One line per command, as shown in listings and the dashboard ("shell: make test"). */
 export function commandSummary(c: Pick<WorkflowCommand, 'kind' | 'text'>, max = 80): string {
-  const flat = c.text.replace(/\s+/g, ' ').trim();
+  // A multi-line script reads best as its lines joined the way a shell would take them.
+  const flat = c.text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('; ')
+    .replace(/\s+/g, ' ');
   const s = `${c.kind}: ${flat}`;
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -6,7 +6,7 @@ import { listDlqItems, removeDlqItem, writeDlqItem } from '../../src/mapreduce/d
 import { EventLog, followEvents, readEvents } from '../../src/mapreduce/events.js';
 import { newJobState, newWorkItems } from '../../src/mapreduce/job-state.js';
 import { CorruptJobFileError, JobStore, readJobState } from '../../src/mapreduce/job-store.js';
-import { findJobRepo, findMapping, writeMapping } from '../../src/mapreduce/mapping.js';
+import { findJobRepo, findMapping, writeMapping } from '../../store/job-mapping.js';
 import { tempHome } from '../helpers/home.js';
 
 function state() {

@@ -110,3 +110,20 @@ describe('evaluateCondition', () => {
     );
   });
 });
+
+describe('evaluateCondition (boolean logic)', () => {
+  it('agrees with JavaScript on && || ! and parentheses (property)', () => {
+    type E = boolean | { op: '&&' | '||'; l: E; r: E } | { not: E };
+    const expr: fc.Arbitrary<E> = fc.letrec<{ e: E }>((tie) => ({
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.boolean(),
+        fc.record({ op: fc.constantFrom('&&' as const, '||' as const), l: tie('e'), r: tie('e') }),
+        fc.record({ not: tie('e') }),
+      ),
+    })).e;
+    const text = (e: E): string => (typeof e === 'boolean' ? String(e) : 'not' in e ? `!(${text(e.not)})` : `(${text(e.l)} ${e.op} ${text(e.r)})`);
+    const value = (e: E): boolean => (typeof e === 'boolean' ? e : 'not' in e ? !value(e.not) : e.op === '&&' ? value(e.l) && value(e.r) : value(e.l) || value(e.r));
+    fc.assert(fc.property(expr, (e) => evaluateCondition(text(e)) === value(e)));
+  });
+});

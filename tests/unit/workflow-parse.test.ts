@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { parseWorkflow } from '../../src/workflow/parse.js';
 import { commandSummary } from '../../src/workflow/types.js';
 import { WorkflowParseError } from '../../src/workflow/yaml-source.js';
@@ -122,7 +124,50 @@ commands:
   });
 
   it('summarises a command on one line', () => {
-    expect(commandSummary({ kind: 'shell', text: 'make\n  test' })).toBe('shell: make test');
+    expect(commandSummary({ kind: 'shell', text: 'make  all\n  make test\n\n' })).toBe('shell: make all; make test');
     expect(commandSummary({ kind: 'claude', text: 'x'.repeat(200) }, 20)).toHaveLength(20);
+  });
+});
+
+describe('parseWorkflow (properties)', () => {
+  const command = fc.record({
+    kind: fc.constantFrom('shell' as const, 'claude' as const),
+    text: fc.string({ minLength: 1, maxLength: 30 }),
+    timeout: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: undefined }),
+    capture: fc.option(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), { nil: undefined }),
+  });
+
+  it('reads back any list of commands written as YAML, in order, with their lines', () => {
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), (cmds, name) => {
+        const doc = {
+          name,
+          commands: cmds.map((c) => ({
+            [c.kind]: c.text,
+            ...(c.timeout !== undefined ? { timeout: c.timeout } : {}),
+            ...(c.capture !== undefined ? { capture_output: c.capture } : {}),
+          })),
+        };
+        const { workflow } = std(stringify(doc));
+        expect(workflow.name).toBe(name);
+        expect(workflow.commands.map((c) => [c.kind, c.text, c.timeout, c.capture])).toEqual(cmds.map((c) => [c.kind, c.text, c.timeout, c.capture]));
+        const lines = workflow.commands.map((c) => c.line);
+        expect([...lines].sort((a, b) => a - b)).toEqual(lines);
+      }),
+    );
+  });
+
+  it('never throws anything but a positioned WorkflowParseError on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        try {
+          parseWorkflow(text, 'wf.yml');
+        } catch (err) {
+          expect(err).toBeInstanceOf(WorkflowParseError);
+          expect((err as Error).message).toMatch(/^wf\.yml:\d+:\d+: \S/);
+          expect((err as Error).message).not.toContain('\n');
+        }
+      }),
+    );
   });
 });

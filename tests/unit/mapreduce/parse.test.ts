@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../helpers/home.js';
 import { parseMapReduce } from '../../../src/mapreduce/parse.js';
 import { parseWorkflow } from '../../../src/workflow/parse.js';
 import { WorkflowParseError } from '../../../src/workflow/yaml-source.js';
@@ -111,5 +114,15 @@ reduce:
     expect(errorOf(`${base('')}error_policy:\n  on_item_failure: panic\n`)).toBe('jobs.yml:7:20: on_item_failure must be one of dlq, retry, skip, stop, not "panic"');
     expect(errorOf(`${base('')}error_policy:\n  failure_threshold: 2\n`)).toBe('jobs.yml:7:22: failure_threshold must be a number between 0 and 1');
     expect(errorOf('mode: mapreduce\nmap:\n  input: a.json\n  agent_template:\n    - bash: x\n')).toMatch(/^jobs\.yml:5:7: unknown command form "bash:"/);
+  });
+
+  it('the newcomer demo (workflows/mapreduce-demo.yml) parses without warnings', () => {
+    const file = path.join(repoRoot, 'workflows', 'mapreduce-demo.yml');
+    const p = parseWorkflow(fs.readFileSync(file, 'utf8'), file);
+    if (p.mode !== 'mapreduce') throw new Error('expected a MapReduce workflow');
+    const wf = parseMapReduce(p.source, {});
+    expect(p.source.warnings).toEqual([]);
+    expect(wf.map).toMatchObject({ max_parallel: 5, json_path: '$.files[*]', filter: 'item.id <= 50' });
+    expect(wf.error_policy.max_retries).toBe(1);
   });
 });

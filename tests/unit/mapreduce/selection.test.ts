@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/session/types.js';
-import { flattenFields, getPath } from '../../../src/mapreduce/field-path.js';
+import { getPath } from '../../../src/mapreduce/field-path.js';
 import { ExpressionError, compileFilter } from '../../../src/mapreduce/filter-expr.js';
 import { applyJsonPath, selectItems } from '../../../src/mapreduce/select.js';
 import { parseSortBy, sortItems } from '../../../src/mapreduce/sort-by.js';
@@ -23,27 +23,6 @@ describe('field paths', () => {
     expect(getPath(items[0]!, 'meta.tags.0')).toBe('x');
     expect(getPath(items[2]!, 'meta.owner')).toBeUndefined();
     expect(getPath(items[0]!, 'item')).toEqual(items[0]);
-  });
-
-  it('flattens an item so ${item.a.b} resolves to text, objects as JSON', () => {
-    const flat = flattenFields(items[0]!, 'item');
-    expect(flat['item.meta.owner']).toBe('ana');
-    expect(flat['item.score']).toBe('7');
-    expect(flat['item.meta.tags']).toBe('["x"]');
-    expect(JSON.parse(flat.item!)).toEqual(items[0]);
-  });
-
-  it('every flattened path reads back the value it came from', () => {
-    fc.assert(
-      fc.property(fc.object({ key: fc.stringMatching(/^[a-z_][a-z0-9_]{0,5}$/), maxDepth: 3, values: [fc.integer(), fc.string(), fc.boolean(), fc.constant(null)] }), (v) => {
-        const flat = flattenFields(v as JsonValue, 'item');
-        for (const [k, text] of Object.entries(flat)) {
-          const back = getPath(v as JsonValue, k);
-          expect(back).not.toBeUndefined();
-          expect(text).toBe(typeof back === 'string' ? back : JSON.stringify(back));
-        }
-      }),
-    );
   });
 });
 

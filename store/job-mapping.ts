@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isValidSessionId, storePaths } from '../../store/paths.js';
+import { isValidSessionId, storePaths } from './paths.js';
 
 export interface JobMapping {
   session_id: string;

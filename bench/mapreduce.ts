@@ -1,0 +1,126 @@
+/**
+ * MapReduce throughput: 2,000 items whose agent runs `true`, at max_parallel 16, against two floors
+ * running the same 2,000 `sh -c true` commands 16 at a time, measured in the same run:
+ * a bare Node loop that only spawns them, and `xargs -P 16`.
+ *
+ * The job is `prodigy run` end to end (the built CLI; every item's status persisted in job.json, the event
+ * log and the session). Its peak RSS is read from /proc/<pid>/status (VmHWM) while it runs; the store's
+ * share of its wall time is the event-loop time spent serialising job.json and appending events, which
+ * the CLI reports through PRODIGY_BENCH_STATS.
+ * Targets: at least 0.8 of the bare Node loop's items/s; peak RSS < 200 MB.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nowMs, round } from './harness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ITEMS = 2000;
+const PARALLEL = 16;
+
+function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/**
+ * The floor: a fresh `node` process (like the CLI, so both pay the same start-up and have the same small
+ * heap to fork from) that spawns `sh -c true` 16 at a time and waits for each; nothing else.
+ */
+const FLOOR_SCRIPT = `
+const { spawn } = require('node:child_process');
+let next = 0;
+const one = () => new Promise((res, rej) => spawn('sh', ['-c', 'true'], { stdio: 'ignore' })
+  .once('exit', (c) => (c === 0 ? res() : rej(new Error('exit ' + c)))));
+const worker = async () => { while (next < ${ITEMS}) { next++; await one(); } };
+Promise.all(Array.from({ length: ${PARALLEL} }, worker)).catch((e) => { console.error(e); process.exit(1); });
+`;
+
+async function bareNodeLoop(cwd: string): Promise<number> {
+  const t = nowMs();
+  const code = await exitOf(spawn(process.execPath, ['-e', FLOOR_SCRIPT], { cwd, stdio: 'inherit' }));
+  if (code !== 0) throw new Error(`node loop exited ${code}`);
+  return nowMs() - t;
+}
+
+async function xargs(cwd: string): Promise<number> {
+  const t = nowMs();
+  const child = spawn('sh', ['-c', `seq ${ITEMS} | xargs -P ${PARALLEL} -n 1 sh -c true`], { cwd, stdio: 'ignore' });
+  const code = await exitOf(child);
+  if (code !== 0) throw new Error(`xargs exited ${code}`);
+  return nowMs() - t;
+}
+
+function vmHwmMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `prodigy run` of the job; returns wall ms and the highest VmHWM seen (VmHWM itself is a peak). */
+interface CliStats {
+  wallMs: number;
+  storeWrites: number;
+  storeBlockingMs: number;
+  eventLogMs: number;
+}
+
+async function cliRun(dir: string, wfFile: string): Promise<{ ms: number; peakMb: number; stats: CliStats }> {
+  const statsFile = path.join(dir, 'stats.json');
+  const t = nowMs();
+  const child = spawn(process.execPath, [path.join(root, 'bin/prodigy.js'), 'run', wfFile], {
+    cwd: dir,
+    env: { ...process.env, PRODIGY_HOME: path.join(dir, 'home-cli'), PRODIGY_BENCH_STATS: statsFile },
+    stdio: 'ignore',
+  });
+  let peakMb = 0;
+  const sampler = setInterval(() => {
+    peakMb = Math.max(peakMb, vmHwmMb(child.pid!));
+  }, 20);
+  const code = await exitOf(child);
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`prodigy run exited ${code}`);
+  return { ms: nowMs() - t, peakMb, stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) as CliStats };
+}
+
+export async function benchMapReduce(): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-mr-'));
+  fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(Array.from({ length: ITEMS }, (_, i) => ({ i }))));
+  const yaml = `name: bench\nmode: mapreduce\nmap:\n  input: items.json\n  max_parallel: ${PARALLEL}\n  agent_template:\n    - shell: "true"\n`;
+  const wfFile = path.join(dir, 'bench.yml');
+  fs.writeFileSync(wfFile, yaml);
+
+  // Best of two runs each, interleaved, so a noisy moment on a small machine does not decide a ratio.
+  let floorMs = Number.POSITIVE_INFINITY;
+  let xargsMs = Number.POSITIVE_INFINITY;
+  const runs: Awaited<ReturnType<typeof cliRun>>[] = [];
+  for (let run = 0; run < 2; run++) {
+    floorMs = Math.min(floorMs, await bareNodeLoop(dir));
+    xargsMs = Math.min(xargsMs, await xargs(dir));
+    runs.push(await cliRun(dir, wfFile));
+    fs.rmSync(path.join(dir, 'home-cli'), { recursive: true, force: true });
+  }
+  const cli = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const peakMb = Math.max(...runs.map((r) => r.peakMb));
+
+  const rate = (ms: number) => ITEMS / (ms / 1000);
+  return {
+    'mapreduce.items': ITEMS,
+    'mapreduce.max_parallel': PARALLEL,
+    'mapreduce.cli_items_per_s': round(rate(cli.ms), 0),
+    'mapreduce.floor_node_loop_items_per_s': round(rate(floorMs), 0),
+    'mapreduce.peer_xargs_items_per_s': round(rate(xargsMs), 0),
+    'mapreduce.cli_vs_node_loop': round(floorMs / cli.ms),
+    'mapreduce.cli_vs_node_loop_target': 0.8,
+    'mapreduce.cli_vs_xargs': round(xargsMs / cli.ms),
+    'mapreduce.job_json_writes': cli.stats.storeWrites,
+    'mapreduce.job_json_share_of_wall_pct': round((cli.stats.storeBlockingMs / cli.stats.wallMs) * 100),
+    'mapreduce.event_log_share_of_wall_pct': round((cli.stats.eventLogMs / cli.stats.wallMs) * 100),
+    'mapreduce.cli_peak_rss_mb': round(peakMb, 0),
+    'mapreduce.cli_peak_rss_target_mb': 200,
+  };
+}

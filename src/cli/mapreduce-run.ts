@@ -1,0 +1,160 @@
+/**
+ * The CLI shell around the MapReduce runner, shared by `prodigy run` (its MapReduce hook),
+ * `prodigy resume-job`, `prodigy resume` of a MapReduce session and `prodigy dlq retry`: parsing, the
+ * interrupt, the printed lines (ids, phase changes, a progress line) and the exit code.
+ */
+import fs from 'node:fs';
+import { parseMapReduce } from '../mapreduce/parse.js';
+import { type JobLocation, locateJob } from '../mapreduce/locate.js';
+import { type JobOutcome, type JobReporter, resumeJob, startJob } from '../mapreduce/runner.js';
+import { readJobState } from '../mapreduce/job-store.js';
+import { finishedCount, progressLine, type ProgressCounts } from '../mapreduce/progress.js';
+import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
+import { newSessionId, UnifiedSessionManager } from '../session/manager.js';
+import { META } from '../session/types.js';
+import { formatDurationMs } from '../view/format.js';
+import type { JobPhase } from '../mapreduce/job-types.js';
+import { WorkflowParseError } from '../workflow/yaml-source.js';
+import { CliError, EXIT } from './errors.js';
+import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
+
+/** Pure: whether a progress line is due (at most one per `everyMs`, and always when the map finishes). */
+export function progressDue(lastMs: number, nowMs: number, c: ProgressCounts, everyMs = 1000): boolean {
+  return nowMs - lastMs >= everyMs || finishedCount(c) === c.total;
+}
+
+export function cliReporter(opts: { verbose?: boolean } = {}): JobReporter {
+  const tty = Boolean(process.stdout.isTTY);
+  let phase: JobPhase = 'Setup';
+  let last = Number.NEGATIVE_INFINITY;
+  let lastLine = '';
+  return {
+    started: (sessionId, jobId, resumed) => {
+      process.stdout.write(`${resumed ? 'Resuming' : 'Session'} ${sessionId}\nJob ${jobId}\n`);
+    },
+    phase: (p, detail) => {
+      phase = p;
+      if (tty && lastLine) process.stdout.write('\n');
+      lastLine = '';
+      process.stdout.write(`Phase ${p}: ${detail}\n`);
+    },
+    progress: (c) => {
+      const now = Date.now();
+      if (phase !== 'Map' || !progressDue(last, now, c, tty ? 100 : 1000)) return;
+      const line = progressLine(phase, c);
+      if (line === lastLine) return;
+      last = now;
+      lastLine = line;
+      process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    itemDead: (it, error) => {
+      if (tty && lastLine) process.stdout.write('\r\x1b[2K');
+      process.stdout.write(`✗ ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
+      if (tty && lastLine) process.stdout.write(lastLine);
+    },
+    output: opts.verbose ? (text) => process.stdout.write(text) : undefined,
+  };
+}
+
+/** Prints the closing lines; returns the exit code. */
+export function reportJob(r: JobOutcome, startedMs: number): number {
+  const c = r.counts;
+  // `npm run bench` measures the real CLI; this is how it learns the store's share of the wall time.
+  const stats = process.env.PRODIGY_BENCH_STATS;
+  if (stats) {
+    fs.writeFileSync(stats, JSON.stringify({ wallMs: Date.now() - startedMs, storeWrites: r.storeWrites, storeBlockingMs: r.storeBlockingMs, eventLogMs: r.eventLogMs }));
+  }
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  if (r.status === 'completed') {
+    process.stdout.write(`Completed in ${formatDurationMs(Date.now() - startedMs)}: ${c.completed} successful, ${c.dead} failed, ${c.total} total. Session ${r.sessionId}, job ${r.jobId}\n`);
+    if (c.dead > 0) process.stdout.write(`Failed items are in the dead-letter queue: prodigy dlq list ${r.jobId}\n`);
+    return EXIT.ok;
+  }
+  if (r.status === 'interrupted') {
+    process.stdout.write(`Interrupted (${c.completed} of ${c.total} items done). Resume with: prodigy resume-job ${r.jobId}\n`);
+    return EXIT.interrupted;
+  }
+  process.stderr.write(`prodigy: ${r.error}\n`);
+  process.stdout.write(`Failed. Session ${r.sessionId}, job ${r.jobId}\n`);
+  return EXIT.failed;
+}
+
+function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
+  if (loaded.parsed.mode !== 'mapreduce') throw new CliError(`${loaded.file}: not a MapReduce workflow (mode: mapreduce)`, EXIT.usage);
+  try {
+    return parseMapReduce(loaded.parsed.source);
+  } catch (err) {
+    if (err instanceof WorkflowParseError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+export interface MapReduceCliOptions {
+  verbose?: boolean;
+  maxRetries?: number;
+}
+
+/** `prodigy run` of a `mode: mapreduce` file. */
+export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: MapReduceCliOptions }): Promise<number> {
+  const workflow = parsed(loaded);
+  const started = Date.now();
+  // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
+  const sessionId = newSessionId();
+  const interrupt = installInterrupt(sessionId);
+  try {
+    const r = await startJob({
+      sessionId,
+      home: ctx.home,
+      cwd: ctx.cwd,
+      workflow,
+      workflowPath: loaded.file,
+      workflowHash: loaded.hash,
+      signal: interrupt.signal,
+      maxRetries: ctx.opts.maxRetries,
+      reporter: cliReporter(ctx.opts),
+    });
+    return reportJob(r, started);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Where a job's commands run: the session's working directory, else --path, else here. */
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null }> {
+  const state = await readJobState(loc.jobStateFile);
+  if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
+  const s = await new UnifiedSessionManager(home).load(state.session_id);
+  const wd = s.metadata.working_directory;
+  const hash = s.metadata[META.workflowHash];
+  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null };
+}
+
+/** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
+export async function continueJob(home: string, id: string, o: MapReduceCliOptions & { requeueDead?: boolean; cwd?: string }): Promise<number> {
+  const loc = await locateJob(home, id);
+  const ctx = await jobContext(home, loc);
+  const loaded = loadWorkflow(ctx.workflowPath);
+  const workflow = parsed(loaded);
+  // The items were selected when the job began; a changed file only changes the commands still to run.
+  if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
+  const started = Date.now();
+  const interrupt = installInterrupt(ctx.sessionId);
+  try {
+    const r = await resumeJob({
+      home,
+      cwd: o.cwd ?? ctx.cwd,
+      workflow,
+      workflowPath: loaded.file,
+      workflowHash: loaded.hash,
+      signal: interrupt.signal,
+      maxRetries: o.maxRetries,
+      reporter: cliReporter(o),
+      jobId: loc.jobId,
+      repo: loc.repo,
+      requeueDead: o.requeueDead,
+    });
+    return reportJob(r, started);
+  } finally {
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+/** `prodigy resume-job <job-id> [-y] [--max-retries N]`: carry on an interrupted MapReduce job. */
+import readline from 'node:readline/promises';
+import type { Command } from 'commander';
+import { countItems, finishedCount } from '../mapreduce/progress.js';
+import { readJobState } from '../mapreduce/job-store.js';
+import { locateJob } from '../mapreduce/locate.js';
+import { homeOf } from './context.js';
+import { CliError, EXIT } from './errors.js';
+import { continueJob } from './mapreduce-run.js';
+
+export interface ResumeJobOptions {
+  yes?: boolean;
+  maxRetries?: number;
+  path?: string;
+  verbose?: boolean;
+}
+
+export function parseMaxRetries(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--max-retries must be a whole number, not "${v}"`, EXIT.usage);
+  return n;
+}
+
+/** Asks only when a person is there to answer (stdin is a TTY) and -y was not given. */
+async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes || !process.stdin.isTTY) return true;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return !/^n/i.test((await rl.question(`${question} [Y/n] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): Promise<void> {
+  const home = homeOf(cmd);
+  const loc = await locateJob(home, id);
+  const state = await readJobState(loc.jobStateFile);
+  if (state) {
+    const c = countItems(state.items);
+    const left = c.total - finishedCount(c);
+    if (!(await confirm(`Resume job ${loc.jobId} (${state.workflow_name}): ${left} of ${c.total} items left?`, o.yes))) {
+      process.stdout.write('Not resumed.\n');
+      return;
+    }
+  }
+  process.exitCode = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path });
+}
+
+export function registerResumeJob(program: Command): void {
+  program
+    .command('resume-job')
+    .description('resume an interrupted MapReduce job: only items not completed run; setup does not run again')
+    .argument('<job-id>', 'a job id, or its session id')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--max-retries <n>', 'extra attempts per item in this run (default: the error policy)', parseMaxRetries)
+    .option('--path <dir>', 'the directory to run the commands in (default: where the job started)')
+    .option('-v, --verbose', 'also print setup and reduce output')
+    .action((id: string, o: ResumeJobOptions, c: Command) => resumeJobCommand(id, o, c));
+}
+
+/** `prodigy dlq retry <job-id>`: dead items back through the agent pool, same job and session. */
+export async function dlqRetry(id: string, o: { maxRetries?: number }, cmd: Command): Promise<void> {
+  process.exitCode = await continueJob(homeOf(cmd), id, { maxRetries: o.maxRetries, requeueDead: true });
+}

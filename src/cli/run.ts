@@ -1,0 +1,79 @@
+/** `prodigy run <workflow>`: parse first (nothing is created for a bad file), then run as a new session. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { storePaths } from '../../store/paths.js';
+import { CookSessionAdapter } from '../session/adapter.js';
+import { newSessionId } from '../session/manager.js';
+import { executeWorkflow } from '../workflow/executor.js';
+import { homeOf } from './context.js';
+import { runMapReduceWorkflow } from './mapreduce-run.js';
+import { CliError, EXIT } from './errors.js';
+import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
+
+export interface RunOptions {
+  yes?: boolean;
+  path?: string;
+  verbose?: boolean;
+}
+
+/** The working directory commands run in: --path, else the current directory. */
+export function workingDir(opt: string | undefined): string {
+  const dir = path.resolve(opt ?? process.cwd());
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`--path ${opt}: no such directory`, EXIT.usage);
+  return dir;
+}
+
+/** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
+export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions }): Promise<number> {
+  return runMapReduceWorkflow(loaded, ctx);
+}
+
+async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
+  surviveClosedOutput();
+  const home = homeOf(cmd);
+  const cwd = workingDir(opts.path);
+  const loaded = loadWorkflow(file, file);
+  if (loaded.parsed.mode === 'mapreduce') {
+    process.exitCode = await runMapReduceHook(loaded, { home, cwd, opts });
+    return;
+  }
+  const wf = loaded.parsed.workflow;
+  const sessionId = newSessionId();
+  const paths = storePaths(home);
+  fs.mkdirSync(paths.logsDir, { recursive: true });
+  const logFile = paths.sessionLog(sessionId);
+  process.stdout.write(`Session ${sessionId}\n`);
+  process.stdout.write(`Running ${wf.name} (${displayPath(loaded.file)}, ${wf.commands.length} steps), log ${logFile}\n`);
+  const sessions = new CookSessionAdapter(home, { repoPath: cwd });
+  const interrupt = installInterrupt(sessionId);
+  const started = Date.now();
+  try {
+    const result = await executeWorkflow({
+      sessions,
+      sessionId,
+      workflow: wf,
+      workflowPath: loaded.file,
+      workflowHash: loaded.hash,
+      cwd,
+      signal: interrupt.signal,
+      logFile,
+      reporter: plainReporter({ verbose: opts.verbose }),
+    });
+    if (result.status === 'interrupted') sessions.release();
+    process.exitCode = reportResult(sessionId, result, logFile, started);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a workflow as a new session (Ctrl+C pauses it; prodigy resume carries on)')
+    .argument('<workflow>', 'the workflow YAML file')
+    .option('-y, --yes', 'answer yes to every prompt (accepted for Prodigy compatibility)')
+    .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
+    .option('-v, --verbose', "also print every step's output")
+    .action((file: string, opts: RunOptions, cmd: Command) => run(file, opts, cmd));
+}

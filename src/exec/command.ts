@@ -1,0 +1,85 @@
+/**
+ * One `shell:` or `claude:` command, run to completion. Shell steps are `sh -c <text>`; claude steps run
+ * the executable named by PRODIGY_CLAUDE_BIN (default `claude`) the way Prodigy calls Claude Code.
+ */
+import { type ProcessResult, runProcess } from './process.js';
+import { claudeArgs, claudeBin, claudeOutput, claudeStreaming, ensureClaude, humanizeClaudeChunk } from './claude.js';
+
+export interface CommandSpec {
+  kind: 'shell' | 'claude';
+  /** The command text, already interpolated. */
+  text: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutSec?: number;
+  signal?: AbortSignal;
+  /** Human-readable output as it arrives (claude's JSON stream is turned into text first). */
+  onOutput?: (text: string) => void;
+  onSpawn?: (pid: number) => void;
+}
+
+export interface CommandResult {
+  success: boolean;
+  exitCode: number | null;
+  /** What variables see: stdout for shell, the final answer for claude. */
+  output: string;
+  /** stdout and stderr as they came, for the log and failure reports. */
+  transcript: string;
+  timedOut: boolean;
+  aborted: boolean;
+  /** One line saying why it failed, when it did. */
+  error: string | null;
+}
+
+/** Pure: the one-line reason a finished process counts as failed, or null. */
+export function failureReason(r: ProcessResult, timeoutSec?: number): string | null {
+  if (r.aborted) return 'interrupted';
+  if (r.timedOut) return `timed out after ${timeoutSec}s (process group killed)`;
+  if (r.spawnError) return `could not start: ${r.spawnError.message}`;
+  if (r.exitCode === 0) return null;
+  if (r.exitCode !== null) return `exited with code ${r.exitCode}`;
+  return `killed by ${r.signal ?? 'a signal'}`;
+}
+
+function resultOf(r: ProcessResult, output: string, timeoutSec?: number): CommandResult {
+  const error = failureReason(r, timeoutSec);
+  return { success: error === null, exitCode: r.exitCode, output, transcript: r.output, timedOut: r.timedOut, aborted: r.aborted, error };
+}
+
+export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  const base = {
+    cwd: spec.cwd,
+    env: spec.env,
+    timeoutMs: spec.timeoutSec !== undefined ? spec.timeoutSec * 1000 : undefined,
+    signal: spec.signal,
+    onSpawn: spec.onSpawn,
+  };
+  if (spec.kind === 'shell') {
+    const r = await runProcess({ ...base, command: 'sh', args: ['-c', spec.text], onOutput: (t) => spec.onOutput?.(t) });
+    return resultOf(r, r.stdout, spec.timeoutSec);
+  }
+  const bin = claudeBin(spec.env);
+  const missing = await ensureClaude(bin, spec.env);
+  if (missing) {
+    return { success: false, exitCode: null, output: '', transcript: '', timedOut: false, aborted: false, error: missing };
+  }
+  const streaming = claudeStreaming(spec.env);
+  let partial = '';
+  const r = await runProcess({
+    ...base,
+    command: bin,
+    args: claudeArgs(spec.text, streaming),
+    env: { ...spec.env, PRODIGY_AUTOMATION: 'true' },
+    onOutput: (t, stream) => {
+      if (!streaming || stream === 'stderr') return spec.onOutput?.(t);
+      // Whole JSON lines only: a chunk may end mid-line.
+      const lines = (partial + t).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        const h = humanizeClaudeChunk(l);
+        if (h) spec.onOutput?.(`${h}\n`);
+      }
+    },
+  });
+  return resultOf(r, claudeOutput(r.stdout, streaming), spec.timeoutSec);
+}

@@ -1,0 +1,133 @@
+/**
+ * Running one child process in its own process group, so a timeout or an interrupt can stop everything
+ * it started (`sh -c "make"` and make's own children) with one `kill(-pgid)`. Output is streamed as it
+ * comes (for the log and the live tail) and also collected (for capture and `${shell.output}`).
+ */
+import { spawn } from 'node:child_process';
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Milliseconds; at expiry the whole group gets SIGTERM, then SIGKILL after `killGraceMs`. */
+  timeoutMs?: number;
+  /** Aborting stops the whole group the same way (an interrupt). */
+  signal?: AbortSignal;
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Called with the child's pid (= its process group id) as soon as it runs. */
+  onSpawn?: (pid: number) => void;
+  killGraceMs?: number;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** stdout and stderr interleaved in arrival order. */
+  output: string;
+  timedOut: boolean;
+  aborted: boolean;
+  pid: number | undefined;
+  /** The process could not be started (e.g. ENOENT), with the system's code. */
+  spawnError?: NodeJS.ErrnoException;
+}
+
+/** Process groups started here and still running: a second Ctrl+C kills them synchronously on exit. */
+const liveGroups = new Set<number>();
+
+export function killGroup(pgid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True while any process of the group is alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function killAllGroups(sig: NodeJS.Signals = 'SIGKILL'): void {
+  for (const pgid of liveGroups) killGroup(pgid, sig);
+}
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let output = '';
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = child.pid;
+    const finish = (r: Omit<ProcessResult, 'stdout' | 'output' | 'timedOut' | 'aborted' | 'pid'>) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      spec.signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) {
+        liveGroups.delete(pid);
+        // The leader is gone; anything of its group still alive after a stop is an orphan in the making.
+        if ((timedOut || aborted) && groupAlive(pid)) killGroup(pid, 'SIGKILL');
+      }
+      resolve({ ...r, stdout, output, timedOut, aborted, pid });
+    };
+    const stop = () => {
+      if (pid === undefined) return;
+      killGroup(pid, 'SIGTERM');
+      const t = setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 2000);
+      t.unref();
+      timers.push(t);
+    };
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: err }));
+    if (pid === undefined) return;
+    liveGroups.add(pid);
+    spec.onSpawn?.(pid);
+    const take = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
+      const text = buf.toString('utf8');
+      if (stream === 'stdout') stdout += text;
+      output += text;
+      spec.onOutput?.(text, stream);
+    };
+    child.stdout!.on('data', take('stdout'));
+    child.stderr!.on('data', take('stderr'));
+    if (spec.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, spec.timeoutMs),
+      );
+    }
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('exit', (code, sig) => {
+      // A background grandchild may keep the pipes open; do not wait for it longer than a moment.
+      const t = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        finish({ exitCode: code, signal: sig });
+      }, 200);
+      timers.push(t);
+      child.once('close', () => finish({ exitCode: code, signal: sig }));
+    });
+  });
+}

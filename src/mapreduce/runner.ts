@@ -1,0 +1,548 @@
+/**
+ * The MapReduce job runner: setup once, map through the agent pool, reduce once, with the job's state
+ * in its own store (job.json, events, DLQ) and its progress mirrored into the unified session.
+ *
+ * - Sessions: only through `SessionManager` (CookSessionAdapter): StartSession / resumeSession,
+ *   `UpdateMapReduce` for phase and totals, MarkInterrupted, completeSession. One exception: `dlq retry`
+ *   on a job whose session is already final (Completed/Failed) may not move it back to Running (the
+ *   lifecycle forbids it), so it only refreshes the totals through UnifiedSessionManager.update.
+ * - Durability: an item's AgentCompleted event (with its result) and, for a dead item, its DLQ file are
+ *   written synchronously before its agent slot is reused; job.json follows, coalesced (~10 writes/s).
+ *   A resume reconciles job.json with the event log (job-state.ts), so SIGKILL loses no completion.
+ * - Interrupt (the signal aborts): every agent's process group is stopped (exec does it), their items go
+ *   back to pending, job.json is flushed, the session is Paused. The caller exits 130.
+ */
+import { setMaxListeners } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Coalescer, TailBuffer } from '../exec/output-tail.js';
+import { runCommand } from '../exec/command.js';
+import { groupAlive, killGroup } from '../exec/process.js';
+import { writeMapping } from '../../store/job-mapping.js';
+import { repoNameOf, storePaths } from '../../store/paths.js';
+import { CookSessionAdapter, NotResumableError } from '../session/adapter.js';
+import type { SessionUpdate } from '../session/cook-state.js';
+import { isFinal } from '../session/lifecycle.js';
+import { newSessionId } from '../session/manager.js';
+import type { JsonValue } from '../session/types.js';
+import { SerialQueue } from '../workflow/executor.js';
+import { interpolateIn, type Scope } from '../workflow/interpolate.js';
+import { runSteps } from '../workflow/step-runner.js';
+import type { WorkflowCommand } from '../workflow/types.js';
+import { removeDlqItem, writeDlqItem } from './dlq.js';
+import { EventLog, readEvents } from './events.js';
+import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
+import {
+  exceedsFailureLimits,
+  mapResults,
+  newJobId,
+  newJobState,
+  newWorkItems,
+  reconcileWithEvents,
+} from './job-state.js';
+import { JobStore } from './job-store.js';
+import { type AgentContext, type AttemptOutcome, runPool } from './pool.js';
+import { countItems, type ProgressCounts } from './progress.js';
+import { selectItems } from './select.js';
+import type { MapReduceWorkflow } from './workflow.js';
+
+export interface JobReporter {
+  started?(sessionId: string, jobId: string, resumed: boolean): void;
+  phase?(phase: JobPhase, detail: string): void;
+  /** Called on every change of the counts; the caller decides how often to print. */
+  progress?(counts: ProgressCounts): void;
+  itemDead?(item: WorkItemState, error: string): void;
+  /** Output of setup and reduce commands as it arrives. */
+  output?(text: string): void;
+}
+
+export interface JobRunOptions {
+  home: string;
+  /** Where commands run (the repository). */
+  cwd: string;
+  workflow: MapReduceWorkflow;
+  workflowPath: string;
+  workflowHash: string;
+  signal: AbortSignal;
+  reporter?: JobReporter;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides error_policy.max_retries for this run (`resume-job --max-retries`). */
+  maxRetries?: number;
+  /** Minimum gap between job.json writes (default 100 ms). */
+  writeIntervalMs?: number;
+  /** Session id for a new job (default: a fresh one). */
+  sessionId?: string;
+}
+
+export interface JobOutcome {
+  status: 'completed' | 'failed' | 'interrupted';
+  sessionId: string;
+  jobId: string;
+  counts: ProgressCounts;
+  error?: string;
+  /** Figures for the benchmark: job.json writes, the event-loop time they and the event log took. */
+  storeWrites: number;
+  storeBlockingMs: number;
+  eventLogMs: number;
+}
+
+/** Agent results keep only the end of long outputs: `${map.results}` must stay a sane size. */
+const MAX_RESULT_OUTPUT = 4096;
+const OUTPUT_TAIL_LINES = 5;
+
+export class JobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+/** Pure: the scope an agent's commands see (`${item}`, `${item.a.b}`, `${item_index}`, `${item_id}`). */
+export function itemScope(base: Omit<Scope, 'extra' | 'outputs'>, it: Pick<WorkItemState, 'id' | 'index' | 'item'>): Scope {
+  return {
+    ...base,
+    variables: { ...base.variables },
+    outputs: {},
+    extra: {
+      item: typeof it.item === 'string' ? it.item : JSON.stringify(it.item),
+      item_index: String(it.index),
+      item_id: it.id,
+    },
+  };
+}
+
+/** Pure: the reduce phase's extra variables. */
+export function reduceVariables(items: readonly WorkItemState[]): Record<string, string> {
+  const c = countItems(items);
+  return {
+    'map.successful': String(c.completed),
+    'map.failed': String(c.dead),
+    'map.total': String(c.total),
+    'map.results': JSON.stringify(mapResults(items)),
+  };
+}
+
+/** Pure: the agent_timeout_secs default applied to commands that set no timeout of their own. */
+export function withAgentTimeout(commands: WorkflowCommand[], secs: number | undefined): WorkflowCommand[] {
+  return secs === undefined ? commands : commands.map((c) => ({ ...c, timeout: c.timeout ?? secs }));
+}
+
+class JobRun {
+  private readonly queue = new SerialQueue();
+  private readonly progress: Coalescer;
+  private lastPushed = '';
+  private stopReason: string | null = null;
+  private readonly processEnv: NodeJS.ProcessEnv;
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly log: number;
+
+  constructor(
+    private readonly o: JobRunOptions,
+    private readonly store: JobStore,
+    private readonly events: EventLog,
+    private readonly sessions: CookSessionAdapter,
+    private readonly sessionId: string,
+    /** The session is final (dlq retry after the job ended): totals only, no status changes. */
+    private readonly finalSession: boolean,
+  ) {
+    this.processEnv = o.env ?? process.env;
+    // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
+    setMaxListeners(o.workflow.map.max_parallel + 16, o.signal);
+    this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
+    const paths = storePaths(o.home);
+    fs.mkdirSync(paths.logsDir, { recursive: true });
+    this.log = fs.openSync(paths.sessionLog(sessionId), 'a');
+    // The session mirrors the job's totals at most ~10 times a second, like job.json.
+    this.progress = new Coalescer(o.writeIntervalMs ?? 100, () => void this.pushTotals().catch(() => undefined));
+  }
+
+  private get job(): JobState {
+    return this.store.state;
+  }
+
+  private emit(e: Omit<JobEvent, 'timestamp' | 'job_id'>): void {
+    this.events.append({ job_id: this.job.job_id, ...e });
+  }
+
+  private writeLog(text: string): void {
+    fs.writeSync(this.log, text);
+  }
+
+  private session(update: SessionUpdate): Promise<void> {
+    return this.queue.run(async () => {
+      if (!this.finalSession) return this.sessions.updateSession(update);
+      if (update.type === 'UpdateMapReduce') await this.sessions.manager.update(this.sessionId, { mapreduce: update.data });
+    });
+  }
+
+  private counts(): ProgressCounts {
+    return countItems(this.job.items);
+  }
+
+  private async pushTotals(): Promise<void> {
+    const c = this.counts();
+    const data = { total_items: c.total, processed_items: c.completed + c.dead, failed_items: c.dead, agent_count: c.running, phase: this.job.phase };
+    const key = JSON.stringify(data);
+    if (key === this.lastPushed) return;
+    this.lastPushed = key;
+    await this.session({ type: 'UpdateMapReduce', data });
+  }
+
+  /** An item or status changed: job.json and the session follow, coalesced. */
+  private changed(): void {
+    this.store.changed();
+    this.progress.poke();
+    this.o.reporter?.progress?.(this.counts());
+  }
+
+  private async setPhase(phase: JobPhase, detail: string): Promise<void> {
+    this.job.phase = phase;
+    this.emit({ type: 'PhaseChanged', phase, message: detail });
+    this.writeLog(`[${new Date().toISOString()}] phase ${phase}: ${detail}\n`);
+    this.o.reporter?.phase?.(phase, detail);
+    await this.store.flush();
+    await this.pushTotals();
+  }
+
+  private baseScope(): Omit<Scope, 'extra' | 'outputs'> {
+    return { variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, processEnv: this.processEnv, workflowName: this.o.workflow.name };
+  }
+
+  /** Setup and reduce: commands in order, output to the log and the reporter. */
+  private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope): Promise<'ok' | 'interrupted' | string> {
+    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal }, {
+      onOutput: (text) => {
+        this.writeLog(text);
+        this.o.reporter?.output?.(text);
+      },
+    });
+    if (r.status === 'ok') return 'ok';
+    if (r.status === 'interrupted') return 'interrupted';
+    const failed = r.outcomes.at(-1)!;
+    return `command ${r.stoppedAt! + 1} (${failed.command}) failed: ${failed.error}`;
+  }
+
+  async run(resumed: boolean): Promise<JobOutcome> {
+    this.emit({ type: resumed ? 'JobResumed' : 'JobStarted', message: `${this.o.workflow.name} (${this.o.workflowPath})` });
+    this.o.reporter?.started?.(this.sessionId, this.job.job_id, resumed);
+    try {
+      if (!this.job.setup_completed) {
+        const r = await this.setup();
+        if (r) return r;
+      }
+      if (this.job.phase === 'Setup') {
+        const r = await this.loadItems();
+        if (r) return r;
+      }
+      if (this.job.items.some((i) => i.status !== 'completed' && i.status !== 'dead')) {
+        const r = await this.map();
+        if (r) return r;
+      }
+      if (!this.job.reduce_completed) {
+        const r = await this.reduce();
+        if (r) return r;
+      }
+      return await this.complete();
+    } finally {
+      this.progress.done();
+      await this.store.close();
+      await this.queue.run(async () => undefined);
+      this.events.close();
+      fs.closeSync(this.log);
+    }
+  }
+
+  private async setup(): Promise<JobOutcome | null> {
+    await this.setPhase('Setup', this.o.workflow.setup.length ? `${this.o.workflow.setup.length} command(s)` : 'nothing to run');
+    const scope: Scope = { ...this.baseScope(), outputs: {} };
+    const r = await this.runPhaseCommands(this.o.workflow.setup, scope);
+    if (r === 'interrupted') return this.interrupted();
+    if (r !== 'ok') return this.fail(`setup ${r}`);
+    this.job.variables = { ...scope.variables };
+    this.job.setup_completed = true;
+    await this.store.flush();
+    return null;
+  }
+
+  /** Reads map.input (file or command) and selects the items. Runs once: then phase is Map. */
+  private async loadItems(): Promise<JobOutcome | null> {
+    const { map } = this.o.workflow;
+    const scope: Scope = { ...this.baseScope(), outputs: {} };
+    let text: string;
+    let where: string;
+    try {
+      const value = interpolateIn(map.input.value, scope);
+      if (map.input.kind === 'file') {
+        where = path.resolve(this.o.cwd, value);
+        text = fs.readFileSync(where, 'utf8');
+      } else {
+        where = `command "${value}"`;
+        const r = await runCommand({ kind: 'shell', text: value, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
+        if (r.aborted) return this.interrupted();
+        if (!r.success) return this.fail(`map.input ${where} ${r.error}`);
+        text = r.output;
+      }
+    } catch (err) {
+      return this.fail(`map.input: ${(err as Error).message}`);
+    }
+    let input: JsonValue;
+    try {
+      input = JSON.parse(text) as JsonValue;
+    } catch (err) {
+      return this.fail(`map.input ${where}: not JSON (${(err as Error).message})`);
+    }
+    try {
+      this.job.items = newWorkItems(selectItems(input, map));
+    } catch (err) {
+      return this.fail(`map: ${(err as Error).message}`);
+    }
+    await this.setPhase('Map', `${this.job.items.length} items, ${this.job.max_parallel} at a time`);
+    return null;
+  }
+
+  private async map(): Promise<JobOutcome | null> {
+    if (this.job.phase !== 'Map') await this.setPhase('Map', `${this.job.items.length} items, ${this.job.max_parallel} at a time`);
+    else this.o.reporter?.phase?.('Map', `${this.counts().pending} of ${this.job.items.length} items to run, ${this.job.max_parallel} at a time`);
+    const wf = this.o.workflow;
+    const template = withAgentTimeout(wf.map.agent_template, wf.map.agent_timeout_secs);
+    const policy = wf.error_policy;
+    const retries = this.o.maxRetries ?? policy.max_retries;
+    const dlqDir = storePaths(this.o.home).dlqItemsDir(this.job.repo, this.job.job_id);
+    const pending = this.job.items.filter((i) => i.status === 'pending');
+    const tails = new Map<string, TailBuffer>();
+    const now = () => new Date().toISOString();
+
+    const runItem = async (it: WorkItemState, ctx: AgentContext): Promise<AttemptOutcome<JsonValue>> => {
+      const tail = new TailBuffer(OUTPUT_TAIL_LINES);
+      tails.set(it.id, tail);
+      const t0 = performance.now();
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal }, {
+        onOutput: (text) => {
+          tail.push(text);
+          it.output_tail = tail.snapshot();
+          this.store.changed();
+        },
+        onSpawn: (pid) => {
+          it.pgid = pid;
+        },
+      });
+      it.pgid = null;
+      const last = r.outcomes.at(-1);
+      it.exit_code = last?.exitCode ?? null;
+      if (r.status === 'ok') {
+        const output = (last?.output ?? '').replace(/\s+$/, '');
+        return {
+          ok: true,
+          result: {
+            item_id: it.id,
+            status: 'success',
+            output: output.length > MAX_RESULT_OUTPUT ? output.slice(-MAX_RESULT_OUTPUT) : output,
+            duration_ms: Math.round(performance.now() - t0),
+          },
+        };
+      }
+      if (r.status === 'interrupted') return { ok: false, error: 'interrupted' };
+      return { ok: false, error: `command ${r.stoppedAt! + 1} failed: ${last?.error ?? 'failed'}` };
+    };
+
+    const result = await runPool<WorkItemState, JsonValue>(pending, {
+      maxParallel: this.job.max_parallel,
+      maxAttempts: retries + 1,
+      signal: this.o.signal,
+      run: runItem,
+      onStart: (it, ctx) => {
+        it.status = 'running';
+        it.agent_id = ctx.agentId;
+        it.attempts += 1;
+        it.started_at = now();
+        it.ended_at = null;
+        it.output_tail = [];
+        this.emit({ type: 'AgentStarted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts });
+        this.changed();
+      },
+      onCompleted: (it, ctx, res) => {
+        const tail = tails.get(it.id)?.snapshot() ?? [];
+        // The event is the durable record of the completion: written before the slot is reused.
+        this.emit({ type: 'AgentCompleted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, result: res, output_tail: tail });
+        if (it.error !== null || it.attempts > 1) removeDlqItem(dlqDir, it.id);
+        Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: ctx.agentId, output_tail: tail });
+        tails.delete(it.id);
+        this.changed();
+      },
+      onRetry: (it, ctx, error) => {
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
+        Object.assign(it, { status: 'failed', error, ended_at: now() });
+        this.changed();
+      },
+      onDead: (it, ctx, error) => {
+        const tail = tails.get(it.id)?.snapshot() ?? [];
+        tails.delete(it.id);
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        if (policy.on_item_failure !== 'skip') {
+          writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now() });
+        }
+        this.emit({ type: 'ItemDeadLettered', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: error });
+        Object.assign(it, { status: 'dead', error, ended_at: now(), output_tail: tail });
+        this.writeLog(`[${now()}] ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
+        this.o.reporter?.itemDead?.(it, error);
+        this.changed();
+        const dead = this.counts().dead;
+        if (policy.on_item_failure === 'stop' || !policy.continue_on_failure) this.stopReason ??= `${it.id} failed (${error}) and the error policy stops the job`;
+        else if (exceedsFailureLimits(dead, this.job.items.length, policy)) this.stopReason ??= `${dead} of ${this.job.items.length} items failed: over the error policy's limit`;
+      },
+      onAbandoned: (it, ctx) => {
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: 'interrupted; the item goes back to pending' });
+        // An attempt cut short by an interrupt does not count against the item's retries.
+        Object.assign(it, { status: 'pending', agent_id: null, ended_at: now(), attempts: Math.max(0, it.attempts - 1) });
+        this.changed();
+      },
+      shouldStop: () => this.stopReason !== null,
+    });
+    if (result.interrupted) return this.interrupted();
+    if (this.stopReason) return this.fail(this.stopReason);
+    return null;
+  }
+
+  private async reduce(): Promise<JobOutcome | null> {
+    const c = this.counts();
+    await this.setPhase('Reduce', `${c.completed} successful, ${c.dead} failed, ${c.total} total`);
+    const scope: Scope = { ...this.baseScope(), outputs: {}, extra: reduceVariables(this.job.items) };
+    const r = await this.runPhaseCommands(this.o.workflow.reduce, scope);
+    if (r === 'interrupted') return this.interrupted();
+    if (r !== 'ok') return this.fail(`reduce ${r}`);
+    this.job.reduce_completed = true;
+    await this.store.flush();
+    return null;
+  }
+
+  private outcome(status: JobOutcome['status'], error?: string): JobOutcome {
+    return {
+      status,
+      sessionId: this.sessionId,
+      jobId: this.job.job_id,
+      counts: this.counts(),
+      ...(error ? { error } : {}),
+      storeWrites: this.store.writes,
+      storeBlockingMs: this.store.blockingMs,
+      eventLogMs: this.events.ms,
+    };
+  }
+
+  private async complete(): Promise<JobOutcome> {
+    await this.setPhase('Complete', 'done');
+    const c = this.counts();
+    this.emit({ type: 'JobCompleted', message: `${c.completed} successful, ${c.dead} failed, ${c.total} total` });
+    if (!this.finalSession) {
+      await this.queue.run(() => this.sessions.completeSession());
+    } else {
+      this.sessions.manager.release(this.sessionId);
+    }
+    return this.outcome('completed');
+  }
+
+  private async interrupted(): Promise<JobOutcome> {
+    this.progress.done();
+    await this.store.flush();
+    this.emit({ type: 'JobInterrupted', phase: this.job.phase });
+    this.writeLog(`[${new Date().toISOString()}] interrupted\n`);
+    await this.pushTotals();
+    if (!this.finalSession) await this.session({ type: 'MarkInterrupted' });
+    await this.queue.run(async () => this.sessions.release());
+    if (this.finalSession) this.sessions.manager.release(this.sessionId);
+    return this.outcome('interrupted');
+  }
+
+  private async fail(error: string): Promise<JobOutcome> {
+    this.progress.done();
+    await this.store.flush();
+    this.emit({ type: 'JobFailed', phase: this.job.phase, message: error });
+    this.writeLog(`[${new Date().toISOString()}] failed: ${error}\n`);
+    await this.pushTotals();
+    if (!this.finalSession) {
+      await this.session({ type: 'AddError', error });
+      await this.session({ type: 'UpdateStatus', status: 'Failed' });
+      await this.queue.run(() => this.sessions.completeSession());
+    } else {
+      this.sessions.manager.release(this.sessionId);
+    }
+    return this.outcome('failed', error);
+  }
+}
+
+/** A new job: session (MapReduce, Running), mapping, job.json, event log; then setup, map, reduce. */
+export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
+  const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
+  const sessionId = o.sessionId ?? newSessionId();
+  const jobId = newJobId();
+  const repo = repoNameOf(o.cwd);
+  const paths = storePaths(o.home);
+  await sessions.startSession(sessionId, {
+    workflowName: o.workflow.name,
+    workflowPath: o.workflowPath,
+    workflowType: 'MapReduce',
+    workingDirectory: o.cwd,
+    workflowHash: o.workflowHash,
+    jobId,
+    metadata: { repo_name: repo },
+  });
+  const state = newJobState({
+    job_id: jobId,
+    session_id: sessionId,
+    workflow_name: o.workflow.name,
+    workflow_path: o.workflowPath,
+    repo,
+    max_parallel: o.workflow.map.max_parallel,
+  });
+  writeMapping(o.home, { session_id: sessionId, job_id: jobId, repo, workflow_name: o.workflow.name, created_at: state.created_at });
+  const store = await JobStore.create(paths.jobStateFile(repo, jobId), state, o.writeIntervalMs);
+  const events = new EventLog(paths.eventsDir(repo, jobId));
+  return new JobRun(o, store, events, sessions, sessionId, false).run(false);
+}
+
+export interface ResumeJobOptions extends JobRunOptions {
+  jobId: string;
+  repo: string;
+  /** `dlq retry`: dead items go back to pending first (their DLQ files stay until they complete). */
+  requeueDead?: boolean;
+}
+
+/**
+ * Carries on an interrupted (Paused, or crashed) job: completed items are never run again, in-flight
+ * and pending ones run, setup is skipped once it completed, reduce runs once at the end.
+ */
+export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
+  const paths = storePaths(o.home);
+  const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs);
+  const eventsDir = paths.eventsDir(o.repo, o.jobId);
+  const reconciled = reconcileWithEvents(store.state, await readEvents(eventsDir));
+  const sessionId = reconciled.session_id;
+  const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
+  const s = await sessions.manager.load(sessionId);
+  let finalSession = false;
+  const dead = reconciled.items.filter((i) => i.status === 'dead');
+  if (isFinal(s.status)) {
+    if (!o.requeueDead) throw new NotResumableError(sessionId, `it is ${s.status}${dead.length ? ` (its ${dead.length} dead item(s) can be retried: prodigy dlq retry ${o.jobId})` : ''}`);
+    if (dead.length === 0) throw new JobError(`job ${o.jobId} has no dead items to retry`);
+    await sessions.manager.claim(sessionId);
+    finalSession = true;
+  } else {
+    await sessions.resumeSession(sessionId);
+  }
+  // After a crash (SIGKILL) the agents' process groups may still run: stop them before their items rerun.
+  if (!finalSession && s.status === 'Running') {
+    for (const it of store.state.items) if (it.status === 'running' && typeof it.pgid === 'number' && groupAlive(it.pgid)) killGroup(it.pgid, 'SIGKILL');
+  }
+  const events = new EventLog(eventsDir);
+  Object.assign(store.state, reconciled);
+  for (const it of store.state.items) it.pgid = null;
+  if (o.requeueDead) {
+    for (const it of store.state.items) {
+      if (it.status !== 'dead') continue;
+      events.append({ job_id: o.jobId, type: 'ItemRequeued', item_id: it.id, message: 'dlq retry' });
+      Object.assign(it, { status: 'pending', agent_id: null });
+    }
+  }
+  await store.flush();
+  return new JobRun(o, store, events, sessions, sessionId, finalSession).run(true);
+}

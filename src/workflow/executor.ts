@@ -1,0 +1,236 @@
+/**
+ * The sequential executor. It talks to sessions only through `SessionManager` and, per step, in the
+ * order the dashboard relies on: StartStep -> run -> RecordCommandTiming -> UpdateWorkflowState ->
+ * UpdateExecutionContext -> saveCheckpoint. A resumed run starts from the state at the last checkpoint:
+ * completed steps are skipped, variables and outputs restored, the step that was in flight runs again.
+ * Session writes are serialised through one queue: the adapter and the store expect one writer at a time,
+ * and the output tail is written from output events while a step runs.
+ */
+import fs from 'node:fs';
+import { Coalescer, TailBuffer } from '../exec/output-tail.js';
+import type { ExecutionContext, SessionState, StepResult, WorkflowState } from '../session/cook-state.js';
+import type { SessionManager } from '../session/session-manager.js';
+import { durationFromMs } from '../session/time.js';
+import { META } from '../session/types.js';
+import type { Scope } from './interpolate.js';
+import { runStep, type StepOutcome } from './step-runner.js';
+import { commandSummary, type SequentialWorkflow } from './types.js';
+
+/** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
+export const CHILD_PGID_KEY = 'child_pgid';
+
+export interface ExecutorReporter {
+  stepStarted?(index: number, total: number, summary: string): void;
+  stepFinished?(index: number, total: number, summary: string, outcome: StepOutcome, ms: number): void;
+  /** A step completed before the resume; not run again. */
+  stepAlreadyDone?(index: number, total: number, summary: string): void;
+  output?(text: string): void;
+}
+
+export interface ExecutorOptions {
+  sessions: SessionManager;
+  sessionId: string;
+  workflow: SequentialWorkflow;
+  workflowPath: string;
+  workflowHash: string;
+  cwd: string;
+  signal: AbortSignal;
+  /** The state `resumeSession` returned; absent for a fresh run. */
+  resumed?: SessionState;
+  /** Appended to, never truncated (a dashboard-started resume writes its own lines there too). */
+  logFile?: string;
+  reporter?: ExecutorReporter;
+  tailLines?: number;
+  /** Minimum gap between output-tail writes (default 200 ms: at most ~5 writes a second). */
+  tailIntervalMs?: number;
+  /** How long a step must run before its process group is recorded for crash clean-up. */
+  pgidRecordAfterMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ExecutorResult {
+  status: 'completed' | 'failed' | 'interrupted';
+  failedStep?: number;
+  error?: string;
+  /** The last output lines of the failed step. */
+  tail: string[];
+}
+
+export class SerialQueue {
+  private last: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.last.then(fn, fn);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** What a checkpointed state says is done: successful step results, by index. */
+export function completedResults(state: SessionState | undefined): StepResult[] {
+  return (state?.workflow_state?.completed_steps ?? []).filter((r) => r.success);
+}
+
+/** Pure: the scope a resumed run starts with (variables, outputs and `step_<i>_output` restored). */
+export function restoredScope(wf: SequentialWorkflow, state: SessionState | undefined, processEnv: NodeJS.ProcessEnv): Scope {
+  const outputs: Record<string, string> = { ...state?.execution_context?.step_outputs };
+  for (const r of completedResults(state)) {
+    if (r.output !== null && outputs[`step_${r.step_index}_output`] === undefined) outputs[`step_${r.step_index}_output`] = r.output;
+  }
+  return {
+    variables: { ...state?.execution_context?.variables },
+    outputs,
+    env: { ...wf.env },
+    processEnv,
+    workflowName: wf.name,
+  };
+}
+
+/** Stored outputs are capped: a checkpoint is rewritten after every step and must stay small. */
+const MAX_STORED_OUTPUT = 64 * 1024;
+const cap = (s: string) => (s.length > MAX_STORED_OUTPUT ? s.slice(-MAX_STORED_OUTPUT) : s);
+
+export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResult> {
+  const { sessions, workflow: wf } = o;
+  const total = wf.commands.length;
+  const summaries = wf.commands.map((c) => commandSummary(c));
+  const queue = new SerialQueue();
+  const log = o.logFile ? fs.openSync(o.logFile, 'a') : null;
+  const writeLog = (text: string) => {
+    if (log !== null) fs.writeSync(log, text);
+  };
+  const stamp = () => new Date().toISOString();
+
+  if (!o.resumed) {
+    await sessions.startSession(o.sessionId, {
+      workflowName: wf.name,
+      workflowPath: o.workflowPath,
+      workflowType: 'Standard',
+      workingDirectory: o.cwd,
+      totalSteps: total,
+      workflowHash: o.workflowHash,
+      metadata: { [META.steps]: summaries },
+    });
+    await sessions.updateSession({ type: 'StartWorkflow' });
+  }
+  const results = completedResults(o.resumed);
+  const done = new Set(results.map((r) => r.step_index));
+  const processEnv = o.env ?? process.env;
+  const scope = restoredScope(wf, o.resumed, processEnv);
+  const childEnv: NodeJS.ProcessEnv = { ...processEnv, ...wf.env, PRODIGY_SESSION_ID: o.sessionId };
+  writeLog(`[${stamp()}] ${o.resumed ? 'resume' : 'run'} ${o.workflowPath} as ${o.sessionId} (${total} steps, ${done.size} done)\n`);
+
+  const tail = new TailBuffer(o.tailLines ?? 20);
+  const coalescer = new Coalescer(o.tailIntervalMs ?? 200, () => {
+    const lines = tail.snapshot();
+    void queue.run(() => sessions.updateSession({ type: 'SetOutputTail', lines })).catch(() => undefined);
+  });
+  const workflowState = (current: number): WorkflowState => ({
+    ...(sessions.getState().workflow_state ?? {
+      current_iteration: 0,
+      input_args: [],
+      map_patterns: [],
+      using_worktree: false,
+      workflow_path: o.workflowPath,
+    }),
+    current_step: current,
+    total_steps: total,
+    completed_steps: [...results],
+    workflow_path: o.workflowPath,
+  });
+  const executionContext = (): ExecutionContext => ({
+    variables: { ...scope.variables },
+    step_outputs: Object.fromEntries(Object.entries(scope.outputs).map(([k, v]) => [k, cap(v)])),
+    environment: { ...wf.env },
+  });
+
+  const interrupt = async (): Promise<ExecutorResult> => {
+    await queue.run(() => sessions.updateSession({ type: 'MarkInterrupted' }));
+    await queue.run(() => sessions.saveCheckpoint(sessions.getState()));
+    writeLog(`[${stamp()}] interrupted\n`);
+    return { status: 'interrupted', tail: tail.snapshot() };
+  };
+
+  try {
+    for (let i = 0; i < total; i++) {
+      const cmd = wf.commands[i]!;
+      const summary = summaries[i]!;
+      if (done.has(i)) {
+        o.reporter?.stepAlreadyDone?.(i, total, summary);
+        continue;
+      }
+      if (o.signal.aborted) return await interrupt();
+      await queue.run(() => sessions.updateSession({ type: 'StartStep', index: i, command: summary }));
+      o.reporter?.stepStarted?.(i, total, summary);
+      writeLog(`[${stamp()}] step ${i + 1}/${total}: ${summary}\n`);
+      tail.clear();
+      const startedAt = stamp();
+      const t0 = performance.now();
+      let pgidTimer: NodeJS.Timeout | null = null;
+      let pgidRecorded = false;
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env: childEnv, signal: o.signal }, {
+        onOutput: (text) => {
+          writeLog(text);
+          tail.push(text);
+          coalescer.poke();
+          o.reporter?.output?.(text);
+        },
+        onNested: (label) => writeLog(`[${stamp()}]   ${label}\n`),
+        onSpawn: (pid) => {
+          if (pgidTimer) clearTimeout(pgidTimer);
+          pgidTimer = setTimeout(() => {
+            pgidRecorded = true;
+            void queue.run(() => sessions.updateSession({ type: 'SetMetadata', key: CHILD_PGID_KEY, value: pid })).catch(() => undefined);
+          }, o.pgidRecordAfterMs ?? 100);
+        },
+      });
+      if (pgidTimer) clearTimeout(pgidTimer);
+      coalescer.done();
+      if (pgidRecorded) void queue.run(() => sessions.updateSession({ type: 'SetMetadata', key: CHILD_PGID_KEY, value: null })).catch(() => undefined);
+      const ms = performance.now() - t0;
+      if (outcome.status === 'interrupted') return await interrupt();
+
+      const ok = outcome.status !== 'failed';
+      writeLog(`[${stamp()}] step ${i + 1}/${total} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''} (${(ms / 1000).toFixed(2)}s)\n`);
+      o.reporter?.stepFinished?.(i, total, summary, outcome, ms);
+      const result: StepResult = {
+        step_index: i,
+        command: outcome.command,
+        success: ok,
+        output: cap(outcome.output.replace(/\s+$/, '')),
+        duration: durationFromMs(ms),
+        error: outcome.error,
+        started_at: startedAt,
+        completed_at: stamp(),
+        exit_code: outcome.exitCode,
+      };
+      await queue.run(() => sessions.updateSession({ type: 'RecordCommandTiming', name: `step_${i}`, duration: result.duration }));
+      if (!ok) {
+        const error = `step ${i + 1} (${summary}) failed: ${outcome.error}`;
+        await queue.run(async () => {
+          await sessions.updateSession({ type: 'UpdateWorkflowState', state: { ...workflowState(i), completed_steps: [...results, result] } });
+          await sessions.updateSession({ type: 'SetMetadata', key: META.failedStep, value: i });
+          await sessions.updateSession({ type: 'AddError', error });
+          await sessions.updateSession({ type: 'UpdateStatus', status: 'Failed' });
+          await sessions.completeSession();
+        });
+        return { status: 'failed', failedStep: i, error, tail: tail.snapshot() };
+      }
+      results.push(result);
+      scope.outputs[`step_${i}_output`] = result.output ?? '';
+      await queue.run(async () => {
+        await sessions.updateSession({ type: 'UpdateWorkflowState', state: workflowState(i + 1) });
+        await sessions.updateSession({ type: 'UpdateExecutionContext', context: executionContext() });
+        await sessions.saveCheckpoint(sessions.getState());
+      });
+    }
+    await queue.run(async () => {
+      await sessions.updateSession({ type: 'SetMetadata', key: META.currentCommand, value: null });
+      await sessions.completeSession();
+    });
+    writeLog(`[${stamp()}] completed\n`);
+    return { status: 'completed', tail: [] };
+  } finally {
+    coalescer.done();
+    if (log !== null) fs.closeSync(log);
+  }
+}
