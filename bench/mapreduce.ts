@@ -37,31 +37,45 @@ const worker = async () => { while (next < ${ITEMS}) { next++; await one(); } };
 Promise.all(Array.from({ length: ${PARALLEL} }, worker)).catch((e) => { console.error(e); process.exit(1); });
 `;
 
-async function bareNodeLoop(cwd: string): Promise<number> {
-  const t = nowMs();
-  const code = await exitOf(spawn(process.execPath, ['-e', FLOOR_SCRIPT], { cwd, stdio: 'inherit' }));
-  if (code !== 0) throw new Error(`node loop exited ${code}`);
-  return nowMs() - t;
+/** What a child process cost: wall ms, its own CPU ms (not its children's) and its peak RSS. */
+interface ProcessCost {
+  ms: number;
+  cpuMs: number;
+  peakMb: number;
 }
+
+const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ, 100 on Linux)
+
+/** Samples /proc while the child runs: VmHWM (a peak already) and utime+stime (monotonic). */
+async function measured(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ProcessCost> {
+  const t = nowMs();
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  let peakMb = 0;
+  let cpuMs = 0;
+  const sample = () => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peakMb = Math.max(peakMb, Number(hwm[1]) / 1024);
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuMs = Math.max(cpuMs, (Number(f[11]) + Number(f[12])) * TICK_MS);
+    } catch {
+      /* exited between samples */
+    }
+  };
+  const sampler = setInterval(sample, 10);
+  const code = await exitOf(child);
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}`);
+  return { ms: nowMs() - t, cpuMs, peakMb };
+}
+
+const bareNodeLoop = (cwd: string) => measured(process.execPath, ['-e', FLOOR_SCRIPT], { cwd });
 
 async function xargs(cwd: string): Promise<number> {
-  const t = nowMs();
-  const child = spawn('sh', ['-c', `seq ${ITEMS} | xargs -P ${PARALLEL} -n 1 sh -c true`], { cwd, stdio: 'ignore' });
-  const code = await exitOf(child);
-  if (code !== 0) throw new Error(`xargs exited ${code}`);
-  return nowMs() - t;
+  return (await measured('sh', ['-c', `seq ${ITEMS} | xargs -P ${PARALLEL} -n 1 sh -c true`], { cwd })).ms;
 }
 
-function vmHwmMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** `prodigy run` of the job; returns wall ms and the highest VmHWM seen (VmHWM itself is a peak). */
 interface CliStats {
   wallMs: number;
   storeWrites: number;
@@ -69,22 +83,14 @@ interface CliStats {
   eventLogMs: number;
 }
 
-async function cliRun(dir: string, wfFile: string): Promise<{ ms: number; peakMb: number; stats: CliStats }> {
+async function cliRun(dir: string, wfFile: string): Promise<ProcessCost & { stats: CliStats }> {
   const statsFile = path.join(dir, 'stats.json');
-  const t = nowMs();
-  const child = spawn(process.execPath, [path.join(root, 'bin/prodigy.js'), 'run', wfFile], {
+  const cost = await measured(process.execPath, [path.join(root, 'bin/prodigy.js'), 'run', wfFile], {
     cwd: dir,
     env: { ...process.env, PRODIGY_HOME: path.join(dir, 'home-cli'), PRODIGY_BENCH_STATS: statsFile },
-    stdio: 'ignore',
   });
-  let peakMb = 0;
-  const sampler = setInterval(() => {
-    peakMb = Math.max(peakMb, vmHwmMb(child.pid!));
-  }, 20);
-  const code = await exitOf(child);
-  clearInterval(sampler);
-  if (code !== 0) throw new Error(`prodigy run exited ${code}`);
-  return { ms: nowMs() - t, peakMb, stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) as CliStats };
+  fs.rmSync(path.join(dir, 'home-cli'), { recursive: true, force: true });
+  return { ...cost, stats: JSON.parse(fs.readFileSync(statsFile, 'utf8')) as CliStats };
 }
 
 export async function benchMapReduce(): Promise<Record<string, number>> {
@@ -94,18 +100,22 @@ export async function benchMapReduce(): Promise<Record<string, number>> {
   const wfFile = path.join(dir, 'bench.yml');
   fs.writeFileSync(wfFile, yaml);
 
-  // Best of two runs each, interleaved, so a noisy moment on a small machine does not decide a ratio.
-  let floorMs = Number.POSITIVE_INFINITY;
-  let xargsMs = Number.POSITIVE_INFINITY;
+  // Best of three runs each, interleaved, so a noisy moment on a small machine does not decide a ratio.
+  const floors: ProcessCost[] = [];
+  const xargsRuns: number[] = [];
   const runs: Awaited<ReturnType<typeof cliRun>>[] = [];
-  for (let run = 0; run < 2; run++) {
-    floorMs = Math.min(floorMs, await bareNodeLoop(dir));
-    xargsMs = Math.min(xargsMs, await xargs(dir));
+  for (let run = 0; run < 3; run++) {
+    floors.push(await bareNodeLoop(dir));
+    xargsRuns.push(await xargs(dir));
     runs.push(await cliRun(dir, wfFile));
-    fs.rmSync(path.join(dir, 'home-cli'), { recursive: true, force: true });
   }
-  const cli = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const fastest = <T extends { ms: number }>(xs: T[]) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const cli = fastest(runs);
+  const floor = fastest(floors);
+  const floorMs = floor.ms;
+  const xargsMs = Math.min(...xargsRuns);
   const peakMb = Math.max(...runs.map((r) => r.peakMb));
+  const perItem = (ms: number) => round((ms / ITEMS) * 1000, 0);
 
   const rate = (ms: number) => ITEMS / (ms / 1000);
   return {
@@ -117,6 +127,9 @@ export async function benchMapReduce(): Promise<Record<string, number>> {
     'mapreduce.cli_vs_node_loop': round(floorMs / cli.ms),
     'mapreduce.cli_vs_node_loop_target': 0.8,
     'mapreduce.cli_vs_xargs': round(xargsMs / cli.ms),
+    'mapreduce.cli_own_cpu_us_per_item': perItem(Math.min(...runs.map((r) => r.cpuMs))),
+    'mapreduce.floor_own_cpu_us_per_item': perItem(Math.min(...floors.map((r) => r.cpuMs))),
+    'mapreduce.floor_peak_rss_mb': round(floor.peakMb, 0),
     'mapreduce.job_json_writes': cli.stats.storeWrites,
     'mapreduce.job_json_share_of_wall_pct': round((cli.stats.storeBlockingMs / cli.stats.wallMs) * 100),
     'mapreduce.event_log_share_of_wall_pct': round((cli.stats.eventLogMs / cli.stats.wallMs) * 100),

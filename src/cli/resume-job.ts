@@ -7,6 +7,7 @@ import { locateJob } from '../mapreduce/locate.js';
 import { homeOf } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { continueJob } from './mapreduce-run.js';
+import { workingDir } from './run.js';
 
 export interface ResumeJobOptions {
   yes?: boolean;
@@ -44,7 +45,7 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
       return;
     }
   }
-  process.exitCode = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path });
+  process.exitCode = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path) });
 }
 
 export function registerResumeJob(program: Command): void {

@@ -211,6 +211,23 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(prodigy(['resume-job', jobId, '--max-retries', 'many'], { home: ws.home }).stderr).toBe('prodigy: --max-retries must be a whole number, not "many"\n');
   });
 
+  it('events --follow streams a live job and ends when it completes', async () => {
+    const ws = setupWorkspace(0.05);
+    const { child } = start(ws);
+    await until(() => lines(path.join(ws.dir, 'ran.log')).length >= 1, 20_000, 'the first agent');
+    const jobId = jobIdOf(ws.home);
+    const follower = spawn(process.execPath, [prodigyBin, 'events', jobId, '--follow', '--json'], { env: { ...process.env, PRODIGY_HOME: ws.home } });
+    let out = '';
+    follower.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await waitForExit(follower)).toBe(0);
+    expect(await waitForExit(child)).toBe(0);
+    const seen = out.trim().split('\n').map((l) => JSON.parse(l) as JobEvent);
+    expect(seen[0]!.type).toBe('JobStarted');
+    expect(seen.at(-1)!.type).toBe('JobCompleted');
+    expect(seen.filter((e) => e.type === 'AgentStarted')).toHaveLength(40);
+    expect(prodigy(['resume-job', jobId, '--path', '/nonexistent-dir'], { home: ws.home }).stderr).toBe('prodigy: --path /nonexistent-dir: no such directory\n');
+  });
+
   it('dlq retry re-runs only the dead items through the pool, updating the same job and session; reduce stays run once', async () => {
     const ws = setupWorkspace(0.05);
     const first = prodigy(['run', ws.file], { home: ws.home, cwd: ws.dir });
