@@ -97,8 +97,8 @@ export function askQuit(s: DashboardState): void {
   };
   s.ask({
     kind: 'quit',
-    prompt: live.length === 1 ? `${shortId(live[0]!)} started here is still running.` : `${live.length} runs started here are still running.`,
-    hint: 'Enter/l leave running and quit · i interrupt and quit · Esc stay',
+    prompt: live.length === 1 ? `${shortId(live[0]!)} is still running.` : `${live.length} runs started here are still running.`,
+    hint: 'Enter/l: leave it, quit · i: interrupt, quit · Esc: stay',
     onYes: () => s.requestQuit(),
     keys: { l: () => s.requestQuit(), i: interruptAll },
   });

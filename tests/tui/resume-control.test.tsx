@@ -145,7 +145,7 @@ describe('interrupt and quit from the dashboard', () => {
     await vi.waitFor(() => expect(status(home, run.id)).toBe('Running'), { timeout: 15_000 });
     const pid = store.getState().started[run.id]!.pid;
 
-    await ui.press('q', (f) => f.includes(`${shortId(run.id)} started here is still running. Enter/l leave running and quit · i interrupt and quit · Esc stay`));
+    await ui.press('q', (f) => f.includes(`${shortId(run.id)} is still running. Enter/l: leave it, quit · i: interrupt, quit · Esc: stay`));
     await ui.press(KEY.escape, (f) => !f.includes('still running'));
     expect(store.getState().quitRequested).toBe(false);
 
