@@ -15,7 +15,6 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
 import { runCommand } from '../exec/command.js';
 import { groupAlive, killGroup } from '../exec/process.js';
@@ -435,6 +434,8 @@ class JobRun {
   }
 
   private async complete(): Promise<JobOutcome> {
+    // Pending coalesced totals go out now, not after the session is completed and its lock released.
+    this.progress.done();
     await this.setPhase('Complete', 'done');
     const c = this.counts();
     this.emit({ type: 'JobCompleted', message: `${c.completed} successful, ${c.dead} failed, ${c.total} total` });
@@ -475,20 +476,8 @@ class JobRun {
   }
 }
 
-/**
- * Agents are spawned from this process, and fork(2) costs grow with the parent's resident memory: V8's
- * default is to grow the young generation up to 16 MB semi-spaces under the allocation rate of many
- * agents, which measured ~40 MB more RSS and about twice the parent CPU per item. Keeping the young
- * generation at its initial size costs a few more (cheap) scavenges. This flag is read by V8 each time it
- * would grow the young generation, so setting it at run time takes effect (measured; 0 would crash V8).
- */
-function keepYoungGenerationSmall(): void {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-}
-
 /** A new job: session (MapReduce, Running), mapping, job.json, event log; then setup, map, reduce. */
 export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
-  keepYoungGenerationSmall();
   const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
   const sessionId = o.sessionId ?? newSessionId();
   const jobId = newJobId();
@@ -529,7 +518,6 @@ export interface ResumeJobOptions extends JobRunOptions {
  * and pending ones run, setup is skipped once it completed, reduce runs once at the end.
  */
 export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
-  keepYoungGenerationSmall();
   const paths = storePaths(o.home);
   const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs);
   const eventsDir = paths.eventsDir(o.repo, o.jobId);
