@@ -46,8 +46,7 @@ async function tui(cmd: Command): Promise<void> {
   // Read the store while Ink and React load: the two overlap, and the first frame comes sooner.
   const listing = new UnifiedSessionManager(home).store.list();
   listing.catch(() => {}); // reported by runDashboard when it awaits it
-  const { runDashboard } = await import('./tui-app.js');
-  const { createDashboardControl } = await import('../control/dashboard-control.js');
+  const [{ runDashboard }, { createDashboardControl }] = await Promise.all([import('./tui-app.js'), import('../control/dashboard-control.js')]);
   await runDashboard({
     home,
     all: Boolean(o.all),
