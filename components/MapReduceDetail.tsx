@@ -11,6 +11,7 @@ import { agentRows, eventLine, jobSummary, phaseLine } from '../src/tui/mapreduc
 import { BAR_GLYPH, type ItemCounts, formatRate, progressSegments } from '../src/tui/progress.js';
 import { formatDurationMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
+import { displayWidth } from '../src/view/text.js';
 import type { JobView } from '../store/dashboard.js';
 import { DetailTitle, PaneHeading } from './DetailTitle.js';
 import { Line } from './Line.js';
@@ -44,6 +45,12 @@ function Bar({ counts, width, color, label }: { counts: ItemCounts; width: numbe
 
 const BAR_COLOR = { completed: 'green', failed: 'red', running: 'cyan', pending: 'gray' } as const;
 
+/** Counts with words when they fit, else the glyphs alone (the same glyphs as the bar and the table). */
+function countsText(c: ItemCounts, room: number): string {
+  const full = `✓ ${c.completed} done  ✗ ${c.failed} failed  ● ${c.running} running  · ${c.pending} pending`;
+  return displayWidth(full) <= room ? full : `✓${c.completed} ✗${c.failed} ●${c.running} ·${c.pending}`;
+}
+
 /** The lines above the panes: title, phase, bar, counts. */
 const HEAD_LINES = 4;
 
@@ -55,17 +62,14 @@ function Summary({ session, job, width, now, color }: { session: UnifiedSession;
   const finished = session.status === 'Completed';
   const label = ` ${c.completed + c.failed}/${c.total}`;
   const eta = sum.eta === null ? '-' : formatDurationMs(sum.eta);
+  const dlq = job?.dlqCount ?? 0;
+  const wide = `${formatRate(sum.perMinute)}  ETA ${eta}  DLQ ${dlq}`;
+  const rates = displayWidth(wide) + 40 <= width ? wide : `${formatRate(sum.perMinute).replace('/min', '/m')} ETA ${eta} DLQ ${dlq}`;
   return (
     <>
       <Line dim text={fitLine(phaseLine(sum.phase, finished), job ? `job ${job.jobId}` : '', width)} />
       <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
-      <Line
-        text={fitLine(
-          `✓ ${c.completed} done  ✗ ${c.failed} failed  ● ${c.running} running  · ${c.pending} pending`,
-          `${formatRate(sum.perMinute)}  ETA ${eta}  DLQ ${job?.dlqCount ?? 0}`,
-          width,
-        )}
-      />
+      <Line text={fitLine(countsText(c, width - displayWidth(rates) - 1), rates, width)} />
     </>
   );
 }

@@ -1,4 +1,7 @@
-/** The bottom line: a question waiting for y/n, the filter being typed, a message, or the key hints. */
+/**
+ * The bottom line: a question waiting for y/n, the filter being typed, a message, an unreadable file, and
+ * the key hints.
+ */
 import { fitLine } from '../src/tui/layout.js';
 import { Line } from './Line.js';
 import { useDashboard } from './store-context.js';
@@ -9,10 +12,19 @@ export function StatusBar({ width }: { width: number }) {
   const editing = useDashboard((s) => s.filterEditing);
   const filterText = useDashboard((s) => s.filterText);
   const message = useDashboard((s) => s.message);
+  // A file that does not parse is named here (it is skipped and left exactly as it is).
+  const problem = useDashboard((s) => {
+    const file = Object.keys(s.problems)[0];
+    if (file === undefined) return null;
+    const shown = file.startsWith(`${s.home}/`) ? file.slice(s.home.length + 1) : file;
+    return `⚠ ${shown}: ${s.problems[file]} (left unchanged)`;
+  });
   const view = useDashboard((s) => s.view);
   const color = useDashboard((s) => s.color);
-  if (confirm) return <Line text={fitLine(`${confirm.prompt} (y/n)`, '', width)} bold color={tint(color, 'yellow')} />;
+  if (confirm) return <Line text={fitLine(`${confirm.prompt} ${confirm.hint ?? 'y/Enter yes · n/Esc no'}`, '', width)} bold color={tint(color, 'yellow')} />;
   if (editing) return <Line text={fitLine(`/${filterText}▏`, 'Enter keep · Esc clear', width)} />;
-  const hints = view === 'list' ? 'Enter open · / filter · ? help · q quit' : 'Esc back · Tab pane · ? help · q quit';
-  return <Line text={fitLine(message ?? '', hints, width)} dim={!message} />;
+  const hints = view === 'list' ? 'Enter open · r resume · / filter · ? help · q quit' : 'Esc back · Tab pane · r resume · x stop · ? help · q quit';
+  if (!message && problem) return <Line text={fitLine(problem, '', width)} color={tint(color, 'yellow')} />;
+  if (message) return <Line text={fitLine(message, '? help', width)} />;
+  return <Line text={fitLine('', hints, width)} dim />;
 }

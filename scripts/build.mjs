@@ -3,10 +3,13 @@
 // its own lazily loaded chunk keeps `prodigy sessions list --json` free of Ink and draws the dashboard's
 // first frame in a fraction of that.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// Chunk names carry content hashes: without a clean start, every build would leave the old ones behind.
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,

@@ -1,7 +1,7 @@
 // `npm start`: the newcomer demo. A scratch PRODIGY_HOME, the example sequential and MapReduce workflows
 // started in the background (as detached runs, logs in $PRODIGY_HOME/logs), and the dashboard opened on
 // them. Press x to interrupt a run, r to resume it, q to quit; the runs are left to finish on their own.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const bin = path.join(root, 'bin', 'prodigy.js');
+
+// Build only when the bundle is missing or older than the sources (npm install's `prepare` built it), so a
+// demo started while other processes run the bundle never rewrites it under them.
+function newest(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+const bundle = path.join(root, 'dist', 'cli.js');
+const sources = Math.max(...['src', 'store', 'components'].map((d) => newest(path.join(root, d))));
+if (!fs.existsSync(bundle) || fs.statSync(bundle).mtimeMs < sources) {
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 const home = process.env.PRODIGY_DEMO_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-demo-'));
 const work = path.join(home, 'work');
 const logs = path.join(home, 'logs');

@@ -10,7 +10,7 @@ import type { UnifiedSession } from '../src/session/types.js';
 import type { DashboardStore, JobView } from './dashboard.js';
 import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-files.js';
 import { storePaths } from './paths.js';
-import { CorruptSessionFileError } from './session-store.js';
+import { CorruptSessionFileError, type SessionListing } from './session-store.js';
 import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
 
 export interface FeedOptions {
@@ -30,8 +30,8 @@ export interface Feed {
 const isLive = (s: UnifiedSession) => s.status === 'Running' || s.status === 'Initializing';
 
 /** Loads every session into the store (used before the first frame, so it is never empty by mistake). */
-export async function loadAll(store: DashboardStore, manager: UnifiedSessionManager): Promise<void> {
-  const { sessions, problems } = await manager.list();
+export async function loadAll(store: DashboardStore, manager: UnifiedSessionManager, listing: Promise<SessionListing> = manager.store.list()): Promise<void> {
+  const { sessions, problems } = await listing;
   const alive: Record<string, boolean | undefined> = {};
   for (const s of sessions) alive[s.id] = manager.ownerAlive(s);
   store.getState().sessionsLoaded(sessions, alive, Object.fromEntries(problems.map((p) => [p.file, p.reason])));

@@ -3,7 +3,8 @@
  * edited, then the help overlay, and only then the key table (src/tui/keys.ts) for the current view.
  */
 import { actionFor } from '../src/tui/keys.js';
-import type { DashboardState } from './dashboard.js';
+import { ctrlC } from './dashboard-control-flow.js';
+import type { DashboardState } from './dashboard-types.js';
 
 /** A key name that is text to type (one printable character), not a named key like `down`. */
 function isText(name: string): boolean {
@@ -11,8 +12,14 @@ function isText(name: string): boolean {
 }
 
 export function routeKey(s: DashboardState, name: string): void {
-  if (name === 'ctrl-c') return s.requestQuit();
+  if (name === 'ctrl-c') return ctrlC(s);
   if (s.confirm) {
+    const extra = s.confirm.keys?.[name];
+    if (extra) {
+      s.ask(null);
+      return extra();
+    }
+    if (name === 'return') return s.answer(true);
     if (name === 'y' || name === 'Y') s.answer(true);
     else if (name === 'n' || name === 'N' || name === 'escape') s.answer(false);
     return;

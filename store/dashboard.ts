@@ -3,107 +3,19 @@
  * disk; components read it through selectors and call its actions; keys reach it through `key(name)`
  * (dashboard-keys.ts). Nothing here touches the disk or the terminal, so it is tested without either.
  */
-import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
+import { createStore } from 'zustand/vanilla';
 import type { UnifiedSession } from '../src/session/types.js';
 import { isMapReduce } from '../src/view/format.js';
-import type { ActionName } from '../src/tui/keys.js';
 import { type Size, clampCursor, listHeight, normalizeSize } from '../src/tui/layout.js';
-import { orderItems } from '../src/tui/mapreduce-view.js';
-import { type SortKey, type StatusFilter, SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
+import type { DashboardData, DashboardState, DashboardStore, JobView } from './dashboard-types.js';
+import { jobIdOf, orderItems } from '../src/tui/mapreduce-view.js';
+import { SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
 import { workflowSteps } from '../src/tui/workflow-steps.js';
-import { jobIdOf } from './job-files.js';
 import { routeKey } from './dashboard-keys.js';
+import type { DashboardControl } from '../src/control/dashboard-control.js';
+import { askInterrupt, askQuit, askResume, bannerStillTrue, runControlSlice } from './dashboard-control-flow.js';
 
-export type ViewName = 'list' | 'detail';
-
-export interface Banner {
-  text: string;
-  tone?: 'info' | 'warn' | 'error';
-}
-
-/** A yes/no question on the status line; `y` runs onYes, `n` or Esc runs onNo. */
-export interface Confirm {
-  prompt: string;
-  onYes: () => void;
-  onNo?: () => void;
-}
-
-/** The MapReduce job behind the open session, as last read from its files. */
-export interface JobView {
-  sessionId: string;
-  jobId: string;
-  /** The <repo> folder of its files; null until found (or when it cannot be). */
-  repo: string | null;
-  state: JobState | null;
-  /** state.items in the agent table's order, computed once per read (not per frame). */
-  ordered: WorkItemState[];
-  events: JobEvent[];
-  dlqCount: number;
-  problem: string | null;
-}
-
-export interface DashboardData {
-  home: string;
-  /** This repository's root: its sessions are listed first. null outside a repository. */
-  repoPath: string | null;
-  /** --all: one list over every repository, no grouping. */
-  all: boolean;
-  color: boolean;
-  sessions: Record<string, UnifiedSession>;
-  /** Owner liveness per session id (undefined: cannot be known). */
-  alive: Record<string, boolean | undefined>;
-  /** Files that did not parse: path -> reason (they are left untouched). */
-  problems: Record<string, string>;
-  loaded: boolean;
-  /** The ids the list shows, in order (filter + sort applied). */
-  ids: string[];
-  cursor: number;
-  selectedId: string | null;
-  view: ViewName;
-  /** The session the detail view shows. */
-  openId: string | null;
-  help: boolean;
-  filterText: string;
-  filterEditing: boolean;
-  statusFilter: StatusFilter;
-  sort: SortKey;
-  /** Detail views have two panes (steps/output, agents/events); Tab switches. */
-  pane: 0 | 1;
-  detailCursor: [number, number];
-  job: JobView | null;
-  now: number;
-  size: Size;
-  message: string | null;
-  banner: Banner | null;
-  confirm: Confirm | null;
-  quitRequested: boolean;
-}
-
-export interface DashboardActions {
-  sessionsLoaded(sessions: UnifiedSession[], alive: Record<string, boolean | undefined>, problems?: Record<string, string>): void;
-  /** Changed or new sessions, removed ids, and files that failed (path -> reason) or recovered (null). */
-  sessionsChanged(changed: UnifiedSession[], removed: string[], alive: Record<string, boolean | undefined>, problems?: Record<string, string | null>): void;
-  aliveChanged(alive: Record<string, boolean | undefined>): void;
-  jobLoaded(patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered'>>): void;
-  tick(now: number): void;
-  resize(columns: number | undefined, rows: number | undefined): void;
-  /** One key press by name (src/tui/keys.ts `keyName`): prompts and the filter line take it first. */
-  key(name: string): void;
-  perform(action: ActionName): void;
-  openSession(id: string): void;
-  back(): void;
-  setFilterText(text: string): void;
-  setFilterEditing(editing: boolean): void;
-  setMessage(text: string | null): void;
-  setBanner(banner: Banner | null): void;
-  ask(confirm: Confirm): void;
-  answer(yes: boolean): void;
-  requestQuit(): void;
-}
-
-export type DashboardState = DashboardData & DashboardActions;
-export type DashboardStore = StoreApi<DashboardState>;
+export type { Banner, Confirm, DashboardActions, DashboardData, DashboardState, DashboardStore, JobView, ViewName } from './dashboard-types.js';
 
 export interface DashboardOptions {
   home: string;
@@ -112,6 +24,9 @@ export interface DashboardOptions {
   color?: boolean;
   now?: number;
   size?: Size;
+  control?: DashboardControl | null;
+  /** The run a `prodigy run` view belongs to, already started. */
+  ownRun?: { id: string; pid: number };
 }
 
 function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<DashboardData> {
@@ -187,6 +102,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       banner: null,
       confirm: null,
       quitRequested: false,
+      ...runControlSlice(set, get, o),
 
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
@@ -207,11 +123,15 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             if (reason === null) delete nextProblems[file];
             else nextProblems[file] = reason;
           }
-          return withIds(s, { sessions, alive: nextAlive, problems: nextProblems });
+          const banner = bannerStillTrue({ banner: s.banner, sessions, alive: nextAlive }) ? s.banner : null;
+          return { ...withIds(s, { sessions, alive: nextAlive, problems: nextProblems }), banner };
         });
       },
       aliveChanged(alive) {
-        set((s) => withIds(s, { alive: { ...s.alive, ...alive } }));
+        set((s) => {
+          const next = { ...s.alive, ...alive };
+          return { ...withIds(s, { alive: next }), banner: bannerStillTrue({ ...s, alive: next }) ? s.banner : null };
+        });
       },
       jobLoaded(patch) {
         set((s) => {
@@ -227,6 +147,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
         set({ size: normalizeSize(columns, rows) });
       },
       key(name) {
+        // A message answers the last key; the next key clears it (and may set a new one).
+        if (get().message !== null && get().confirm === null) set({ message: null });
         routeKey(get(), name);
       },
       perform(action) {
@@ -259,8 +181,12 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             return set((x) => withIds(x, { sort: cycle(SORT_KEYS, x.sort) }));
           case 'help':
             return set({ help: !s.help });
+          case 'resume':
+            return askResume(s);
+          case 'interrupt':
+            return askInterrupt(s);
           case 'quit':
-            return s.requestQuit();
+            return askQuit(s);
         }
       },
       openSession(id) {
@@ -304,7 +230,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
         else c.onNo?.();
       },
       requestQuit() {
-        set({ quitRequested: true });
+        set({ quitRequested: true, confirm: null });
       },
     };
   });

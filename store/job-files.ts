@@ -101,12 +101,6 @@ export async function countDlqItems(dir: string): Promise<number> {
   }
 }
 
-/** The job id a session runs: mapreduce_data, else metadata (Prodigy's MapReduce runs saved as Workflow). */
-export function jobIdOf(s: UnifiedSession): string | null {
-  const id = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
-  return typeof id === 'string' && id.length > 0 ? id : null;
-}
-
 /**
  * The <repo> folder of a session's job: metadata repo_name, else the name of repo_path, else whichever
  * repository folder under state/ holds the job (Prodigy's own sessions record neither).

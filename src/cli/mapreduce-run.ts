@@ -92,6 +92,8 @@ function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
 export interface MapReduceCliOptions {
   verbose?: boolean;
   maxRetries?: number;
+  /** Chosen by `prodigy run`'s live view, which starts this run as a child and must know its id. */
+  sessionId?: string;
 }
 
 /** `prodigy run` of a `mode: mapreduce` file. */
@@ -99,7 +101,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
   const workflow = parsed(loaded);
   const started = Date.now();
   // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
-  const sessionId = newSessionId();
+  const sessionId = ctx.opts.sessionId ?? newSessionId();
   const interrupt = installInterrupt(sessionId);
   try {
     const r = await startJob({

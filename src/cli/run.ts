@@ -1,8 +1,8 @@
 /** `prodigy run <workflow>`: parse first (nothing is created for a bad file), then run as a new session. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { storePaths } from '../../store/paths.js';
+import { type Command, Option } from 'commander';
+import { isValidSessionId, storePaths } from '../../store/paths.js';
 import { CookSessionAdapter } from '../session/adapter.js';
 import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';
@@ -15,6 +15,10 @@ export interface RunOptions {
   yes?: boolean;
   path?: string;
   verbose?: boolean;
+  /** false with --no-tui: plain lines even on a terminal. */
+  tui?: boolean;
+  /** Set by the live view, which runs this command as its child (hidden option). */
+  sessionId?: string;
 }
 
 /** The working directory commands run in: --path, else the current directory. */
@@ -34,12 +38,18 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   const home = homeOf(cmd);
   const cwd = workingDir(opts.path);
   const loaded = loadWorkflow(file, file);
+  if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
+    const { runWithLiveView } = await import('./run-live.js');
+    process.exitCode = await runWithLiveView({ home, file: loaded.file, cwd, verbose: opts.verbose });
+    return;
+  }
   if (loaded.parsed.mode === 'mapreduce') {
     process.exitCode = await runMapReduceHook(loaded, { home, cwd, opts });
     return;
   }
   const wf = loaded.parsed.workflow;
-  const sessionId = newSessionId();
+  if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
+  const sessionId = opts.sessionId ?? newSessionId();
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const logFile = paths.sessionLog(sessionId);
@@ -75,5 +85,7 @@ export function registerRun(program: Command): void {
     .option('-y, --yes', 'answer yes to every prompt (accepted for Prodigy compatibility)')
     .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
+    .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
+    .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp())
     .action((file: string, opts: RunOptions, cmd: Command) => run(file, opts, cmd));
 }

@@ -8,7 +8,10 @@ import { render } from 'ink';
 import { Dashboard } from '../../components/Dashboard.js';
 import { type DashboardStore, createDashboardStore } from '../../store/dashboard.js';
 import { loadAll, startFeed } from '../../store/dashboard-feed.js';
+import { bannerFor } from '../../store/dashboard-control-flow.js';
+import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
+import type { SessionListing } from '../../store/session-store.js';
 
 export interface RunDashboardOptions {
   home: string;
@@ -21,6 +24,14 @@ export interface RunDashboardOptions {
   color?: boolean;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Starts and stops runs for r, x and the quit prompt (none: the dashboard only watches). */
+  control?: DashboardControl;
+  /** Offer this repository's last interrupted session in a banner at start. */
+  offerResume?: boolean;
+  /** `prodigy run`'s view: the run it belongs to (Ctrl+C and SIGINT interrupt it; its end closes the view). */
+  ownRun?: { id: string; pid: number };
+  /** The store's listing, when the caller started reading it already (overlapping the Ink import). */
+  listing?: Promise<SessionListing>;
   /** Called once the store is loaded and before the first frame: the seam for banners, prompts, actions. */
   onStart?: (store: DashboardStore) => void | (() => void);
 }
@@ -29,7 +40,10 @@ const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
 
-/** Resolves when the user quits; the terminal is back to how it was. */
+/**
+ * Resolves (with the store) when the user quits; the terminal is back to how it was. Call it only when
+ * stdin and stdout are terminals — `prodigy tui` prints the plain table otherwise.
+ */
 export async function runDashboard(o: RunDashboardOptions): Promise<DashboardStore> {
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
@@ -39,11 +53,26 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     all: o.all ?? false,
     color: o.color ?? !process.env.NO_COLOR,
     size: { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 },
+    control: o.control,
+    ownRun: o.ownRun,
   });
-  await loadAll(store, new UnifiedSessionManager(o.home));
-  if (o.focus) {
-    if (store.getState().sessions[o.focus]) store.getState().openSession(o.focus);
-    else store.getState().setMessage(`no session ${o.focus}`);
+  const manager = new UnifiedSessionManager(o.home);
+  await loadAll(store, manager, o.listing ?? manager.store.list());
+  if (o.offerResume) store.getState().setBanner(bannerFor(store.getState()));
+  const focus = o.focus;
+  let stopWaiting = () => {};
+  if (focus) {
+    if (store.getState().sessions[focus]) store.getState().openSession(focus);
+    else {
+      // A run just started may not have written its session yet: open it the moment it appears.
+      store.getState().setMessage(`waiting for ${focus}…`);
+      stopWaiting = store.subscribe((st) => {
+        if (!st.sessions[focus]) return;
+        stopWaiting();
+        st.setMessage(null);
+        st.openSession(focus);
+      });
+    }
   }
   const feed = startFeed(store);
   const cleanupStart = o.onStart?.(store);
@@ -54,7 +83,8 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     restored = true;
     stdout.write(SHOW_CURSOR + LEAVE_ALT);
   };
-  const quit = () => store.getState().requestQuit();
+  // SIGINT from outside acts like Ctrl+C (in a run's view it interrupts the run); the others quit.
+  const quit = (sig: NodeJS.Signals) => (sig === 'SIGINT' ? store.getState().key('ctrl-c') : store.getState().requestQuit());
   // Last resort: whatever happens, never leave the user in the alternate screen.
   process.once('exit', restore);
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -74,6 +104,7 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     app.cleanup();
   } finally {
     feed.stop();
+    stopWaiting();
     if (typeof cleanupStart === 'function') cleanupStart();
     for (const sig of signals) process.off(sig, quit);
     process.off('exit', restore);

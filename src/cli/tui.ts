@@ -43,8 +43,19 @@ async function tui(cmd: Command): Promise<void> {
   const home = homeOf(cmd);
   const repoPath = findRepoRoot(process.cwd());
   if (!process.stdout.isTTY || !process.stdin.isTTY) return plainListing(home, repoPath, Boolean(o.all));
-  const { runDashboard } = await import('./tui-app.js');
-  await runDashboard({ home, all: Boolean(o.all), repoPath, color: !process.env.NO_COLOR });
+  // Read the store while Ink and React load: the two overlap, and the first frame comes sooner.
+  const listing = new UnifiedSessionManager(home).store.list();
+  listing.catch(() => {}); // reported by runDashboard when it awaits it
+  const [{ runDashboard }, { createDashboardControl }] = await Promise.all([import('./tui-app.js'), import('../control/dashboard-control.js')]);
+  await runDashboard({
+    home,
+    all: Boolean(o.all),
+    repoPath,
+    color: !process.env.NO_COLOR,
+    listing,
+    control: createDashboardControl(home, { cwd: process.cwd() }),
+    offerResume: true,
+  });
 }
 
 export function registerTui(program: Command): void {

@@ -5,7 +5,7 @@
  */
 import { isInterrupted } from '../session/lifecycle.js';
 import type { UnifiedSession } from '../session/types.js';
-import { META } from '../session/types.js';
+import { inRepo } from '../tui/session-list.js';
 import { formatRelative, progressLabel, sessionName } from '../view/format.js';
 import { resumeRefusal, type Refusal } from './run-control.js';
 
@@ -31,10 +31,9 @@ function byLastUpdate(a: UnifiedSession, b: UnifiedSession): number {
 }
 
 /** The most recently updated interrupted session, preferring this repository's when `repoPath` is set. */
-export function lastInterrupted(sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath?: string): UnifiedSession | null {
+export function lastInterrupted(sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath?: string | null): UnifiedSession | null {
   const candidates = sessions.filter((s) => interrupted(s, alive)).sort(byLastUpdate);
-  if (repoPath === undefined) return candidates[0] ?? null;
-  return candidates.find((s) => s.metadata[META.repoPath] === repoPath) ?? null;
+  return candidates.find((s) => inRepo(s, repoPath ?? null)) ?? null;
 }
 
 /** The step that was in flight (completed + 1), or items done of total. */
@@ -47,7 +46,7 @@ export function whereStopped(s: UnifiedSession): string {
 }
 
 /** The start-up banner's content, or null when this repository has nothing interrupted. */
-export function resumeOffer(sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath: string | undefined, now: number): ResumeOffer | null {
+export function resumeOffer(sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath: string | null | undefined, now: number): ResumeOffer | null {
   const s = lastInterrupted(sessions, alive, repoPath);
   if (!s) return null;
   return {
@@ -59,8 +58,14 @@ export function resumeOffer(sessions: readonly UnifiedSession[], alive: OwnerAli
   };
 }
 
+/** `session-` and the first 8 characters of its uuid: unique in practice, and accepted as a prefix. */
+export function shortId(id: string): string {
+  const m = /^(session-[0-9a-f]{8})[0-9a-f-]{28}$/.exec(id);
+  return m ? m[1]! : id;
+}
+
 export function offerText(o: ResumeOffer): string {
-  return `Interrupted: ${o.name} (${o.id}) stopped at ${o.where}, ${o.how} ${o.ago} — r to resume`;
+  return `Interrupted ${o.ago}: ${o.name} at ${o.where} (${o.how}, ${shortId(o.id)}) — r to resume`;
 }
 
 export type ResumeTarget = { ok: true; session: UnifiedSession } | Extract<Refusal, { ok: false }>;
@@ -69,7 +74,7 @@ export type ResumeTarget = { ok: true; session: UnifiedSession } | Extract<Refus
  * `r`: the selected session when it can be resumed; otherwise the last interrupted one; otherwise the
  * selected session's refusal (so the user learns why the one they pointed at cannot be resumed).
  */
-export function resumeTarget(selected: UnifiedSession | null, sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath?: string): ResumeTarget {
+export function resumeTarget(selected: UnifiedSession | null, sessions: readonly UnifiedSession[], alive: OwnerAlive, repoPath?: string | null): ResumeTarget {
   if (selected) {
     const refusal = resumeRefusal(selected, alive(selected));
     if (refusal.ok) return { ok: true, session: selected };

@@ -21,6 +21,8 @@ export type ActionName =
   | 'cycleStatus'
   | 'cycleSort'
   | 'help'
+  | 'resume'
+  | 'interrupt'
   | 'quit';
 
 export interface KeyBinding {
@@ -47,6 +49,8 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { action: 'filter', keys: ['/'], label: '/', description: 'filter by text (Enter keeps, Esc clears)', scope: 'list' },
   { action: 'cycleStatus', keys: ['f'], label: 'f', description: 'cycle the status filter', scope: 'list' },
   { action: 'cycleSort', keys: ['s'], label: 's', description: 'cycle the sort order', scope: 'list' },
+  { action: 'resume', keys: ['r'], label: 'r', description: 'resume the selected (or last interrupted) session', scope: 'any' },
+  { action: 'interrupt', keys: ['x'], label: 'x', description: 'interrupt the selected running session (it pauses)', scope: 'any' },
   { action: 'help', keys: ['?'], label: '?', description: 'show or hide this help', scope: 'any' },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q ^C', description: 'quit', scope: 'any' },
 ];

@@ -5,9 +5,16 @@
  */
 import type { JobEvent, JobPhase, JobState, WorkItemState } from '../mapreduce/job-types.js';
 import type { UnifiedSession } from '../session/types.js';
+import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
 import { countItems as countJobItems } from '../mapreduce/progress.js';
 import { type ItemCounts, etaMs, itemsPerMinute } from './progress.js';
+
+/** The job id a session runs: mapreduce_data, else metadata (Prodigy's MapReduce runs saved as Workflow). */
+export function jobIdOf(s: UnifiedSession): string | null {
+  const id = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
+  return typeof id === 'string' && id.length > 0 ? id : null;
+}
 
 export const PHASES: readonly JobPhase[] = ['Setup', 'Map', 'Reduce', 'Complete'];
 

@@ -105,23 +105,33 @@ function haystack(s: UnifiedSession): string {
   return `${s.id} ${sessionName(s)} ${typeLabel(s)} ${s.status} ${typeof job === 'string' ? job : ''}`.toLowerCase();
 }
 
-/** The ids the list shows, in order. */
+/** The ids the list shows, in order. Sort keys are computed once per session, not per comparison. */
 export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, alive: AliveMap, q: ListQuery): string[] {
   const needle = q.text.trim().toLowerCase();
-  const rows = Object.values(sessions).filter(
-    (s) => statusMatches(q.status, listStatus(s, alive[s.id])) && (needle === '' || haystack(s).includes(needle)),
-  );
-  const started = (s: UnifiedSession) => Date.parse(s.started_at) || 0;
-  const byNewest = (a: UnifiedSession, b: UnifiedSession) => started(b) - started(a) || b.id.localeCompare(a.id);
-  const cmp: Record<SortKey, (a: UnifiedSession, b: UnifiedSession) => number> = {
-    started: byNewest,
-    updated: (a, b) => (Date.parse(b.updated_at) || 0) - (Date.parse(a.updated_at) || 0) || byNewest(a, b),
-    status: (a, b) => STATUS_RANK[listStatus(a, alive[a.id])] - STATUS_RANK[listStatus(b, alive[b.id])] || byNewest(a, b),
-    name: (a, b) => sessionName(a).localeCompare(sessionName(b)) || byNewest(a, b),
-  };
   const grouped = !q.all && q.repoPath !== null;
-  rows.sort((a, b) => (grouped ? Number(!inRepo(a, q.repoPath)) - Number(!inRepo(b, q.repoPath)) : 0) || cmp[q.sort](a, b));
-  return rows.map((s) => s.id);
+  const rows = [];
+  for (const s of Object.values(sessions)) {
+    const st = listStatus(s, alive[s.id]);
+    if (!statusMatches(q.status, st) || (needle !== '' && !haystack(s).includes(needle))) continue;
+    rows.push({
+      id: s.id,
+      started: Date.parse(s.started_at) || 0,
+      updated: Date.parse(s.updated_at) || 0,
+      rank: STATUS_RANK[st],
+      name: q.sort === 'name' ? sessionName(s) : '',
+      other: grouped && !inRepo(s, q.repoPath) ? 1 : 0,
+    });
+  }
+  type Row = (typeof rows)[number];
+  const byNewest = (a: Row, b: Row) => b.started - a.started || b.id.localeCompare(a.id);
+  const cmp: Record<SortKey, (a: Row, b: Row) => number> = {
+    started: byNewest,
+    updated: (a, b) => b.updated - a.updated || byNewest(a, b),
+    status: (a, b) => a.rank - b.rank || byNewest(a, b),
+    name: (a, b) => a.name.localeCompare(b.name) || byNewest(a, b),
+  };
+  rows.sort((a, b) => a.other - b.other || cmp[q.sort](a, b));
+  return rows.map((r) => r.id);
 }
 
 /** Header counts per status, over every session (not just the filtered ones). */
@@ -138,9 +148,9 @@ export const LIST_COLUMNS: Column[] = [
   { header: 'STATUS' },
   { header: 'TYPE', dropOrder: 3 },
   { header: 'NAME', flex: true, min: 8 },
-  { header: 'PROGRESS', dropOrder: 2 },
+  { header: 'PROGRESS', dropOrder: 1 },
   { header: 'STARTED', dropOrder: 4 },
-  { header: 'DURATION', align: 'right', dropOrder: 1 },
+  { header: 'DURATION', align: 'right', dropOrder: 2 },
   { header: 'ID', dropOrder: 5 },
 ];
 

@@ -43,7 +43,7 @@ export function renderTable(columns: Column[], rows: string[][], width: number =
           })
           .join(' '.repeat(gap))
           .trimEnd();
-      return [line(cols.map((c) => columns[c.index]!.header)), ...rows.map(line)];
+      return [line(columns.map((c) => c.header)), ...rows.map(line)];
     }
     const drop = droppable.reduce((a, b) => (b.dropOrder! > a.dropOrder! ? b : a));
     cols = cols.filter((c) => c !== drop);

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
 
 export class Tmux {
-  readonly socket = `prodigy-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // A fresh server socket per start: reusing one right after kill-server races the old server's exit.
+  private socket = '';
+
+  private static newSocket(): string {
+    return `prodigy-e2e-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  }
 
   private tmux(args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
@@ -12,6 +17,7 @@ export class Tmux {
 
   /** Starts `command` in a detached session of the given size, with `env` as its whole environment. */
   start(command: string, env: NodeJS.ProcessEnv, size = { columns: 100, rows: 30 }): void {
+    this.socket = Tmux.newSocket();
     // The server inherits this environment, and the pane's shell inherits the server's.
     execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'e2e', '-x', String(size.columns), '-y', String(size.rows), command], {
       env,
@@ -46,14 +52,14 @@ export class Tmux {
     this.tmux(['resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows)]);
   }
 
-  async waitFor(test: (screen: string) => boolean, what: string): Promise<string> {
+  async waitFor(test: (screen: string) => boolean, what: string, timeout = 15_000): Promise<string> {
     let last = '';
     await vi.waitFor(
       () => {
         last = this.screen();
         if (!test(last)) throw new Error(`waiting for ${what}; screen:\n${last}`);
       },
-      { timeout: 15_000, interval: 50 },
+      { timeout, interval: 50 },
     );
     return last;
   }

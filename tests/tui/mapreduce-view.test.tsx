@@ -86,7 +86,8 @@ describe('MapReduce detail', () => {
     resize(ui.stdout, { columns: 40, rows: 12 });
     await ui.waitFor((f) => lines(f).every((l) => l.length <= 40) && f.includes('▸ Agents'));
     expect(lines(ui.frame()).length).toBeLessThanOrEqual(11);
-    expect(ui.frame()).toMatch(/✓ 300 done/);
+    expect(ui.frame()).toContain('✓300 ✗10 ●4 ·686');
+    expect(ui.frame()).toContain("8.0/m ETA 1h 26m DLQ 2");
   });
 
   it('Prodigy’s own MapReduce sessions (no job files here) show counts from the session', async () => {

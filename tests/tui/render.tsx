@@ -1,6 +1,6 @@
 /** ink-testing-library around the real Dashboard, with named keys and condition-based waiting. */
 import { render } from 'ink-testing-library';
-import { vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { Dashboard } from '../../components/Dashboard.js';
 import type { DashboardStore } from '../../store/dashboard.js';
 
@@ -19,8 +19,17 @@ export const KEY = {
   ctrlC: '\u0003',
 } as const;
 
+const rendered: Array<{ frames: string[] }> = [];
+
+// A selector that builds a fresh object without useShallow makes Ink draw its error box instead of
+// throwing; no frame of any test may ever show it.
+afterEach(() => {
+  for (const r of rendered.splice(0)) for (const f of r.frames) expect(f).not.toMatch(/ERROR|Maximum update depth/);
+});
+
 export function renderDashboard(store: DashboardStore, size?: { columns: number; rows: number }) {
   const inst = render(<Dashboard store={store} />);
+  rendered.push(inst);
   if (size) resize(inst.stdout, size);
   const frame = () => inst.lastFrame() ?? '';
   return {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnifiedSessionManager } from '../../src/session/manager.js';
 import { KEY_TABLE } from '../../src/tui/keys.js';
@@ -122,6 +124,7 @@ describe('sessions view', () => {
     await ui.waitFor((f) => lines(f).length > 0 && lines(f).every((l) => l.length <= 40) && f.includes('flow-29'));
     expect(lines(ui.frame()).length).toBeLessThanOrEqual(11);
     expect(ui.frame()).toContain('Paused');
+    expect(ui.frame()).toMatch(/flow-29 +step 1\/3/); // progress outlives the other optional columns
     resize(ui.stdout, { columns: 30, rows: 8 });
     await ui.waitFor((f) => f.startsWith('Terminal too small (30x8)'));
     expect(lines(ui.frame())).toHaveLength(1);
@@ -129,5 +132,16 @@ describe('sessions view', () => {
     await ui.waitFor((f) => lines(f).length === 39 && f.includes('DURATION  ID'));
     resize(ui.stdout, { columns: 30, rows: 8 });
     await ui.press('q', () => store.getState().quitRequested); // q still quits from the notice
+  });
+
+  it('names a session file that does not parse, and leaves it alone', async () => {
+    const { home, store } = await liveHome(2);
+    const ui = renderDashboard(store);
+    await ui.waitFor((f) => f.includes('flow-1'));
+    const file = path.join(home, 'sessions', 'session-bad.json');
+    fs.writeFileSync(file, '{"id": ');
+    await ui.waitFor((f) => f.includes('⚠ 1 unreadable') && f.includes('⚠ sessions/session-bad.json: invalid JSON'));
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"id": ');
+    expect(ui.frame()).toContain('flow-0');
   });
 });

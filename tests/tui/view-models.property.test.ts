@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
 import { MIN_SIZE, clampCursor, fitLine, fits, splitRows, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
 import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
-import { listTable, visibleIds } from '../../src/tui/session-list.js';
+import { inRepo, listStatus, listTable, visibleIds } from '../../src/tui/session-list.js';
 import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
 import { T0, iso, workflowSession } from './fixtures.js';
@@ -146,6 +146,41 @@ describe('sessions list', () => {
     expect(rows[0]!.text).toContain('! Interrupted');
   });
 
+  it('random stores: this repository first, then newest first, each status filter exact', () => {
+    const arb = fc.array(
+      fc.record({
+        t: fc.integer({ min: 0, max: 1e6 }),
+        status: fc.constantFrom('Running', 'Paused', 'Completed', 'Failed', 'Cancelled', 'Initializing'),
+        here: fc.boolean(),
+        dead: fc.boolean(),
+      }),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(arb, fc.constantFrom('all', 'active', 'interrupted', 'failed', 'completed'), (specs, status) => {
+        const all = Object.fromEntries(
+          specs.map((x, i) => {
+            const s = workflowSession(`id-${i}`, { status: x.status as never, started_at: iso(T0 + x.t * 1000), metadata: { repo_path: x.here ? '/r/here' : '/r/else' } });
+            return [s.id, s];
+          }),
+        );
+        const alive = Object.fromEntries(specs.map((x, i) => [`id-${i}`, !x.dead]));
+        const ids = visibleIds(all, alive, { ...q, status, repoPath: '/r/here' });
+        const key = (id: string) => [inRepo(all[id]!, '/r/here') ? 0 : 1, -Date.parse(all[id]!.started_at)] as const;
+        for (let i = 1; i < ids.length; i++) {
+          const [ga, ta] = key(ids[i - 1]!);
+          const [gb, tb] = key(ids[i]!);
+          expect(ga < gb || (ga === gb && ta <= tb)).toBe(true);
+        }
+        const expected = Object.values(all).filter((s) => {
+          const st = listStatus(s, alive[s.id]);
+          return status === 'all' || (status === 'active' ? ['Running', 'Initializing'] : status === 'interrupted' ? ['Interrupted', 'Paused'] : status === 'failed' ? ['Failed', 'Cancelled'] : ['Completed']).includes(st);
+        });
+        expect(new Set(ids)).toEqual(new Set(expected.map((s) => s.id)));
+      }),
+    );
+  });
+
   it('every line fits the width it is given', () => {
     fc.assert(
       fc.property(fc.integer({ min: 24, max: 200 }), fc.nat(29), (width, start) => {
@@ -154,6 +189,10 @@ describe('sessions list', () => {
         for (const line of [t.header, ...t.rows.map((r) => r.text)]) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         // Status is never dropped: it carries the word, not just a colour.
         expect(t.header.startsWith('STATUS')).toBe(true);
+        // Headers stay over their columns when columns in the middle are dropped.
+        const name = t.header.indexOf('NAME');
+        expect(name).toBeGreaterThan(0);
+        for (const r of t.rows) expect(r.text.slice(name, name + 3)).toBe('wf-');
       }),
     );
   });

@@ -6,7 +6,7 @@ import { createDashboardStore } from '../../store/dashboard.js';
 import { type Feed, loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { seedProdigyFixtures, tempHome } from '../helpers/home.js';
 import { T0, iso, workflowSession, writeSession } from './fixtures.js';
-import { KEY, lines, renderDashboard } from './render.js';
+import { KEY, lines, renderDashboard, resize } from './render.js';
 
 const feeds: Feed[] = [];
 const level = chalk.level;
@@ -107,5 +107,15 @@ describe('workflow detail', () => {
     const plain = await open(runningSession(1), false);
     expect(plain.ui.frame()).not.toMatch(/\u001B\[(3\d|9\d|7)m/);
     expect(plain.ui.frame()).toContain('● Running');
+  });
+
+  it('stays readable at 40x12: every step state and the output still show', async () => {
+    const { ui } = await open(runningSession(1));
+    resize(ui.stdout, { columns: 40, rows: 12 });
+    await ui.waitFor((f) => lines(f).every((l) => l.length <= 40) && f.includes('Output'));
+    expect(lines(ui.frame()).length).toBeLessThanOrEqual(11);
+    expect(ui.frame()).toMatch(/✓ +1 +shell: cargo/);
+    expect(ui.frame()).toMatch(/◐ +2 +claude/);
+    expect(ui.frame()).toContain('last line');
   });
 });

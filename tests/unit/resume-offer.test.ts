@@ -33,7 +33,8 @@ describe('resumeOffer', () => {
     ];
     const offer = resumeOffer(sessions, alive, '/repo/a', NOW);
     expect(offer).toEqual({ id: 'new-paused', name: 'wf-new-paused', where: 'step 3/5', ago: '5m ago', how: 'Paused' });
-    expect(offerText(offer!)).toBe('Interrupted: wf-new-paused (new-paused) stopped at step 3/5, Paused 5m ago — r to resume');
+    expect(offerText(offer!)).toBe('Interrupted 5m ago: wf-new-paused at step 3/5 (Paused, new-paused) — r to resume');
+    expect(offerText({ ...offer!, id: 'session-0123abcd-89ab-4cde-8f01-23456789abcd' })).toContain('(Paused, session-0123abcd)');
   });
 
   it('counts a Running session whose owner is gone as crashed', () => {

@@ -1,0 +1,110 @@
+/**
+ * `prodigy run` on a terminal: the run itself is the plain `prodigy run --no-tui` in a child process (so
+ * it behaves exactly as without the view), and this process shows the dashboard's detail view of it.
+ * Ctrl+C in the view (or a SIGINT to this process) is a SIGINT to the run: it pauses and exits 130, the
+ * view closes, and the run's own plain lines are printed so the scrollback tells what happened.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { DashboardStore } from '../../store/dashboard.js';
+import { createDashboardControl } from '../control/dashboard-control.js';
+import { defaultProdigyBin } from '../control/run-control.js';
+import { newSessionId } from '../session/manager.js';
+import { EXIT } from './errors.js';
+import { findRepoRoot } from './tui.js';
+
+export interface LiveRunOptions {
+  home: string;
+  file: string;
+  cwd: string;
+  verbose?: boolean;
+  /** The arguments for `prodigy run` that this view passes on. */
+  extraArgs?: string[];
+}
+
+interface Ended {
+  code: number;
+}
+
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, SIGKILL: 137 };
+
+function startRun(o: LiveRunOptions, sessionId: string): ChildProcess {
+  const bin = defaultProdigyBin();
+  const script = bin.endsWith('.js');
+  const args = [
+    ...(script ? [bin] : []),
+    '--home', o.home, 'run', o.file, '--no-tui', '--session-id', sessionId, '--path', o.cwd,
+    ...(o.verbose ? ['-v'] : []),
+    ...(o.extraArgs ?? []),
+  ];
+  // Detached: the run is in its own process group, so it outlives the view if the user leaves it running.
+  return spawn(script ? process.execPath : bin, args, {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PRODIGY_HOME: o.home },
+  });
+}
+
+/** Runs the workflow under the live view; resolves with the exit code `prodigy run` should end with. */
+export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
+  const sessionId = newSessionId();
+  const child = startRun(o, sessionId);
+  if (child.pid === undefined) throw new Error('could not start the run');
+  const pid = child.pid;
+  const transcript: Buffer[] = [];
+  child.stdout!.on('data', (b: Buffer) => transcript.push(b));
+  child.stderr!.on('data', (b: Buffer) => transcript.push(b));
+  let ended: Ended | null = null;
+  let store: DashboardStore | null = null;
+  const endedPromise = new Promise<Ended>((resolve) => {
+    child.on('exit', (code, signal) => {
+      ended = { code: code ?? (signal ? (SIGNAL_EXIT[signal] ?? EXIT.failed) : EXIT.failed) };
+      store?.getState().runEnded(sessionId, ended.code, null);
+      resolve(ended);
+    });
+  });
+  // Closing the terminal or a SIGTERM reaches the run as it would without the view.
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already ended
+    }
+  };
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  const { runDashboard } = await import('./tui-app.js');
+  try {
+    await runDashboard({
+      home: o.home,
+      focus: sessionId,
+      ownRun: { id: sessionId, pid },
+      control: createDashboardControl(o.home, { cwd: o.cwd }),
+      repoPath: findRepoRoot(o.cwd),
+      color: !process.env.NO_COLOR,
+      onStart: (s) => {
+        store = s;
+        if (ended) s.getState().runEnded(sessionId, (ended as Ended).code, null);
+      },
+    });
+  } finally {
+    process.off('SIGTERM', forward);
+    process.off('SIGHUP', forward);
+  }
+  const run = store ? (store as DashboardStore).getState().started[sessionId] : undefined;
+  if (!ended && run && !run.stopping && !(await Promise.race([endedPromise, delay(50)]))) {
+    // The user quit the view and left the run going.
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    child.unref();
+    process.stdout.write(`Still running in the background: session ${sessionId} (watch it with prodigy tui)\n`);
+    return EXIT.ok;
+  }
+  const result = await endedPromise;
+  process.stdout.write(Buffer.concat(transcript));
+  return result.code;
+}
+
+function delay(ms: number): Promise<null> {
+  return new Promise((r) => setTimeout(() => r(null), ms));
+}

@@ -1,0 +1,129 @@
+/** The dashboard store's shape: its data and its actions (store/dashboard.ts implements them). */
+import type { StoreApi } from 'zustand/vanilla';
+import type { DashboardControl } from '../src/control/dashboard-control.js';
+import type { JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
+import type { UnifiedSession } from '../src/session/types.js';
+import type { ActionName } from '../src/tui/keys.js';
+import type { Size } from '../src/tui/layout.js';
+import type { SortKey, StatusFilter } from '../src/tui/session-list.js';
+
+export type ViewName = 'list' | 'detail';
+
+export interface Banner {
+  text: string;
+  tone?: 'info' | 'warn' | 'error';
+  /** The session a resume banner offers: the banner goes when it is no longer interrupted. */
+  sessionId?: string;
+}
+
+/** A question on the status line; `y` or Enter runs onYes, `n` or Esc runs onNo, `keys` adds choices. */
+export interface Confirm {
+  prompt: string;
+  onYes: () => void;
+  onNo?: () => void;
+  /** What the keys do, shown after the prompt (default: y/Enter yes · n/Esc no). */
+  hint?: string;
+  keys?: Record<string, () => void>;
+  kind?: 'resume' | 'interrupt' | 'quit';
+}
+
+/** A run this dashboard started (`r`), or the run a `prodigy run` view belongs to. */
+export interface StartedRun {
+  pid: number;
+  live: boolean;
+  /** Ctrl+C was sent once already (the next one makes the run quit at once). */
+  stopping: boolean;
+  exitCode: number | null;
+}
+
+/** Runs started and stopped from the dashboard (store/dashboard-control-flow.ts). */
+export interface RunControlData {
+  /** Starts and stops runs (r, x, the quit prompt); null where the dashboard only watches. */
+  control: DashboardControl | null;
+  started: Record<string, StartedRun>;
+  /** `prodigy run`'s live view: the session of the run it shows (Ctrl+C interrupts it; its end closes the view). */
+  ownRun: string | null;
+}
+
+export interface RunControlActions {
+  runStarted(id: string, pid: number): void;
+  runStopping(id: string): void;
+  /** A started run's process ended (code null: killed by a signal); `lastLine` is its log's last line. */
+  runEnded(id: string, code: number | null, lastLine: string | null): void;
+}
+
+/** The MapReduce job behind the open session, as last read from its files. */
+export interface JobView {
+  sessionId: string;
+  jobId: string;
+  /** The <repo> folder of its files; null until found (or when it cannot be). */
+  repo: string | null;
+  state: JobState | null;
+  /** state.items in the agent table's order, computed once per read (not per frame). */
+  ordered: WorkItemState[];
+  events: JobEvent[];
+  dlqCount: number;
+  problem: string | null;
+}
+
+export interface DashboardData {
+  home: string;
+  /** This repository's root: its sessions are listed first. null outside a repository. */
+  repoPath: string | null;
+  /** --all: one list over every repository, no grouping. */
+  all: boolean;
+  color: boolean;
+  sessions: Record<string, UnifiedSession>;
+  /** Owner liveness per session id (undefined: cannot be known). */
+  alive: Record<string, boolean | undefined>;
+  /** Files that did not parse: path -> reason (they are left untouched). */
+  problems: Record<string, string>;
+  loaded: boolean;
+  /** The ids the list shows, in order (filter + sort applied). */
+  ids: string[];
+  cursor: number;
+  selectedId: string | null;
+  view: ViewName;
+  /** The session the detail view shows. */
+  openId: string | null;
+  help: boolean;
+  filterText: string;
+  filterEditing: boolean;
+  statusFilter: StatusFilter;
+  sort: SortKey;
+  /** Detail views have two panes (steps/output, agents/events); Tab switches. */
+  pane: 0 | 1;
+  detailCursor: [number, number];
+  job: JobView | null;
+  now: number;
+  size: Size;
+  message: string | null;
+  banner: Banner | null;
+  confirm: Confirm | null;
+  quitRequested: boolean;
+}
+
+export interface DashboardActions {
+  sessionsLoaded(sessions: UnifiedSession[], alive: Record<string, boolean | undefined>, problems?: Record<string, string>): void;
+  /** Changed or new sessions, removed ids, and files that failed (path -> reason) or recovered (null). */
+  sessionsChanged(changed: UnifiedSession[], removed: string[], alive: Record<string, boolean | undefined>, problems?: Record<string, string | null>): void;
+  aliveChanged(alive: Record<string, boolean | undefined>): void;
+  jobLoaded(patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered'>>): void;
+  tick(now: number): void;
+  resize(columns: number | undefined, rows: number | undefined): void;
+  /** One key press by name (src/tui/keys.ts `keyName`): prompts and the filter line take it first. */
+  key(name: string): void;
+  perform(action: ActionName): void;
+  openSession(id: string): void;
+  back(): void;
+  setFilterText(text: string): void;
+  setFilterEditing(editing: boolean): void;
+  setMessage(text: string | null): void;
+  setBanner(banner: Banner | null): void;
+  ask(confirm: Confirm | null): void;
+  answer(yes: boolean): void;
+  requestQuit(): void;
+}
+
+export type DashboardState = DashboardData & DashboardActions & RunControlData & RunControlActions;
+export type DashboardStore = StoreApi<DashboardState>;
