@@ -131,6 +131,19 @@ reduce:
   });
 });
 
+describe('prodigy run --no-tui on a terminal', () => {
+  it('prints plain step lines and never enters the alternate screen', async () => {
+    const home = tempHome();
+    const ws = workspace('name: plain\ncommands:\n  - shell: echo a\n  - shell: sleep 1\n');
+    term.start(`cd ${ws.dir} && ${prodigy} run wf.yml --no-tui; echo "RUN-EXIT=$?"; sleep 600`, childEnv(home), { columns: 100, rows: 20 });
+    await term.waitFor((s) => /▸ \[2\/2\] shell: sleep 1/.test(s), 'the running step line');
+    expect(term.flag('alternate_on')).toBe('0');
+    const screen = await term.waitFor((s) => s.includes('RUN-EXIT=0'), 'the run to finish');
+    expect(screen).toMatch(/✓ \[1\/2\] shell: echo a/);
+    expect(screen).toMatch(/Completed in .*Session session-/);
+  });
+});
+
 describe('npm start', () => {
   it('starts the demo runs and shows live work on screen within 10 s, then quits on q', async () => {
     const home = tempHome('prodigy-demo-');
