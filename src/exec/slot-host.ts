@@ -72,7 +72,8 @@ export class SlotHost {
   private env: NodeJS.ProcessEnv | null = null;
   private cwd: string | null = null;
   private replyBuf = '';
-  private waiting: ((r: Reply) => void) | null = null;
+  /** The command waiting for its reply, and the host it runs on (an old host's exit is not its reply). */
+  private waiting: { host: ChildProcess; resolve: (r: Reply) => void } | null = null;
   private seq = 0;
   /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
   private current: string | null = null;
@@ -118,7 +119,7 @@ export class SlotHost {
         if (nl < 0) return;
         const line = this.replyBuf.slice(0, nl);
         this.replyBuf = this.replyBuf.slice(nl + 1);
-        this.settle({ status: Number(line), signal: null });
+        this.settle(child, { status: Number(line), signal: null });
       });
       child.once('exit', (_code, sig) => {
         untrackGroup(child.pid!);
@@ -126,16 +127,17 @@ export class SlotHost {
         // Killed (timeout, interrupt): anything of its group still alive (the command's children) goes
         // too. A host that ended on its own (stdin closed) leaves background jobs be, like `sh -c` does.
         if (sig !== null && groupAlive(child.pid!)) killGroup(child.pid!, 'SIGKILL');
-        this.settle({ status: null, signal: sig });
+        this.settle(child, { status: null, signal: sig });
       });
       child.once('spawn', () => resolve(null));
     });
   }
 
-  private settle(r: Reply): void {
+  private settle(host: ChildProcess, r: Reply): void {
     const w = this.waiting;
+    if (w?.host !== host) return;
     this.waiting = null;
-    w?.(r);
+    w.resolve(r);
   }
 
   /** Runs one command on this slot's host. Same result shape as `runProcess`. */
@@ -164,7 +166,7 @@ export class SlotHost {
       aborted = true;
       stop();
     };
-    const reply = new Promise<Reply>((resolve) => (this.waiting = resolve));
+    const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
     child.stdin!.write(`${file}\n`);
     if (spec.timeoutMs !== undefined) {
