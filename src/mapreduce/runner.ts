@@ -345,7 +345,10 @@ class JobRun {
           this.store.changed();
         },
         onSpawn: (pid) => {
+          // The slot host's group: what a resume after a crash kills. Written with the next job.json.
+          if (it.pgid === pid) return;
           it.pgid = pid;
+          this.store.changed();
         },
       });
       it.pgid = null;
