@@ -211,6 +211,31 @@ export class SlotHost {
   }
 }
 
+const DIR_PREFIX = 'prodigy-slots-';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A runner that crashed (SIGKILL) could not remove its folder: whoever starts next does, once its pid is gone. */
+export function removeStaleSlotDirs(tmp: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(DIR_PREFIX) ? /^(\d+)-/.exec(n.slice(DIR_PREFIX.length)) : null;
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(tmp, n), { recursive: true, force: true });
+  }
+}
+
 /** The hosts of one agent pool, one per slot, and the folder their scripts and outputs live in. */
 export class SlotHosts {
   private readonly hosts = new Map<string, SlotHost>();
@@ -220,7 +245,10 @@ export class SlotHosts {
   slot(key: string): SlotHost {
     let h = this.hosts.get(key);
     if (!h) {
-      this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-slots-'));
+      if (!this.dir) {
+        removeStaleSlotDirs(os.tmpdir());
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+      }
       h = new SlotHost(this.dir, key.replace(/[^A-Za-z0-9_-]/g, '_'));
       this.hosts.set(key, h);
     }

@@ -3,13 +3,14 @@
  * the same results as `sh -c` (exit codes, stdout, stderr, quoting), and timeouts and interrupts still
  * stop whole process groups.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { failureReason } from '../../src/exec/command.js';
 import { type ShellSpec, spawnShell } from '../../src/exec/process.js';
-import { SlotHosts } from '../../src/exec/slot-host.js';
+import { removeStaleSlotDirs, SlotHosts } from '../../src/exec/slot-host.js';
 import { pidAlive, until } from './workflow-helpers.js';
 
 const open: SlotHosts[] = [];
@@ -147,5 +148,16 @@ describe('slot host (real processes)', () => {
     const r = await slot.run(spec('kill -TERM 0; sleep 5'));
     expect(failureReason(r)).toBe('killed by SIGTERM');
     expect((await slot.run(spec('echo ok'))).stdout).toBe('ok\n');
+  });
+
+  it("removes only folders of runners that are gone (a crash could not remove its own)", () => {
+    const tmp = tempDir();
+    const dead = spawnSync('true').pid;
+    for (const n of [`prodigy-slots-${dead}-aaa`, `prodigy-slots-${process.pid}-bbb`, 'prodigy-slots-ccc', 'other-1-ddd']) {
+      fs.mkdirSync(path.join(tmp, n));
+      fs.writeFileSync(path.join(tmp, n, 'agent-1-1.sh'), 'true');
+    }
+    removeStaleSlotDirs(tmp);
+    expect(fs.readdirSync(tmp).sort()).toEqual(['other-1-ddd', `prodigy-slots-${process.pid}-bbb`, 'prodigy-slots-ccc']);
   });
 });
