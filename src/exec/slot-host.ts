@@ -177,7 +177,9 @@ export class SlotHost {
         }, spec.timeoutMs),
       );
     }
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    // The interrupt may have come while a fresh host was starting.
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort, { once: true });
     const r = await reply;
     for (const t of timers) clearTimeout(t);
     spec.signal?.removeEventListener('abort', onAbort);
