@@ -2,7 +2,7 @@
  * One `shell:` or `claude:` command, run to completion. Shell steps are `sh -c <text>`; claude steps run
  * the executable named by PRODIGY_CLAUDE_BIN (default `claude`) the way Prodigy calls Claude Code.
  */
-import { type ProcessResult, runProcess } from './process.js';
+import { type ProcessResult, runProcess, type ShellLauncher, spawnShell } from './process.js';
 import { claudeArgs, claudeBin, claudeOutput, claudeStreaming, ensureClaude, humanizeClaudeChunk } from './claude.js';
 
 export interface CommandSpec {
@@ -16,6 +16,8 @@ export interface CommandSpec {
   /** Human-readable output as it arrives (claude's JSON stream is turned into text first). */
   onOutput?: (text: string) => void;
   onSpawn?: (pid: number) => void;
+  /** Runs `shell` commands (default: fork `sh -c` from this process); `claude` commands ignore it. */
+  launcher?: ShellLauncher;
 }
 
 export interface CommandResult {
@@ -55,7 +57,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     onSpawn: spec.onSpawn,
   };
   if (spec.kind === 'shell') {
-    const r = await runProcess({ ...base, command: 'sh', args: ['-c', spec.text], onOutput: (t) => spec.onOutput?.(t) });
+    const r = await (spec.launcher ?? spawnShell)({ ...base, script: spec.text, onOutput: (t) => spec.onOutput?.(t) });
     return resultOf(r, r.stdout, spec.timeoutSec);
   }
   const bin = claudeBin(spec.env);

@@ -29,6 +29,14 @@ export class TailBuffer {
   }
 }
 
+/** Pure: the tail of finished lines `prev` followed by a running command's output so far, stream by stream. */
+export function liveTail(prev: readonly string[], texts: readonly string[], max: number): string[] {
+  const b = new TailBuffer(max);
+  for (const l of prev) b.push(`${l}\n`);
+  for (const t of texts) if (t) b.push(t.endsWith('\n') ? t : `${t}\n`);
+  return b.snapshot();
+}
+
 /** Terminal escapes and carriage-return progress bars would garble a dashboard: keep the text only. */
 export function stripControl(line: string): string {
   const afterCr = line.includes('\r') ? (line.split('\r').filter((s) => s.length > 0).at(-1) ?? '') : line;

@@ -55,6 +55,15 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
+/** Groups started elsewhere (slot hosts) join the set a second Ctrl+C kills. */
+export function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+}
+
+export function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
+
 export function killAllGroups(sig: NodeJS.Signals = 'SIGKILL'): void {
   for (const pgid of liveGroups) killGroup(pgid, sig);
 }
@@ -131,3 +140,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     });
   });
 }
+
+/** A shell command to run: `ProcessSpec` without the executable, plus the script text. */
+export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & { script: string };
+
+/**
+ * How `shell:` commands get run. The default forks `sh -c <script>` from this process; the MapReduce
+ * agent pool injects slot hosts (slot-host.ts) instead, which fork from a small shell.
+ */
+export type ShellLauncher = (spec: ShellSpec) => Promise<ProcessResult>;
+
+export const spawnShell: ShellLauncher = ({ script, ...rest }) => runProcess({ ...rest, command: 'sh', args: ['-c', script] });

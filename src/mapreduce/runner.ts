@@ -15,9 +15,10 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Coalescer, TailBuffer } from '../exec/output-tail.js';
+import { Coalescer, liveTail, TailBuffer } from '../exec/output-tail.js';
 import { runCommand } from '../exec/command.js';
 import { groupAlive, killGroup } from '../exec/process.js';
+import { SlotHosts } from '../exec/slot-host.js';
 import { writeMapping } from '../../store/job-mapping.js';
 import { repoNameOf, storePaths } from '../../store/paths.js';
 import { CookSessionAdapter, NotResumableError } from '../session/adapter.js';
@@ -314,22 +315,44 @@ class JobRun {
     const pending = this.job.items.filter((i) => i.status === 'pending');
     const tails = new Map<string, TailBuffer>();
     const now = () => new Date().toISOString();
+    // Agents' shell commands run on one long-lived shell per slot (slot-host.ts): no fork of this big
+    // process per command. Their output is read from files: whole at each command's end, and here, as
+    // often as job.json may be written, the running commands' output so far for the live tail.
+    const hosts = new SlotHosts();
+    const running = new Map<string, WorkItemState>();
+    const peeker = setInterval(() => {
+      for (const it of running.values()) {
+        const p = it.agent_id ? hosts.slot(it.agent_id).peek() : null;
+        if (!p || (!p.stdout && !p.stderr)) continue;
+        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [p.stdout, p.stderr], OUTPUT_TAIL_LINES);
+        if (next.join('\n') === it.output_tail.join('\n')) continue;
+        it.output_tail = next;
+        this.store.changed();
+      }
+    }, this.o.writeIntervalMs ?? 100);
+    peeker.unref();
 
     const runItem = async (it: WorkItemState, ctx: AgentContext): Promise<AttemptOutcome<JsonValue>> => {
       const tail = new TailBuffer(OUTPUT_TAIL_LINES);
       tails.set(it.id, tail);
+      running.set(it.id, it);
       const t0 = performance.now();
-      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal }, {
+      const launcher = hosts.slot(ctx.agentId).run;
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
           tail.push(text);
           it.output_tail = tail.snapshot();
           this.store.changed();
         },
         onSpawn: (pid) => {
+          // The slot host's group: what a resume after a crash kills. Written with the next job.json.
+          if (it.pgid === pid) return;
           it.pgid = pid;
+          this.store.changed();
         },
       });
       it.pgid = null;
+      running.delete(it.id);
       const last = r.outcomes.at(-1);
       it.exit_code = last?.exitCode ?? null;
       if (r.status === 'ok') {
@@ -401,6 +424,9 @@ class JobRun {
         this.changed();
       },
       shouldStop: () => this.stopReason !== null,
+    }).finally(() => {
+      clearInterval(peeker);
+      hosts.close(this.o.signal.aborted);
     });
     if (result.interrupted) return this.interrupted();
     this.o.reporter?.progress?.(this.counts());

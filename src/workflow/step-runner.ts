@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type CommandResult, runCommand } from '../exec/command.js';
+import type { ShellLauncher } from '../exec/process.js';
 import { gitHead } from '../exec/git.js';
 import { captureValue } from './capture.js';
 import { evaluateCondition } from './condition.js';
@@ -19,6 +20,8 @@ export interface StepContext {
   /** The environment children get (the runner's, workflow env, PRODIGY_SESSION_ID...). */
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** How `shell:` commands run (MapReduce agents: their slot's host); default: spawned from here. */
+  launcher?: ShellLauncher;
 }
 
 export interface StepHooks {
@@ -61,6 +64,7 @@ async function exec(cmd: WorkflowCommand, text: string, ctx: StepContext, hooks:
     signal: ctx.signal,
     onOutput: hooks.onOutput,
     onSpawn: hooks.onSpawn,
+    launcher: ctx.launcher,
   });
   // `${shell.output}` / `${claude.output}` is the last output of that kind, failed or not, so an
   // on_failure handler can read what went wrong.

@@ -184,6 +184,34 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expectFinished(ws, jobId, 4);
   });
 
+  it("agents' output: live in job.json while a command runs, captured (stdout only) and kept as the item's tail", async () => {
+    const ws = { ...workspace(`name: output
+mode: mapreduce
+map:
+  input: "echo '[1, 2]'"
+  max_parallel: 2
+  agent_template:
+    - shell: "echo 'working on' \${item}; echo \\"warn \$((\${item} * 10))\\" >&2; while [ ! -f go ]; do sleep 0.02; done; echo \\"done \${item}\\""
+      capture_output: said
+    - shell: "printf '%s|' '\${said}' >> said.log; echo >> said.log"
+`), home: tempHome() };
+    const { child } = start(ws);
+    await until(() => fs.existsSync(path.join(ws.home, 'state')) && jobFiles(ws.home, jobIdOf(ws.home)).job.items.length === 2, 20_000, 'the job to load its items');
+    const jobId = jobIdOf(ws.home);
+    const live = () => jobFiles(ws.home, jobId).job.items.map((i) => i.output_tail);
+    await until(() => JSON.stringify(live()) === JSON.stringify([['working on 1', 'warn 10'], ['working on 2', 'warn 20']]), 20_000, 'the live tails');
+    fs.writeFileSync(path.join(ws.dir, 'go'), '');
+    expect(await waitForExit(child)).toBe(0);
+    const { job } = jobFiles(ws.home, jobId);
+    expect(job.items.map((i) => [i.status, i.output_tail])).toEqual([
+      ['completed', ['working on 1', 'done 1', 'warn 10']],
+      ['completed', ['working on 2', 'done 2', 'warn 20']],
+    ]);
+    // The captured variable is stdout only, its newline intact through the next command's quoting.
+    expect(lines(path.join(ws.dir, 'said.log')).sort()).toEqual(['done 1|', 'done 2|', 'working on 1', 'working on 2']);
+    expect(job.items.every((i) => i.pgid === null)).toBe(true);
+  });
+
   it('interrupted during setup: setup runs again on resume (it had not completed), then the whole job', async () => {
     const ws = setupWorkspace(0, '', 30);
     const { child } = start(ws);

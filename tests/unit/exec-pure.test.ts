@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { claudeArgs, claudeBin, claudeOutput, claudeStreaming, humanizeClaudeChunk } from '../../src/exec/claude.js';
 import { failureReason } from '../../src/exec/command.js';
-import { stripControl, TailBuffer } from '../../src/exec/output-tail.js';
+import { liveTail, stripControl, TailBuffer } from '../../src/exec/output-tail.js';
 import type { ProcessResult } from '../../src/exec/process.js';
 import { restoredScope } from '../../src/workflow/executor.js';
 import type { SessionState, StepResult } from '../../src/session/cook-state.js';
@@ -34,6 +34,14 @@ describe('TailBuffer', () => {
     expect(stripControl('\x1b[32mok\x1b[0m')).toBe('ok');
     expect(stripControl('10%\r50%\r100%')).toBe('100%');
     expect(stripControl('a\x07b')).toBe('ab');
+  });
+});
+
+describe('liveTail', () => {
+  it("appends a running command's streams, each ending its own line, to the finished lines", () => {
+    expect(liveTail(['a', 'b'], ['out 1\nout 2', 'err\n'], 4)).toEqual(['b', 'out 1', 'out 2', 'err']);
+    expect(liveTail(['a'], ['', ''], 3)).toEqual(['a']);
+    expect(liveTail([], ['x\x1b[31my\n'], 3)).toEqual(['xy']);
   });
 });
 

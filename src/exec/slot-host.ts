@@ -1,0 +1,267 @@
+/**
+ * Slot hosts: one long-lived small `sh` per agent slot that runs the slot's `shell:` commands one after
+ * another, so the runner does not fork itself once per command.
+ *
+ * Why: forking from the ~100 MB Node process (page tables copied, pipes, a new process group) costs the
+ * runner ~1 ms of CPU per command and was ~90% of its CPU on a job of short commands; forking from a
+ * small shell is cheap, and the runner only writes one request line and reads one reply line.
+ *
+ * Protocol: the runner writes the command's text to `<dir>/<slot>-<n>.sh` and sends that path as one
+ * line on the host's stdin; the host runs `sh <file>` with stdin /dev/null, stdout to `<file>.out` and
+ * stderr to `<file>.err`, then answers the exit status as one line on its stdout. The runner reads the
+ * two files when the reply comes (and `peek()`s at them while the command runs, for the live tail).
+ *
+ * The host is detached (its own process group, like every child of the runner), so a timeout or an
+ * interrupt kills the whole group (host, command and whatever it started); the slot's next command gets
+ * a fresh host. A host keeps the environment and cwd it was started with: a command with a different
+ * one gets a fresh host (agents always use the job's, so that does not happen in practice).
+ * A status > 128 means the command died of a signal (the shell reports 128 + n), as for any `sh`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup } from './process.js';
+
+const HOST_LOOP = 'while IFS= read -r f; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; echo $?; done';
+
+interface Reply {
+  /** The command's exit status, or null when the host itself ended (killed) first. */
+  status: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The last `maxBytes` of a file, without a first line that was cut. '' when missing. */
+export function readTail(file: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buf = Buffer.alloc(size - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    const text = buf.subarray(0, n).toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One slot's host process and the command it is running. */
+export class SlotHost {
+  private child: ChildProcess | null = null;
+  private env: NodeJS.ProcessEnv | null = null;
+  private cwd: string | null = null;
+  private replyBuf = '';
+  /** The command waiting for its reply, and the host it runs on (an old host's exit is not its reply). */
+  private waiting: { host: ChildProcess; resolve: (r: Reply) => void } | null = null;
+  private seq = 0;
+  /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
+  private current: string | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+  ) {}
+
+  /** Process group id of the live host (it leads its own group). */
+  get pgid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** What the running command wrote so far (the last `maxBytes` of each stream), for a live tail. */
+  peek(maxBytes = 2048): { stdout: string; stderr: string } | null {
+    if (!this.current) return null;
+    return { stdout: readTail(`${this.current}.out`, maxBytes), stderr: readTail(`${this.current}.err`, maxBytes) };
+  }
+
+  /** Starts a host with this env and cwd unless the live one has them. Resolves the spawn error, if any. */
+  private ensure(env: NodeJS.ProcessEnv, cwd: string): Promise<NodeJS.ErrnoException | null> {
+    if (this.child && this.cwd === cwd && this.env && sameEnv(this.env, env)) return Promise.resolve(null);
+    this.stop(false);
+    const child = spawn('sh', ['-c', HOST_LOOP], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    return new Promise((resolve) => {
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        if (this.child === child) this.child = null;
+        resolve(err);
+      });
+      if (child.pid === undefined) return;
+      this.child = child;
+      this.env = env;
+      this.cwd = cwd;
+      this.replyBuf = '';
+      trackGroup(child.pid);
+      // The runner may exit while the host is gone already: a write error is the exit handler's business.
+      child.stdin!.on('error', () => undefined);
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (text: string) => {
+        this.replyBuf += text;
+        const nl = this.replyBuf.indexOf('\n');
+        if (nl < 0) return;
+        const line = this.replyBuf.slice(0, nl);
+        this.replyBuf = this.replyBuf.slice(nl + 1);
+        this.settle(child, { status: Number(line), signal: null });
+      });
+      child.once('exit', (_code, sig) => {
+        untrackGroup(child.pid!);
+        if (this.child === child) this.child = null;
+        // Killed (timeout, interrupt): anything of its group still alive (the command's children) goes
+        // too. A host that ended on its own (stdin closed) leaves background jobs be, like `sh -c` does.
+        if (sig !== null && groupAlive(child.pid!)) killGroup(child.pid!, 'SIGKILL');
+        this.settle(child, { status: null, signal: sig });
+      });
+      child.once('spawn', () => resolve(null));
+    });
+  }
+
+  private settle(host: ChildProcess, r: Reply): void {
+    const w = this.waiting;
+    if (w?.host !== host) return;
+    this.waiting = null;
+    w.resolve(r);
+  }
+
+  /** Runs one command on this slot's host. Same result shape as `runProcess`. */
+  readonly run: ShellLauncher = async (spec: ShellSpec): Promise<ProcessResult> => {
+    const none = { stdout: '', output: '', timedOut: false, aborted: false };
+    if (spec.signal?.aborted) return { ...none, exitCode: null, signal: null, aborted: true, pid: undefined };
+    const spawnError = await this.ensure(spec.env, spec.cwd);
+    const child = this.child;
+    if (spawnError || !child) {
+      return { ...none, exitCode: null, signal: null, pid: undefined, spawnError: spawnError ?? new Error('slot host ended') };
+    }
+    const pid = child.pid!;
+    const file = path.join(this.dir, `${this.name}-${++this.seq}.sh`);
+    fs.writeFileSync(file, spec.script);
+    this.current = file;
+    let timedOut = false;
+    let aborted = false;
+    const timers: NodeJS.Timeout[] = [];
+    const stop = () => {
+      killGroup(pid, 'SIGTERM');
+      const t = setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 2000);
+      t.unref();
+      timers.push(t);
+    };
+    const onAbort = () => {
+      aborted = true;
+      stop();
+    };
+    const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
+    spec.onSpawn?.(pid);
+    child.stdin!.write(`${file}\n`);
+    if (spec.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, spec.timeoutMs),
+      );
+    }
+    // The interrupt may have come while a fresh host was starting.
+    if (spec.signal?.aborted) onAbort();
+    else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    const r = await reply;
+    for (const t of timers) clearTimeout(t);
+    spec.signal?.removeEventListener('abort', onAbort);
+    this.current = null;
+    const stdout = readOrEmpty(`${file}.out`);
+    const stderr = readOrEmpty(`${file}.err`);
+    for (const f of [file, `${file}.out`, `${file}.err`]) fs.rmSync(f, { force: true });
+    if (stdout) spec.onOutput?.(stdout, 'stdout');
+    if (stderr) spec.onOutput?.(stderr, 'stderr');
+    // A reply that raced a kill still counts as the kill: the command did not finish on its own terms.
+    const killed = timedOut || aborted;
+    if (killed && this.child === child) this.stop(true);
+    return {
+      exitCode: killed ? null : r.status,
+      signal: killed ? (r.signal ?? 'SIGTERM') : r.signal,
+      stdout,
+      output: stdout + stderr,
+      timedOut,
+      aborted,
+      pid,
+    };
+  };
+
+  /** Ends the host: idle, it leaves when its stdin closes; `kill` stops its whole group at once. */
+  stop(kill: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    child.stdin!.end();
+    if (kill && child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  }
+}
+
+const DIR_PREFIX = 'prodigy-slots-';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A runner that crashed (SIGKILL) could not remove its folder: whoever starts next does, once its pid is gone. */
+export function removeStaleSlotDirs(tmp: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(DIR_PREFIX) ? /^(\d+)-/.exec(n.slice(DIR_PREFIX.length)) : null;
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(tmp, n), { recursive: true, force: true });
+  }
+}
+
+/** The hosts of one agent pool, one per slot, and the folder their scripts and outputs live in. */
+export class SlotHosts {
+  private readonly hosts = new Map<string, SlotHost>();
+  private dir: string | null = null;
+
+  /** The host of a slot (created on first use); its `run` is the slot's launcher. */
+  slot(key: string): SlotHost {
+    let h = this.hosts.get(key);
+    if (!h) {
+      if (!this.dir) {
+        removeStaleSlotDirs(os.tmpdir());
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+      }
+      h = new SlotHost(this.dir, key.replace(/[^A-Za-z0-9_-]/g, '_'));
+      this.hosts.set(key, h);
+    }
+    return h;
+  }
+
+  /** Ends every host (after the pool is done); `kill` (an interrupt) stops their groups at once. */
+  close(kill: boolean): void {
+    for (const h of this.hosts.values()) h.stop(kill);
+    this.hosts.clear();
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
