@@ -14,16 +14,9 @@ import { JSONFile } from 'lowdb/node';
 import type { UnifiedSession } from '../src/session/types.js';
 import { SESSION_STATUSES } from '../src/session/types.js';
 import { type StorePaths, isValidSessionId, storePaths } from './paths.js';
+import { CorruptFileError } from './corrupt-file.js';
 
-export class CorruptSessionFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`${file}: ${reason}`);
-    this.name = 'CorruptSessionFileError';
-  }
-}
+export class CorruptSessionFileError extends CorruptFileError {}
 
 export interface FileProblem {
   file: string;

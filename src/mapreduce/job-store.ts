@@ -14,16 +14,9 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { nowMs } from './clock.js';
 import type { JobState } from './job-types.js';
+import { CorruptFileError } from '../../store/corrupt-file.js';
 
-export class CorruptJobFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`${file}: ${reason}`);
-    this.name = 'CorruptJobFileError';
-  }
-}
+export class CorruptJobFileError extends CorruptFileError {}
 
 /** Reads a job file without taking ownership (CLI, dashboard). null when it does not exist. */
 export async function readJobState(file: string): Promise<JobState | null> {
