@@ -3,7 +3,7 @@
  * on screen as this test process writes the session file, and quits on `q` / Ctrl+C with the terminal
  * restored (alternate screen left, cursor shown, the shell's earlier output intact).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prodigyBin } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 import { T0, iso, workflowSession, writeSession } from '../tui/fixtures.js';
@@ -30,7 +30,11 @@ function childEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
   return { ...rest, PRODIGY_HOME: home, TERM: 'xterm-256color', ...extra };
 }
 
-const term = new Tmux();
+// A fresh server (socket) per test: reusing one right after kill-server races its shutdown.
+let term: Tmux;
+beforeEach(() => {
+  term = new Tmux();
+});
 afterEach(() => term.kill());
 
 describe('prodigy tui in a real terminal', () => {
