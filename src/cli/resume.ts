@@ -28,6 +28,8 @@ export interface ResumeOptions {
   force?: boolean;
   path?: string;
   verbose?: boolean;
+  /** false with --no-tui: plain lines even on a terminal. */
+  tui?: boolean;
 }
 
 /** MapReduce hook: the job runner resumes only unfinished items (src/cli/mapreduce-run.ts). */
@@ -82,18 +84,28 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const s = await pickSession(manager, id, workingDir(opts.path));
   const refusal = resumeRefusal(s, manager.ownerAlive(s));
   if (!refusal.ok) throw new CliError(refusal.reason);
-  if (s.session_type === 'MapReduce' || s.mapreduce_data || s.metadata[META.workflowType] === 'MapReduce') {
-    process.exitCode = await resumeMapReduceHook(s, { home, opts });
-    return;
-  }
-  const loaded = recordedWorkflow(s, Boolean(opts.force));
-  if (loaded.parsed.mode !== 'standard') throw new CliError(`${displayPath(loaded.file)} is now a MapReduce workflow: it cannot resume ${s.id}`);
-  const wf = loaded.parsed.workflow;
-  const doneBefore = s.workflow_data?.completed_steps.length ?? 0;
-  if (!opts.yes && process.stdin.isTTY && process.stdout.isTTY) {
+  const mapReduce = s.session_type === 'MapReduce' || s.mapreduce_data !== null || s.metadata[META.workflowType] === 'MapReduce';
+  const loaded = mapReduce ? null : recordedWorkflow(s, Boolean(opts.force));
+  if (loaded && loaded.parsed.mode !== 'standard') throw new CliError(`${displayPath(loaded.file)} is now a MapReduce workflow: it cannot resume ${s.id}`);
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (loaded && loaded.parsed.mode === 'standard' && !opts.yes && terminal) {
+    const wf = loaded.parsed.workflow;
+    const doneBefore = s.workflow_data?.completed_steps.length ?? 0;
     const ok = await confirm(`Resume ${s.id} (${wf.name}, ${doneBefore}/${wf.commands.length} steps done)? [y/N] `);
     if (!ok) throw new CliError('not resumed', EXIT.failed);
   }
+  if (terminal && opts.tui !== false) {
+    // The same live view as `prodigy run`: the resume itself runs as the plain command in a child.
+    const { runWithLiveView } = await import('./run-live.js');
+    const childArgs = ['resume', s.id, '-y', '--no-tui', ...(opts.force ? ['--force'] : []), ...(opts.path !== undefined ? ['--path', opts.path] : []), ...(opts.verbose ? ['-v'] : [])];
+    process.exitCode = await runWithLiveView({ home, sessionId: s.id, childArgs, cwd: workingDir(opts.path) });
+    return;
+  }
+  if (mapReduce || !loaded || loaded.parsed.mode !== 'standard') {
+    process.exitCode = await resumeMapReduceHook(s, { home, opts });
+    return;
+  }
+  const wf = loaded.parsed.workflow;
   reapOrphans(manager, s);
 
   const cwd = typeof s.metadata.working_directory === 'string' && fs.existsSync(s.metadata.working_directory) ? s.metadata.working_directory : workingDir(opts.path);
@@ -141,5 +153,6 @@ export function registerResume(program: Command): void {
     .option('--force', 'resume even if the workflow file changed since the run began')
     .option('--path <dir>', 'the repository whose last interrupted session to resume (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
+    .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .action((id: string | undefined, opts: ResumeOptions, cmd: Command) => resume(id, opts, cmd));
 }

@@ -1,6 +1,7 @@
 /**
- * `prodigy run` on a terminal: the run itself is the plain `prodigy run --no-tui` in a child process (so
- * it behaves exactly as without the view), and this process shows the dashboard's detail view of it.
+ * `prodigy run` and `prodigy resume` on a terminal: the run itself is the plain command with `--no-tui` in
+ * a child process (so it behaves exactly as without the view), and this process shows the dashboard's
+ * detail view of it.
  * Ctrl+C in the view (or a SIGINT to this process) is a SIGINT to the run: it pauses and exits 130, the
  * view closes, and the run's own plain lines are printed so the scrollback tells what happened.
  */
@@ -8,17 +9,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { DashboardStore } from '../../store/dashboard.js';
 import { createDashboardControl } from '../control/dashboard-control.js';
 import { defaultProdigyBin } from '../control/run-control.js';
-import { newSessionId } from '../session/manager.js';
 import { EXIT } from './errors.js';
 import { findRepoRoot } from './tui.js';
 
 export interface LiveRunOptions {
   home: string;
-  file: string;
+  /** The session the child runs: chosen here for a new run, the resumed one for a resume. */
+  sessionId: string;
+  /** The child's command line after `prodigy --home <home>`; it must include `--no-tui`. */
+  childArgs: string[];
   cwd: string;
-  verbose?: boolean;
-  /** The arguments for `prodigy run` that this view passes on. */
-  extraArgs?: string[];
 }
 
 interface Ended {
@@ -27,15 +27,10 @@ interface Ended {
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, SIGKILL: 137 };
 
-function startRun(o: LiveRunOptions, sessionId: string): ChildProcess {
+function startRun(o: LiveRunOptions): ChildProcess {
   const bin = defaultProdigyBin();
   const script = bin.endsWith('.js');
-  const args = [
-    ...(script ? [bin] : []),
-    '--home', o.home, 'run', o.file, '--no-tui', '--session-id', sessionId, '--path', o.cwd,
-    ...(o.verbose ? ['-v'] : []),
-    ...(o.extraArgs ?? []),
-  ];
+  const args = [...(script ? [bin] : []), '--home', o.home, ...o.childArgs];
   // Detached: the run is in its own process group, so it outlives the view if the user leaves it running.
   return spawn(script ? process.execPath : bin, args, {
     cwd: process.cwd(),
@@ -47,8 +42,8 @@ function startRun(o: LiveRunOptions, sessionId: string): ChildProcess {
 
 /** Runs the workflow under the live view; resolves with the exit code `prodigy run` should end with. */
 export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
-  const sessionId = newSessionId();
-  const child = startRun(o, sessionId);
+  const sessionId = o.sessionId;
+  const child = startRun(o);
   if (child.pid === undefined) throw new Error('could not start the run');
   const pid = child.pid;
   const transcript: Buffer[] = [];

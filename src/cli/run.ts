@@ -40,7 +40,9 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   const loaded = loadWorkflow(file, file);
   if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const { runWithLiveView } = await import('./run-live.js');
-    process.exitCode = await runWithLiveView({ home, file: loaded.file, cwd, verbose: opts.verbose });
+    const id = newSessionId();
+    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : [])];
+    process.exitCode = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
     return;
   }
   if (loaded.parsed.mode === 'mapreduce') {

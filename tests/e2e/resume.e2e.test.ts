@@ -144,6 +144,28 @@ describe('prodigy run --no-tui on a terminal', () => {
   });
 });
 
+describe('prodigy resume on a terminal', () => {
+  it('asks, then shows the resumed run live and leaves its plain lines behind', async () => {
+    const home = tempHome();
+    const ws = workspace(`name: again
+commands:
+  - shell: echo 1 >> markers
+  - shell: '[ -f stopped ] || { touch stopped; kill -INT $PPID; sleep 5; }; sleep 2; echo 2 >> markers'
+`);
+    const first = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), stdio: 'ignore' });
+    expect(await new Promise((r) => first.once('exit', r))).toBe(130);
+    term.start(`cd ${ws.dir} && ${prodigy} resume; echo "RESUME-EXIT=$?"; sleep 600`, childEnv(home), { columns: 100, rows: 24 });
+    await term.waitFor((s) => /Resume session-\S+ \(again, 1\/2 steps done\)\? \[y\/N\]/.test(s), 'the question');
+    type('y');
+    await term.waitFor((s) => s.includes('running step 2/2') && s.includes('Steps'), 'the live view of the resumed run');
+    expect(term.flag('alternate_on')).toBe('1');
+    const screen = await term.waitFor((s) => s.includes('RESUME-EXIT=0'), 'the resume to finish');
+    expect(screen).toMatch(/Completed in .*Session session-/);
+    expect(term.flag('alternate_on')).toBe('0');
+    expect(lines(path.join(ws.dir, 'markers'))).toEqual(['1', '2']);
+  });
+});
+
 describe('npm start', () => {
   it('starts the demo runs and shows live work on screen within 10 s, then quits on q', async () => {
     const home = tempHome('prodigy-demo-');
