@@ -14,6 +14,8 @@ export interface ResumeJobOptions {
   maxRetries?: number;
   path?: string;
   verbose?: boolean;
+  /** false with --no-tui: plain lines even on a terminal. */
+  tui?: boolean;
 }
 
 export function parseMaxRetries(v: string): number {
@@ -45,6 +47,18 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
       return;
     }
   }
+  if (loc.sessionId && o.tui !== false && process.stdin.isTTY && process.stdout.isTTY) {
+    // The same live view as `prodigy run`: the job itself runs as the plain command in a child.
+    const { runWithLiveView } = await import('./run-live.js');
+    const childArgs = [
+      'resume-job', loc.jobId, '-y', '--no-tui',
+      ...(o.maxRetries !== undefined ? ['--max-retries', String(o.maxRetries)] : []),
+      ...(o.path !== undefined ? ['--path', o.path] : []),
+      ...(o.verbose ? ['-v'] : []),
+    ];
+    process.exitCode = await runWithLiveView({ home, sessionId: loc.sessionId, childArgs, cwd: workingDir(o.path) });
+    return;
+  }
   process.exitCode = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path) });
 }
 
@@ -57,6 +71,7 @@ export function registerResumeJob(program: Command): void {
     .option('--max-retries <n>', 'extra attempts per item in this run (default: the error policy)', parseMaxRetries)
     .option('--path <dir>', 'the directory to run the commands in (default: where the job started)')
     .option('-v, --verbose', 'also print setup and reduce output')
+    .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .action((id: string, o: ResumeJobOptions, c: Command) => resumeJobCommand(id, o, c));
 }
 

@@ -50,6 +50,43 @@ commands:
   - shell: echo 5 >> markers
 `;
 
+/** A 16-item MapReduce job (2 agents) stopped by a real SIGINT after a few items; which items were done. */
+async function interruptedJob(home: string) {
+  const items = Array.from({ length: 16 }, (_, i) => ({ n: i }));
+  const ws = workspace(`name: e2e-fan
+mode: mapreduce
+map:
+  input: items.json
+  json_path: "$[*]"
+  max_parallel: 2
+  agent_template:
+    - shell: 'sleep 0.4; echo \${item.n} >> done'
+reduce:
+  - shell: 'echo "reduced \${map.successful}/\${map.total}" >> reduced'
+`);
+  fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(items));
+  const run = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), detached: true, stdio: 'ignore' });
+  groups.push(run.pid!);
+  await until(() => lines(path.join(ws.dir, 'done')).length >= 4, 15_000, 'some items done');
+  process.kill(run.pid!, 'SIGINT');
+  expect(await new Promise((r) => run.once('exit', r))).toBe(130);
+  const session = onlySession(home);
+  expect(session.status).toBe('Paused');
+  const jobId = session.mapreduce_data!.job_id;
+  const jobFile = path.join(home, 'state', String(session.metadata.repo_name), 'mapreduce', 'jobs', jobId, 'job.json');
+  const completedBefore = (JSON.parse(fs.readFileSync(jobFile, 'utf8')) as JobState).items.filter((i) => i.status === 'completed').map((i) => String((i.item as { n: number }).n));
+  expect(completedBefore.length).toBeGreaterThanOrEqual(4);
+  return { ws, jobId, completedBefore };
+}
+
+/** Every item done, those done before the interrupt exactly once, reduce once. */
+function expectJobFinished(dir: string, completedBefore: string[]) {
+  const done = lines(path.join(dir, 'done'));
+  for (const n of completedBefore) expect(done.filter((d) => d === n)).toHaveLength(1);
+  expect(new Set(done).size).toBe(16);
+  expect(lines(path.join(dir, 'reduced'))).toEqual(['reduced 16/16']);
+}
+
 describe('interrupt and resume through the terminal UI', () => {
   it('prodigy run shows the run live; Ctrl+C pauses it (130); prodigy tui offers it, r + y resumes it to Completed', async () => {
     const home = tempHome();
@@ -87,31 +124,7 @@ describe('interrupt and resume through the terminal UI', () => {
 
   it('a MapReduce job interrupted mid-map is resumed from the dashboard with no completed item run again', async () => {
     const home = tempHome();
-    const items = Array.from({ length: 16 }, (_, i) => ({ n: i }));
-    const ws = workspace(`name: e2e-fan
-mode: mapreduce
-map:
-  input: items.json
-  json_path: "$[*]"
-  max_parallel: 2
-  agent_template:
-    - shell: 'sleep 0.4; echo \${item.n} >> done'
-reduce:
-  - shell: 'echo "reduced \${map.successful}/\${map.total}" >> reduced'
-`);
-    fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(items));
-    const run = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), detached: true, stdio: 'ignore' });
-    groups.push(run.pid!);
-    await until(() => lines(path.join(ws.dir, 'done')).length >= 4, 15_000, 'some items done');
-    process.kill(run.pid!, 'SIGINT');
-    const code = await new Promise((r) => run.once('exit', r));
-    expect(code).toBe(130);
-    const session = onlySession(home);
-    expect(session.status).toBe('Paused');
-    const jobId = session.mapreduce_data!.job_id;
-    const jobFile = path.join(home, 'state', String(session.metadata.repo_name), 'mapreduce', 'jobs', jobId, 'job.json');
-    const completedBefore = (JSON.parse(fs.readFileSync(jobFile, 'utf8')) as JobState).items.filter((i) => i.status === 'completed').map((i) => String((i.item as { n: number }).n));
-    expect(completedBefore.length).toBeGreaterThanOrEqual(4);
+    const { ws, completedBefore } = await interruptedJob(home);
 
     term.start(`cd ${ws.dir} && ${prodigy} tui; echo "TUI-EXIT=$?"; sleep 600`, childEnv(home), { columns: 110, rows: 30 });
     await term.waitFor((s) => /Interrupted .*: e2e-fan at \d+\/16 items/.test(s), 'the MapReduce resume banner');
@@ -121,10 +134,7 @@ reduce:
     await term.waitFor((s) => /Completed|done/.test(s) && s.includes('16/16'), 'the job to finish on screen');
     await until(() => onlySession(home).status === 'Completed', 20_000, 'Completed on disk');
 
-    const done = lines(path.join(ws.dir, 'done'));
-    for (const n of completedBefore) expect(done.filter((d) => d === n)).toHaveLength(1);
-    expect(new Set(done).size).toBe(16);
-    expect(lines(path.join(ws.dir, 'reduced'))).toEqual(['reduced 16/16']);
+    expectJobFinished(ws.dir, completedBefore);
     term.keys('q');
     await term.waitFor((s) => s.includes('TUI-EXIT=0'), 'the dashboard to quit');
     expect(term.flag('alternate_on')).toBe('0');
@@ -163,6 +173,20 @@ commands:
     expect(screen).toMatch(/Completed in .*Session session-/);
     expect(term.flag('alternate_on')).toBe('0');
     expect(lines(path.join(ws.dir, 'markers'))).toEqual(['1', '2']);
+  });
+});
+
+describe('prodigy resume-job on a terminal', () => {
+  it('shows the job live while only the items not completed run, then prints its plain lines', async () => {
+    const home = tempHome();
+    const { ws, jobId, completedBefore } = await interruptedJob(home);
+    term.start(`cd ${ws.dir} && ${prodigy} resume-job ${jobId} -y; echo "JOB-EXIT=$?"; sleep 600`, childEnv(home), { columns: 100, rows: 30 });
+    await term.waitFor((s) => s.includes('Agents') && /setup → .*map/.test(s), 'the live MapReduce view');
+    expect(term.flag('alternate_on')).toBe('1');
+    const screen = await term.waitFor((s) => s.includes('JOB-EXIT=0'), 'the job to finish');
+    expect(screen).toMatch(/Completed in .*16 successful, 0 failed, 16 total/);
+    expect(term.flag('alternate_on')).toBe('0');
+    expectJobFinished(ws.dir, completedBefore);
   });
 });
 
