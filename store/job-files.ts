@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readJobState as readJobStateFile } from '../src/mapreduce/job-store.js';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
+import { CorruptFileError } from './corrupt-file.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { META } from '../src/session/types.js';
 import { findJobRepo } from './job-mapping.js';
@@ -21,20 +23,13 @@ function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** The runner's own reader, with a problem line instead of a throw (the dashboard shows it and goes on). */
 export async function readJobState(file: string): Promise<JobStateRead> {
-  let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    return { state: await readJobStateFile(file), problem: null };
   } catch (err) {
     if (isMissing(err)) return { state: null, problem: null };
-    return { state: null, problem: `${file}: ${(err as Error).message}` };
-  }
-  try {
-    const raw = JSON.parse(text) as JobState;
-    if (typeof raw !== 'object' || raw === null || !Array.isArray(raw.items)) return { state: null, problem: `${file}: not a job state (no items)` };
-    return { state: raw, problem: null };
-  } catch (err) {
-    return { state: null, problem: `${file}: invalid JSON (${(err as Error).message})` };
+    return { state: null, problem: err instanceof CorruptFileError ? err.message : `${file}: ${(err as Error).message}` };
   }
 }
 

@@ -6,7 +6,6 @@
  * view closes, and the run's own plain lines are printed so the scrollback tells what happened.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { DashboardStore } from '../../store/dashboard.js';
 import { createDashboardControl } from '../control/dashboard-control.js';
 import { defaultProdigyBin } from '../control/run-control.js';
 import { EXIT } from './errors.js';
@@ -19,10 +18,6 @@ export interface LiveRunOptions {
   /** The child's command line after `prodigy --home <home>`; it must include `--no-tui`. */
   childArgs: string[];
   cwd: string;
-}
-
-interface Ended {
-  code: number;
 }
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129, SIGKILL: 137 };
@@ -49,17 +44,17 @@ export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
   const transcript: Buffer[] = [];
   child.stdout!.on('data', (b: Buffer) => transcript.push(b));
   child.stderr!.on('data', (b: Buffer) => transcript.push(b));
-  let ended: Ended | null = null;
-  let store: DashboardStore | null = null;
-  const endedPromise = new Promise<Ended>((resolve) => {
+  let exitCode: number | null = null;
+  const ended = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => {
-      ended = { code: code ?? (signal ? (SIGNAL_EXIT[signal] ?? EXIT.failed) : EXIT.failed) };
-      store?.getState().runEnded(sessionId, ended.code, null);
-      resolve(ended);
+      exitCode = code ?? (signal ? (SIGNAL_EXIT[signal] ?? EXIT.failed) : EXIT.failed);
+      resolve(exitCode);
     });
   });
   // Closing the terminal or a SIGTERM reaches the run as it would without the view.
+  let forwarded = false;
   const forward = (sig: NodeJS.Signals) => {
+    forwarded = true;
     try {
       process.kill(pid, sig);
     } catch {
@@ -69,25 +64,23 @@ export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
   process.on('SIGTERM', forward);
   process.on('SIGHUP', forward);
   const { runDashboard } = await import('./tui-app.js');
+  let store;
   try {
-    await runDashboard({
+    store = await runDashboard({
       home: o.home,
       focus: sessionId,
       ownRun: { id: sessionId, pid },
       control: createDashboardControl(o.home, { cwd: o.cwd }),
       repoPath: findRepoRoot(o.cwd),
       color: !process.env.NO_COLOR,
-      onStart: (s) => {
-        store = s;
-        if (ended) s.getState().runEnded(sessionId, (ended as Ended).code, null);
-      },
+      // The run's end closes the view, even if it came before the first frame.
+      onStart: (s) => void ended.then((code) => s.getState().runEnded(sessionId, code, null)),
     });
   } finally {
     process.off('SIGTERM', forward);
     process.off('SIGHUP', forward);
   }
-  const run = store ? (store as DashboardStore).getState().started[sessionId] : undefined;
-  if (!ended && run && !run.stopping && !(await Promise.race([endedPromise, delay(50)]))) {
+  if (exitCode === null && !forwarded && !store.getState().started[sessionId]?.stopping) {
     // The user quit the view and left the run going.
     child.stdout!.destroy();
     child.stderr!.destroy();
@@ -95,11 +88,7 @@ export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
     process.stdout.write(`Still running in the background: session ${sessionId} (watch it with prodigy tui)\n`);
     return EXIT.ok;
   }
-  const result = await endedPromise;
+  const code = await ended;
   process.stdout.write(Buffer.concat(transcript));
-  return result.code;
-}
-
-function delay(ms: number): Promise<null> {
-  return new Promise((r) => setTimeout(() => r(null), ms));
+  return code;
 }

@@ -51,7 +51,8 @@ export function createDashboardControl(home: string, o: ControlOptions = {}): Da
     preflightResume: workflowChangedRefusal,
     resume(s, onEnded) {
       try {
-        const cwd = typeof s.metadata[META.repoPath] === 'string' && fs.existsSync(s.metadata[META.repoPath] as string) ? (s.metadata[META.repoPath] as string) : o.cwd;
+        const repo = s.metadata[META.repoPath];
+        const cwd = typeof repo === 'string' && fs.existsSync(repo) ? repo : o.cwd;
         const run = launchResume(home, s.id, {
           bin: o.bin,
           cwd,

@@ -68,14 +68,54 @@ export function killAllGroups(sig: NodeJS.Signals = 'SIGKILL'): void {
   for (const pgid of liveGroups) killGroup(pgid, sig);
 }
 
+/** A command's timeout and the interrupt, watched: either sends its group SIGTERM, then SIGKILL after a grace. */
+export interface StopWatch {
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  /** The command ended: cancel the timers and stop listening for the interrupt. */
+  dispose(): void;
+}
+
+export function watchForStop(pgid: number, spec: Pick<ProcessSpec, 'timeoutMs' | 'signal' | 'killGraceMs'>): StopWatch {
+  const timers: NodeJS.Timeout[] = [];
+  const stop = () => {
+    killGroup(pgid, 'SIGTERM');
+    const t = setTimeout(() => killGroup(pgid, 'SIGKILL'), spec.killGraceMs ?? 2000);
+    t.unref();
+    timers.push(t);
+  };
+  const onAbort = () => {
+    watch.aborted = true;
+    stop();
+  };
+  const watch = {
+    timedOut: false,
+    aborted: false,
+    dispose() {
+      for (const t of timers) clearTimeout(t);
+      spec.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+  if (spec.timeoutMs !== undefined) {
+    timers.push(
+      setTimeout(() => {
+        watch.timedOut = true;
+        stop();
+      }, spec.timeoutMs),
+    );
+  }
+  if (spec.signal?.aborted) onAbort();
+  else spec.signal?.addEventListener('abort', onAbort, { once: true });
+  return watch;
+}
+
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let output = '';
-    let timedOut = false;
-    let aborted = false;
     let settled = false;
-    const timers: NodeJS.Timeout[] = [];
+    let watch: StopWatch | null = null;
+    let closeWait: NodeJS.Timeout | undefined;
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
@@ -86,25 +126,16 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     const finish = (r: Omit<ProcessResult, 'stdout' | 'output' | 'timedOut' | 'aborted' | 'pid'>) => {
       if (settled) return;
       settled = true;
-      for (const t of timers) clearTimeout(t);
-      spec.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(closeWait);
+      watch?.dispose();
+      const timedOut = watch?.timedOut ?? false;
+      const aborted = watch?.aborted ?? false;
       if (pid !== undefined) {
         liveGroups.delete(pid);
         // The leader is gone; anything of its group still alive after a stop is an orphan in the making.
         if ((timedOut || aborted) && groupAlive(pid)) killGroup(pid, 'SIGKILL');
       }
       resolve({ ...r, stdout, output, timedOut, aborted, pid });
-    };
-    const stop = () => {
-      if (pid === undefined) return;
-      killGroup(pid, 'SIGTERM');
-      const t = setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 2000);
-      t.unref();
-      timers.push(t);
-    };
-    const onAbort = () => {
-      aborted = true;
-      stop();
     };
     child.once('error', (err: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: err }));
     if (pid === undefined) return;
@@ -118,24 +149,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     };
     child.stdout!.on('data', take('stdout'));
     child.stderr!.on('data', take('stderr'));
-    if (spec.timeoutMs !== undefined) {
-      timers.push(
-        setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, spec.timeoutMs),
-      );
-    }
-    if (spec.signal?.aborted) onAbort();
-    else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    watch = watchForStop(pid, spec);
     child.once('exit', (code, sig) => {
       // A background grandchild may keep the pipes open; do not wait for it longer than a moment.
-      const t = setTimeout(() => {
+      closeWait = setTimeout(() => {
         child.stdout!.destroy();
         child.stderr!.destroy();
         finish({ exitCode: code, signal: sig });
       }, 200);
-      timers.push(t);
       child.once('close', () => finish({ exitCode: code, signal: sig }));
     });
   });

@@ -21,7 +21,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup } from './process.js';
+import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup, watchForStop } from './process.js';
 
 const HOST_LOOP = 'while IFS= read -r f; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; echo $?; done';
 
@@ -153,36 +153,14 @@ export class SlotHost {
     const file = path.join(this.dir, `${this.name}-${++this.seq}.sh`);
     fs.writeFileSync(file, spec.script);
     this.current = file;
-    let timedOut = false;
-    let aborted = false;
-    const timers: NodeJS.Timeout[] = [];
-    const stop = () => {
-      killGroup(pid, 'SIGTERM');
-      const t = setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 2000);
-      t.unref();
-      timers.push(t);
-    };
-    const onAbort = () => {
-      aborted = true;
-      stop();
-    };
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
     child.stdin!.write(`${file}\n`);
-    if (spec.timeoutMs !== undefined) {
-      timers.push(
-        setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, spec.timeoutMs),
-      );
-    }
-    // The interrupt may have come while a fresh host was starting.
-    if (spec.signal?.aborted) onAbort();
-    else spec.signal?.addEventListener('abort', onAbort, { once: true });
+    // Watched from here: the interrupt may have come while a fresh host was starting.
+    const watch = watchForStop(pid, spec);
     const r = await reply;
-    for (const t of timers) clearTimeout(t);
-    spec.signal?.removeEventListener('abort', onAbort);
+    watch.dispose();
+    const { timedOut, aborted } = watch;
     this.current = null;
     const stdout = readOrEmpty(`${file}.out`);
     const stderr = readOrEmpty(`${file}.err`);
