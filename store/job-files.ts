@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readJobState as readJobStateFile } from '../src/mapreduce/job-store.js';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
-import { CorruptFileError } from './corrupt-file.js';
+import { CorruptFileError } from './store-file.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { META } from '../src/session/types.js';
 import { findJobRepo } from './job-mapping.js';

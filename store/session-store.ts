@@ -14,7 +14,7 @@ import { JSONFile } from 'lowdb/node';
 import type { UnifiedSession } from '../src/session/types.js';
 import { SESSION_STATUSES } from '../src/session/types.js';
 import { type StorePaths, isValidSessionId, storePaths } from './paths.js';
-import { CorruptFileError } from './corrupt-file.js';
+import { CorruptFileError, readIfExists } from './store-file.js';
 
 export class CorruptSessionFileError extends CorruptFileError {}
 
@@ -79,14 +79,8 @@ export class SessionStore {
   /** null when there is no such file; throws CorruptSessionFileError when it does not parse. */
   async read(id: string): Promise<UnifiedSession | null> {
     const file = this.fileOf(id);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    return parseSession(text, file);
+    const text = await readIfExists(file);
+    return text === null ? null : parseSession(text, file);
   }
 
   async exists(id: string): Promise<boolean> {

@@ -14,19 +14,14 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { nowMs } from './clock.js';
 import type { JobState } from './job-types.js';
-import { CorruptFileError } from '../../store/corrupt-file.js';
+import { CorruptFileError, readIfExists } from '../../store/store-file.js';
 
 export class CorruptJobFileError extends CorruptFileError {}
 
 /** Reads a job file without taking ownership (CLI, dashboard). null when it does not exist. */
 export async function readJobState(file: string): Promise<JobState | null> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = await readIfExists(file);
+  if (text === null) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
