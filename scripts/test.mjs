@@ -27,7 +27,9 @@ let failed = 0;
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests;
-  failed = json.numFailedTests + (json.numFailedTestSuites ?? 0);
+  // Tests only; a file that failed to load (it ran no test) counts as one failure.
+  const unloaded = (json.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+  failed = json.numFailedTests + unloaded;
 } catch {
   failed = Math.max(failed, 1);
 }

@@ -9,8 +9,8 @@ import { shouldTick } from '../src/tui/clock.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { DashboardStore, JobView } from './dashboard.js';
 import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-files.js';
-import { storePaths } from './paths.js';
-import { CorruptSessionFileError, type SessionListing } from './session-store.js';
+import { storePaths } from '../src/storage/paths.js';
+import { CorruptSessionFileError, type SessionListing } from '../src/storage/session-store.js';
 import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
 
 export interface FeedOptions {

@@ -7,11 +7,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readJobState as readJobStateFile } from '../src/mapreduce/job-store.js';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
-import { CorruptFileError } from './store-file.js';
+import { readTailLines } from '../src/storage/jsonl.js';
+import { CorruptFileError } from '../src/storage/store-file.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { META } from '../src/session/types.js';
-import { findJobRepo } from './job-mapping.js';
-import { repoNameOf } from './paths.js';
+import { findJobRepo } from '../src/storage/job-mapping.js';
+import { repoNameOf } from '../src/storage/paths.js';
 
 export interface JobStateRead {
   state: JobState | null;
@@ -36,21 +37,6 @@ export async function readJobState(file: string): Promise<JobStateRead> {
 /** How much of the newest log file is read to find its last lines (events are short JSON lines). */
 const TAIL_BYTES = 64 * 1024;
 
-async function tailLines(file: string): Promise<string[]> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const { size } = await fh.stat();
-    const start = Math.max(0, size - TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    await fh.read(buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift(); // the first line was cut by the window
-    return lines.filter((l) => l.trim().length > 0);
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * The last `n` events, oldest first, from the newest events-*.jsonl files. Reads only the tail of each
  * file, so a job with a huge log costs the same as a small one. Lines that do not parse (a line being
@@ -68,7 +54,7 @@ export async function readLatestEvents(dir: string, n: number): Promise<JobEvent
   for (let i = names.length - 1; i >= 0 && out.length < n; i--) {
     let lines: string[];
     try {
-      lines = await tailLines(path.join(dir, names[i]!));
+      lines = await readTailLines(path.join(dir, names[i]!), TAIL_BYTES);
     } catch (err) {
       if (isMissing(err)) continue;
       throw err;

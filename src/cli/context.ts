@@ -1,6 +1,6 @@
 /** What every command needs from the global options: the store's home and output habits. */
 import type { Command } from 'commander';
-import { resolveHome } from '../../store/paths.js';
+import { resolveHome } from '../storage/paths.js';
 
 export interface GlobalOptions {
   home?: string;

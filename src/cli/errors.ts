@@ -1,6 +1,6 @@
 /** Exit codes and the one-line error every command prints on failure. */
-import { SessionLockedError } from '../../store/lock.js';
-import { CorruptSessionFileError } from '../../store/session-store.js';
+import { SessionLockedError } from '../storage/lock.js';
+import { CorruptSessionFileError } from '../storage/session-store.js';
 import { InvalidTransitionError } from '../session/lifecycle.js';
 import { JobNotFoundError } from '../mapreduce/locate.js';
 import { AmbiguousIdError, SessionNotFoundError } from '../session/manager.js';

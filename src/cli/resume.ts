@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
-import { storePaths } from '../../store/paths.js';
+import { storePaths } from '../storage/paths.js';
 import { resumeRefusal } from '../control/run-control.js';
 import { groupBelongsToSession } from '../exec/orphans.js';
 import { groupAlive, killGroup } from '../exec/process.js';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { isValidSessionId, storePaths } from '../../store/paths.js';
+import { isValidSessionId, storePaths } from '../storage/paths.js';
 import { CookSessionAdapter } from '../session/adapter.js';
 import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';

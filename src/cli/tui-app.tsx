@@ -11,7 +11,7 @@ import { loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { bannerFor } from '../../store/dashboard-control-flow.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
-import type { SessionListing } from '../../store/session-store.js';
+import type { SessionListing } from '../storage/session-store.js';
 
 export interface RunDashboardOptions {
   home: string;

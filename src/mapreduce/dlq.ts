@@ -4,20 +4,18 @@
  * `prodigy dlq retry` sends the item back and it completes.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeJsonAtomicSync } from '../storage/atomic-write.js';
+import { readDirIfExists, readIfExists, removeIfExistsSync } from '../storage/store-file.js';
 import type { DlqItem } from './job-types.js';
 
 export function writeDlqItem(dir: string, item: DlqItem): void {
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${item.item_id}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(item, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeJsonAtomicSync(path.join(dir, `${item.item_id}.json`), item);
 }
 
 export function removeDlqItem(dir: string, itemId: string): void {
-  fs.rmSync(path.join(dir, `${itemId}.json`), { force: true });
+  removeIfExistsSync(path.join(dir, `${itemId}.json`));
 }
 
 export interface DlqListing {
@@ -27,19 +25,15 @@ export interface DlqListing {
 
 /** Every DLQ item in item order; files that do not parse are reported and left alone. */
 export async function listDlqItems(dir: string): Promise<DlqListing> {
-  let names: string[];
-  try {
-    names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.json'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], problems: [] };
-    throw err;
-  }
+  const names = (await readDirIfExists(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
   const items: DlqItem[] = [];
   const problems: DlqListing['problems'] = [];
   for (const name of names) {
     const file = path.join(dir, name);
     try {
-      const v = JSON.parse(await fsp.readFile(file, 'utf8')) as DlqItem;
+      const text = await readIfExists(file);
+      if (text === null) continue; // removed while listing
+      const v = JSON.parse(text) as DlqItem;
       if (typeof v.item_id !== 'string') throw new Error('not a DLQ item');
       items.push(v);
     } catch (err) {

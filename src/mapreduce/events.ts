@@ -8,8 +8,9 @@
  * A reader may meet a torn last line (a writer killed mid-write); it is skipped, never "repaired".
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { JsonlAppender, readCompleteLinesFrom } from '../storage/jsonl.js';
+import { readDirIfExists, readIfExists } from '../storage/store-file.js';
 import type { JobEvent } from './job-types.js';
 
 export const EVENTS_FILE = /^events-.*\.jsonl$/;
@@ -19,32 +20,29 @@ function stamp(d: Date): string {
 }
 
 export class EventLog {
-  private fd: number | null;
+  private readonly out: JsonlAppender;
   readonly file: string;
   count = 0;
-  /** Time spent appending (synchronous writes), for the benchmark. */
-  ms = 0;
 
   constructor(dir: string, now = new Date()) {
-    fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `events-${stamp(now)}-${process.pid}.jsonl`);
-    this.fd = fs.openSync(this.file, 'a');
+    this.out = new JsonlAppender(this.file);
+  }
+
+  /** Time spent appending (synchronous writes), for the benchmark. */
+  get ms(): number {
+    return this.out.ms;
   }
 
   append(event: Omit<JobEvent, 'timestamp'> & { timestamp?: string }): JobEvent {
     const full = { timestamp: new Date().toISOString(), ...event } as JobEvent;
-    if (this.fd === null) throw new Error(`event log ${this.file} is closed`);
-    const t = performance.now();
-    fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
-    this.ms += performance.now() - t;
+    this.out.append(full);
     this.count += 1;
     return full;
   }
 
   close(): void {
-    if (this.fd === null) return;
-    fs.closeSync(this.fd);
-    this.fd = null;
+    this.out.close();
   }
 }
 
@@ -66,19 +64,14 @@ export function parseEventLines(text: string): { events: JobEvent[]; bad: number
 }
 
 async function eventFiles(dir: string): Promise<string[]> {
-  try {
-    return (await fsp.readdir(dir)).filter((n) => EVENTS_FILE.test(n)).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  return (await readDirIfExists(dir)).filter((n) => EVENTS_FILE.test(n)).sort();
 }
 
 /** Every event of a job, oldest first (files are named by start time, lines are in write order). */
 export async function readEvents(dir: string): Promise<JobEvent[]> {
   const out: JobEvent[] = [];
   for (const name of await eventFiles(dir)) {
-    out.push(...parseEventLines(await fsp.readFile(path.join(dir, name), 'utf8')).events);
+    out.push(...parseEventLines((await readIfExists(path.join(dir, name))) ?? '').events);
   }
   return out;
 }
@@ -108,26 +101,14 @@ export async function followEvents(
     for (const name of await eventFiles(dir)) {
       if (done) return;
       const file = path.join(dir, name);
-      const from = offsets.get(name) ?? 0;
-      const handle = await fsp.open(file, 'r');
-      try {
-        const { size } = await handle.stat();
-        if (size <= from) continue;
-        const buf = Buffer.alloc(size - from);
-        await handle.read(buf, 0, buf.length, from);
-        const text = buf.toString('utf8');
-        const end = text.lastIndexOf('\n');
-        if (end < 0) continue; // no complete line yet
-        offsets.set(name, from + Buffer.byteLength(text.slice(0, end + 1)));
-        for (const e of parseEventLines(text.slice(0, end + 1)).events) {
-          onEvent(e);
-          if (opts.until?.(e)) {
-            stop();
-            return;
-          }
+      const { text, next } = await readCompleteLinesFrom(file, offsets.get(name) ?? 0);
+      offsets.set(name, next);
+      for (const e of parseEventLines(text).events) {
+        onEvent(e);
+        if (opts.until?.(e)) {
+          stop();
+          return;
         }
-      } finally {
-        await handle.close();
       }
     }
   };

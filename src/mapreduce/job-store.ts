@@ -8,13 +8,10 @@
  * runner appends synchronously and replays into this state on resume (`reconcileWithEvents`), so the
  * coalescing window can only lose *status*, never a completed item's result.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { nowMs } from './clock.js';
 import type { JobState } from './job-types.js';
-import { CorruptFileError, readIfExists } from '../../store/store-file.js';
+import { SnapshotFile } from '../storage/snapshot-file.js';
+import { CorruptFileError, ensureDirFor, readIfExists } from '../storage/store-file.js';
 
 export class CorruptJobFileError extends CorruptFileError {}
 
@@ -44,7 +41,7 @@ export class JobStore {
   writes = 0;
   blockingMs = 0;
   writeMs = 0;
-  private readonly db: Low<JobState>;
+  private readonly db: SnapshotFile<JobState>;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private dirty = false;
@@ -55,12 +52,12 @@ export class JobStore {
     state: JobState,
     private readonly minIntervalMs: number,
   ) {
-    this.db = new Low<JobState>(new JSONFile<JobState>(file), state);
+    this.db = new SnapshotFile<JobState>(file, state);
   }
 
   /** A new job file, written at once. */
   static async create(file: string, state: JobState, minIntervalMs = 100): Promise<JobStore> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await ensureDirFor(file);
     const store = new JobStore(file, state, minIntervalMs);
     await store.flush();
     return store;

@@ -2,8 +2,8 @@
  * From whatever id a user typed (job id, session id, or a session id prefix) to the job's folders.
  * Read-only: the CLI's `events`, `dlq` and `resume-job` start here.
  */
-import { findJobRepo, findMapping } from '../../store/job-mapping.js';
-import { type StorePaths, storePaths } from '../../store/paths.js';
+import { findJobRepo, findMapping } from '../storage/job-mapping.js';
+import { type StorePaths, storePaths } from '../storage/paths.js';
 import { SessionNotFoundError, UnifiedSessionManager } from '../session/manager.js';
 import { META } from '../session/types.js';
 

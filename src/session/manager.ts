@@ -4,9 +4,9 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { findMapping } from '../../store/job-mapping.js';
-import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../../store/lock.js';
-import { SessionStore } from '../../store/session-store.js';
+import { findMapping } from '../storage/job-mapping.js';
+import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../storage/lock.js';
+import { SessionStore } from '../storage/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
 import type {
   Checkpoint,

@@ -9,14 +9,7 @@ export type SessionType = 'Workflow' | 'MapReduce';
 
 export type SessionStatus = 'Initializing' | 'Running' | 'Paused' | 'Completed' | 'Failed' | 'Cancelled';
 
-export const SESSION_STATUSES: readonly SessionStatus[] = [
-  'Initializing',
-  'Running',
-  'Paused',
-  'Completed',
-  'Failed',
-  'Cancelled',
-];
+export { SESSION_STATUSES } from '../storage/session-format.js';
 
 export type MapReducePhase = 'Setup' | 'Map' | 'Reduce' | 'Complete';
 

@@ -1,6 +1,7 @@
 /** A real terminal for end-to-end tests: a private tmux server (its own socket), driven by send-keys. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { vi } from 'vitest';
 
 export class Tmux {
@@ -17,6 +18,7 @@ export class Tmux {
 
   /** Starts `command` in a detached session of the given size, with `env` as its whole environment. */
   start(command: string, env: NodeJS.ProcessEnv, size = { columns: 100, rows: 30 }): void {
+    if (this.socket) this.kill();
     this.socket = Tmux.newSocket();
     // The server inherits this environment, and the pane's shell inherits the server's.
     execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'e2e', '-x', String(size.columns), '-y', String(size.rows), command], {
@@ -65,10 +67,15 @@ export class Tmux {
   }
 
   kill(): void {
+    if (!this.socket) return;
     try {
       this.tmux(['kill-server']);
     } catch {
       /* already gone */
     }
+    // The server leaves its socket file behind; this one was ours alone.
+    const uid = process.getuid?.() ?? 0;
+    rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, this.socket), { force: true });
+    this.socket = '';
   }
 }

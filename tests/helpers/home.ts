@@ -6,9 +6,27 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = path.join(repoRoot, 'tests', 'fixtures');
 
+const made = new Set<string>();
+
+/**
+ * A fresh, empty folder under $TMPDIR, removed after its test file (tests/setup.ts calls
+ * removeTempDirs), so a run of the suite leaves no folder behind.
+ */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.add(dir);
+  return dir;
+}
+
 /** A fresh, empty PRODIGY_HOME for one test. */
 export function tempHome(prefix = 'prodigy-home-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
+}
+
+/** Removes every folder tempDir made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  made.clear();
 }
 
 /** Copies the Prodigy-format fixture sessions into a home's sessions folder. */

@@ -1,13 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { tracked } from './children.js';
 import { repoRoot } from './home.js';
 
 /** Starts a TypeScript fixture in a real child process and resolves once it prints `ready`. */
 export function startFixture(script: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/fixtures', script), ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = tracked(
+    spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/fixtures', script), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // tsx's compile cache would be a folder in $TMPDIR that outlives the suite.
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    }),
+    { group: false },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

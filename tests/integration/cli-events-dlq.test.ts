@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeMapping } from '../../store/job-mapping.js';
-import { storePaths } from '../../store/paths.js';
+import { writeMapping } from '../../src/storage/job-mapping.js';
+import { storePaths } from '../../src/storage/paths.js';
 import { writeDlqItem } from '../../src/mapreduce/dlq.js';
 import { EventLog } from '../../src/mapreduce/events.js';
 import { newJobState } from '../../src/mapreduce/job-state.js';

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DlqItem, JobEvent, JobState } from '../../src/mapreduce/job-types.js';
+import { tracked } from '../helpers/children.js';
 import { prodigy, prodigyBin } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 import { waitForExit } from '../helpers/processes.js';
@@ -43,11 +44,14 @@ function setupWorkspace(sleep = 0.3, extraPolicy = '', setupSleep = 0) {
 }
 
 function start(ws: { dir: string; file: string; home: string }): { child: ChildProcess; out: () => string } {
-  const child = spawn(process.execPath, [prodigyBin, 'run', ws.file], {
-    cwd: ws.dir,
-    env: { ...process.env, PRODIGY_HOME: ws.home, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, [prodigyBin, 'run', ws.file], {
+      cwd: ws.dir,
+      env: { ...process.env, PRODIGY_HOME: ws.home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    { group: false },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -193,7 +197,7 @@ map:
   agent_template:
     - shell: "echo 'working on' \${item}; echo \\"warn \$((\${item} * 10))\\" >&2; while [ ! -f go ]; do sleep 0.02; done; echo \\"done \${item}\\""
       capture_output: said
-    - shell: "printf '%s|' '\${said}' >> said.log; echo >> said.log"
+    - shell: "printf '%s|\\n' '\${said}' >> said.log"
 `), home: tempHome() };
     const { child } = start(ws);
     await until(() => fs.existsSync(path.join(ws.home, 'state')) && jobFiles(ws.home, jobIdOf(ws.home)).job.items.length === 2, 20_000, 'the job to load its items');
@@ -244,7 +248,7 @@ map:
     const { child } = start(ws);
     await until(() => lines(path.join(ws.dir, 'ran.log')).length >= 1, 20_000, 'the first agent');
     const jobId = jobIdOf(ws.home);
-    const follower = spawn(process.execPath, [prodigyBin, 'events', jobId, '--follow', '--json'], { env: { ...process.env, PRODIGY_HOME: ws.home } });
+    const follower = tracked(spawn(process.execPath, [prodigyBin, 'events', jobId, '--follow', '--json'], { env: { ...process.env, PRODIGY_HOME: ws.home } }), { group: false });
     let out = '';
     follower.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     expect(await waitForExit(follower)).toBe(0);

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { storePaths } from '../../store/paths.js';
+import { storePaths } from '../../src/storage/paths.js';
 import { listDlqItems, removeDlqItem, writeDlqItem } from '../../src/mapreduce/dlq.js';
 import { EventLog, followEvents, readEvents } from '../../src/mapreduce/events.js';
 import { newJobState, newWorkItems } from '../../src/mapreduce/job-state.js';
 import { CorruptJobFileError, JobStore, readJobState } from '../../src/mapreduce/job-store.js';
-import { findJobRepo, findMapping, writeMapping } from '../../store/job-mapping.js';
+import { findJobRepo, findMapping, writeMapping } from '../../src/storage/job-mapping.js';
 import { tempHome } from '../helpers/home.js';
 
 function state() {

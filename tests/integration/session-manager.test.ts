@@ -3,7 +3,7 @@ import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidTransitionError } from '../../src/session/lifecycle.js';
 import { SessionExistsError, SessionNotFoundError, UnifiedSessionManager } from '../../src/session/manager.js';
-import { SessionLockedError } from '../../store/lock.js';
+import { SessionLockedError } from '../../src/storage/lock.js';
 import { seedProdigyFixtures, tempHome } from '../helpers/home.js';
 import { startFixture, waitForExit } from '../helpers/processes.js';
 import type { ChildProcess } from 'node:child_process';

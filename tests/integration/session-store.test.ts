@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptSessionFileError, SessionStore } from '../../store/session-store.js';
+import { CorruptSessionFileError, SessionStore } from '../../src/storage/session-store.js';
 import { fixturesDir, seedProdigyFixtures, tempHome } from '../helpers/home.js';
 
 describe('SessionStore over a real PRODIGY_HOME', () => {

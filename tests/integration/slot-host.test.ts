@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { failureReason } from '../../src/exec/command.js';
 import { type ShellSpec, spawnShell } from '../../src/exec/process.js';
 import { removeStaleSlotDirs, SlotHosts } from '../../src/exec/slot-host.js';
+import { tempDir } from '../helpers/home.js';
 import { pidAlive, until } from './workflow-helpers.js';
 
 const open: SlotHosts[] = [];
@@ -24,12 +25,10 @@ function hosts(): SlotHosts {
   return h;
 }
 
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-slot-test-'));
-}
+const slotDir = (): string => tempDir('prodigy-slot-test-');
 
 const env = { ...process.env, PRODIGY_SESSION_ID: 'session-slot-test' };
-const spec = (script: string, more: Partial<ShellSpec> = {}): ShellSpec => ({ script, cwd: tempDir(), env, ...more });
+const spec = (script: string, more: Partial<ShellSpec> = {}): ShellSpec => ({ script, cwd: slotDir(), env, ...more });
 
 /** Commands whose text must reach the shell untouched: quotes, `$`, newlines, here-documents, exit. */
 const SCRIPTS = [
@@ -50,7 +49,7 @@ describe('slot host (real processes)', () => {
     const slot = hosts().slot('agent-1');
     const pids = new Set<number | undefined>();
     for (const script of SCRIPTS) {
-      const cwd = tempDir();
+      const cwd = slotDir();
       const want = await spawnShell({ script, cwd, env });
       const seen: string[] = [];
       // One cwd for the whole slot: a host keeps the cwd it started in.
@@ -68,10 +67,10 @@ describe('slot host (real processes)', () => {
 
   it('runs in the given cwd with the given environment; another cwd or env gets a fresh host', async () => {
     const slot = hosts().slot('agent-1');
-    const a = tempDir();
+    const a = slotDir();
     const first = await slot.run(spec('pwd; echo "$PRODIGY_SESSION_ID"', { cwd: a }));
     expect(first.stdout).toBe(`${fs.realpathSync(a)}\nsession-slot-test\n`);
-    const b = tempDir();
+    const b = slotDir();
     const second = await slot.run(spec('pwd; echo "$PRODIGY_SESSION_ID"', { cwd: b, env: { ...env, PRODIGY_SESSION_ID: 'other' } }));
     expect(second.stdout).toBe(`${fs.realpathSync(b)}\nother\n`);
     expect(second.pid).not.toBe(first.pid);
@@ -80,13 +79,13 @@ describe('slot host (real processes)', () => {
   });
 
   it('a missing cwd fails the command with a start error, like a spawn', async () => {
-    const r = await hosts().slot('agent-1').run(spec('true', { cwd: path.join(tempDir(), 'gone') }));
+    const r = await hosts().slot('agent-1').run(spec('true', { cwd: path.join(slotDir(), 'gone') }));
     expect(r.spawnError?.code).toBe('ENOENT');
     expect(failureReason(r)).toMatch(/^could not start: /);
   });
 
   it('a timeout kills the command whole group (children too); the slot goes on with a fresh host', async () => {
-    const dir = tempDir();
+    const dir = slotDir();
     const slot = hosts().slot('agent-1');
     const r = await slot.run(spec('sleep 30 & echo $! > bg.pid; sleep 30', { cwd: dir, timeoutMs: 300 }));
     expect(r.timedOut).toBe(true);
@@ -99,7 +98,7 @@ describe('slot host (real processes)', () => {
   });
 
   it('an interrupt stops every slot at once; closing kills idle hosts too', async () => {
-    const dir = tempDir();
+    const dir = slotDir();
     const pool = hosts();
     const ac = new AbortController();
     const idle = pool.slot('agent-4');
@@ -123,7 +122,7 @@ describe('slot host (real processes)', () => {
   });
 
   it('an already aborted signal runs nothing', async () => {
-    const dir = tempDir();
+    const dir = slotDir();
     const ac = new AbortController();
     ac.abort();
     const r = await hosts().slot('agent-1').run(spec('touch ran', { cwd: dir, signal: ac.signal }));
@@ -132,7 +131,7 @@ describe('slot host (real processes)', () => {
   });
 
   it('peek shows what a running command wrote so far', async () => {
-    const dir = tempDir();
+    const dir = slotDir();
     const slot = hosts().slot('agent-1');
     expect(slot.peek()).toBeNull();
     const run = slot.run(spec('echo first; echo warn >&2; while [ ! -f go ]; do sleep 0.02; done; echo second', { cwd: dir }));
@@ -151,7 +150,7 @@ describe('slot host (real processes)', () => {
   });
 
   it("removes only folders of runners that are gone (a crash could not remove its own)", () => {
-    const tmp = tempDir();
+    const tmp = slotDir();
     const dead = spawnSync('true').pid;
     for (const n of [`prodigy-slots-${dead}-aaa`, `prodigy-slots-${process.pid}-bbb`, 'prodigy-slots-ccc', 'other-1-ddd']) {
       fs.mkdirSync(path.join(tmp, n));

@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { UnifiedSession } from '../../src/session/types.js';
+import { tracked } from '../helpers/children.js';
 import { prodigyBin } from '../helpers/cli.js';
-import { fixturesDir } from '../helpers/home.js';
+import { fixturesDir, tempDir } from '../helpers/home.js';
 
 export const fakeClaude = path.join(fixturesDir, 'fake-claude.sh');
 
 /** A fresh directory holding `wf.yml` with the given text. */
 export function workspace(yaml: string, name = 'wf.yml'): { dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-ws-'));
+  const dir = tempDir('prodigy-ws-');
   const file = path.join(dir, name);
   fs.writeFileSync(file, yaml);
   return { dir, file };
@@ -54,8 +55,18 @@ export function pidAlive(pid: number): boolean {
 /** Polls until `cond` holds (or throws after `ms`): waiting for a condition, never asserting a duration. */
 export async function until(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  let last: unknown = null;
+  const holds = () => {
+    // A file that is not there yet (or is being replaced) is "not yet", not a failure.
+    try {
+      return cond();
+    } catch (err) {
+      last = err;
+      return false;
+    }
+  };
+  while (!holds()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ` (last: ${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -71,12 +82,15 @@ export interface Runner {
 export function startProdigy(args: string[], opts: { home: string; cwd: string; env?: NodeJS.ProcessEnv }): Runner {
   let out = '';
   let err = '';
-  const child = spawn(process.execPath, [prodigyBin, ...args], {
-    cwd: opts.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PRODIGY_HOME: opts.home, NO_COLOR: '1', ...opts.env },
-  });
+  const child = tracked(
+    spawn(process.execPath, [prodigyBin, ...args], {
+      cwd: opts.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PRODIGY_HOME: opts.home, NO_COLOR: '1', ...opts.env },
+    }),
+    { group: true },
+  );
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobEvent, JobState, WorkItemState } from '../../src/mapreduce/job-types.js';
 import type { UnifiedSession } from '../../src/session/types.js';
-import { storePaths } from '../../store/paths.js';
+import { storePaths } from '../../src/storage/paths.js';
 
 export const T0 = Date.parse('2026-11-25T08:00:00Z');
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -33,7 +33,11 @@ async function openJob(items: number, done = 300) {
   feeds.push(startFeed(store, { debounceMs: 10, minIntervalMs: 20, tickMs: 60_000, retryMs: 20 }));
   const ui = renderDashboard(store);
   await ui.waitFor((f) => f.includes('fan-out'));
-  await ui.press(KEY.enter, (f) => f.includes('▸ Agents') && f.includes('item-'));
+  // Event lines name items too: wait for the agent table itself, i.e. job.json read and its rows drawn.
+  await ui.press(
+    KEY.enter,
+    (f) => store.getState().job?.state?.items.length === items && f.includes('▸ Agents') && lines(f).some((l) => l.startsWith('›') && / item-\d+ /.test(l)),
+  );
   return { home, store, ui };
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentRows, countsFromSession, eventLine, jobSummary, orderItems, phaseLine } from '../../src/tui/mapreduce-view.js';
 import { currentLine, outputTail, workflowSteps } from '../../src/tui/workflow-steps.js';
-import { parseSession } from '../../store/session-store.js';
+import { parseSession } from '../../src/storage/session-store.js';
 import { fixturesDir } from '../helpers/home.js';
 import { T0, iso, jobState, mapReduceSession, workItems, workflowSession } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UnifiedSessionManager } from '../../src/session/manager.js';
 import { createDashboardStore } from '../../store/dashboard.js';
 import { type Feed, loadAll, startFeed } from '../../store/dashboard-feed.js';
-import { storePaths } from '../../store/paths.js';
+import { storePaths } from '../../src/storage/paths.js';
 import { type FolderWatch, watchFolder, watchSessions } from '../../store/watch.js';
 import { seedProdigyFixtures, tempHome } from '../helpers/home.js';
 import { appendEvents, jobState, mapReduceSession, workItems, workflowSession, writeDlqItem, writeJob, writeSession } from './fixtures.js';

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupBelongsToSession } from '../../src/exec/orphans.js';
+import { tempDir } from '../helpers/home.js';
 
 /** A /proc-shaped folder: pid -> [stat line, environment]. */
 function fakeProc(procs: Record<number, [string, string[]]>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-proc-'));
+  const dir = tempDir('fake-proc-');
   fs.mkdirSync(path.join(dir, 'self'));
   for (const [pid, [stat, env]] of Object.entries(procs)) {
     fs.mkdirSync(path.join(dir, pid));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canTransition, isFinal } from '../../src/session/lifecycle.js';
 import { type SessionPatch, applyPatch } from '../../src/session/manager.js';
-import { parseSession } from '../../store/session-store.js';
+import { parseSession } from '../../src/storage/session-store.js';
 import { SESSION_STATUSES, type UnifiedSession } from '../../src/session/types.js';
 
 const base: UnifiedSession = {

@@ -1,19 +1,18 @@
 /**
  * Session files on disk: one lowdb JSONFile per session under $PRODIGY_HOME/sessions.
  *
- * - Writes go through lowdb (steno underneath: temp file + rename), so a reader never sees half a file.
- *   Exactly one `Low` per file per process (two would share steno's temp file).
+ * - Writes go through lowdb (snapshot-file.ts; steno underneath: temp file + rename), so a reader never
+ *   sees half a file. Exactly one snapshot per file per process (two would share steno's temp file).
  * - Reads are plain read + parse: readers never lock and treat files as snapshots.
  * - A file that does not parse, or is not a session, is reported with its path and reason and is never
  *   written or deleted by this module.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import type { UnifiedSession } from '../src/session/types.js';
-import { SESSION_STATUSES } from '../src/session/types.js';
+import type { UnifiedSession } from '../session/types.js';
+import { SESSION_STATUSES } from './session-format.js';
 import { type StorePaths, isValidSessionId, storePaths } from './paths.js';
+import { SnapshotFile } from './snapshot-file.js';
 import { CorruptFileError, readIfExists } from './store-file.js';
 
 export class CorruptSessionFileError extends CorruptFileError {}
@@ -61,7 +60,7 @@ export function parseSession(text: string, file: string): UnifiedSession {
 
 export class SessionStore {
   readonly paths: StorePaths;
-  private readonly dbs = new Map<string, Low<UnifiedSession>>();
+  private readonly dbs = new Map<string, SnapshotFile<UnifiedSession>>();
 
   constructor(readonly home: string) {
     this.paths = storePaths(home);
@@ -98,7 +97,7 @@ export class SessionStore {
     let db = this.dbs.get(file);
     if (!db) {
       await this.ensureDirs();
-      db = new Low<UnifiedSession>(new JSONFile<UnifiedSession>(file), session);
+      db = new SnapshotFile<UnifiedSession>(file, session);
       this.dbs.set(file, db);
     }
     db.data = session;

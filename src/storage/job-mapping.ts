@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeJsonAtomicSync } from './atomic-write.js';
 import { isValidSessionId, storePaths } from './paths.js';
 
 export interface JobMapping {
@@ -18,12 +19,7 @@ export interface JobMapping {
 export function writeMapping(home: string, m: JobMapping): void {
   const dir = storePaths(home).mappingsDir(m.repo);
   fs.mkdirSync(dir, { recursive: true });
-  const text = `${JSON.stringify(m, null, 2)}\n`;
-  for (const id of [m.job_id, m.session_id]) {
-    const file = path.join(dir, `${id}.json`);
-    fs.writeFileSync(`${file}.tmp`, text);
-    fs.renameSync(`${file}.tmp`, file);
-  }
+  for (const id of [m.job_id, m.session_id]) writeJsonAtomicSync(path.join(dir, `${id}.json`), m);
 }
 
 async function repos(home: string): Promise<string[]> {
