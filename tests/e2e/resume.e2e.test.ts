@@ -165,7 +165,7 @@ commands:
     const first = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), stdio: 'ignore' });
     expect(await new Promise((r) => first.once('exit', r))).toBe(130);
     term.start(`cd ${ws.dir} && ${prodigy} resume; echo "RESUME-EXIT=$?"; sleep 600`, childEnv(home), { columns: 100, rows: 24 });
-    await term.waitFor((s) => /Resume session-\S+ \(again, 1\/2 steps done\)\? \[y\/N\]/.test(s), 'the question');
+    await term.waitFor((s) => /Resume session-\S+ \(again, at step 2\/2\)\? \[y\/N\]/.test(s), 'the question');
     type('y');
     await term.waitFor((s) => s.includes('running step 2/2') && s.includes('Steps'), 'the live view of the resumed run');
     expect(term.flag('alternate_on')).toBe('1');
