@@ -93,6 +93,7 @@ function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
 export interface MapReduceCliOptions {
   verbose?: boolean;
   maxRetries?: number;
+  strict?: boolean;
   /** Chosen by `prodigy run`'s live view, which starts this run as a child and must know its id. */
   sessionId?: string;
 }
@@ -114,6 +115,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       workflowHash: loaded.hash,
       signal: interrupt.signal,
       maxRetries: ctx.opts.maxRetries,
+      strict: ctx.opts.strict,
       reporter: cliReporter(ctx.opts),
     });
     return reportJob(r, started);

@@ -11,6 +11,7 @@ import type { ShellLauncher } from '../exec/process.js';
 import { gitHead } from '../exec/git.js';
 import { captureValue } from './capture.js';
 import { evaluateCondition } from './condition.js';
+import { worldEffects } from './effects.js';
 import { interpolateIn, type Scope } from './interpolate.js';
 import { commandSummary, type WorkflowCommand } from './types.js';
 
@@ -68,7 +69,10 @@ async function exec(cmd: WorkflowCommand, text: string, ctx: StepContext, hooks:
   });
   // `${shell.output}` / `${claude.output}` is the last output of that kind, failed or not, so an
   // on_failure handler can read what went wrong.
-  ctx.scope.outputs[cmd.kind] = r.output.replace(/\s+$/, '');
+  const output = r.output.replace(/\s+$/, '');
+  ctx.scope.outputs[cmd.kind] = output;
+  ctx.scope.outputs.last = output;
+  ctx.scope.outputs['last.exit_code'] = String(r.exitCode ?? -1);
   return r;
 }
 
@@ -98,11 +102,12 @@ async function handleFailure(
 export async function runStep(cmd: WorkflowCommand, ctx: StepContext, hooks: StepHooks = {}): Promise<StepOutcome> {
   if (ctx.signal?.aborted) return interrupted(cmd.text);
   let text: string;
+  const effects = worldEffects(ctx.cwd, ctx.env);
   try {
-    if (cmd.when !== undefined && !evaluateCondition(interpolateIn(cmd.when, ctx.scope))) {
+    if (cmd.when !== undefined && !evaluateCondition(interpolateIn(cmd.when, ctx.scope, effects))) {
       return { status: 'skipped', output: '', exitCode: null, error: null, command: cmd.text };
     }
-    text = interpolateIn(cmd.text, ctx.scope);
+    text = interpolateIn(cmd.text, ctx.scope, effects);
   } catch (err) {
     return failed(cmd.text, (err as Error).message);
   }

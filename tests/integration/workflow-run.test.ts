@@ -8,10 +8,10 @@ import { repoRoot, tempHome } from '../helpers/home.js';
 import { parseWorkflow } from '../../src/workflow/parse.js';
 import { fakeClaude, lines, onlySession, pidAlive, sessionsIn, until, workspace } from './workflow-helpers.js';
 
-function run(yaml: string, env: NodeJS.ProcessEnv = {}) {
+function run(yaml: string, env: NodeJS.ProcessEnv = {}, flags: string[] = []) {
   const home = tempHome();
   const ws = workspace(yaml);
-  const r = prodigy(['run', ws.file, '--path', ws.dir], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, ...env } });
+  const r = prodigy(['run', ws.file, '--path', ws.dir, ...flags], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, ...env } });
   return { ...r, home, ...ws };
 }
 
@@ -140,8 +140,11 @@ commands:
     expect(r.stderr).toContain('claude executable "/nonexistent/claude" not found');
   });
 
-  it('an unknown variable fails the step and names it', () => {
-    const r = run('- shell: "echo ${nope}"\n');
+  it('an unknown variable stays as text, and with --strict fails the step and names it', () => {
+    const loose = run('- shell: "echo \'${nope}\' > out"\n');
+    expect(loose.code).toBe(0);
+    expect(fs.readFileSync(path.join(loose.dir, 'out'), 'utf8')).toBe('${nope}\n');
+    const r = run('- shell: "echo ${nope}"\n', {}, ['--strict']);
     expect(r.code).toBe(1);
     expect(onlySession(r.home).error).toBe('step 1 (shell: echo ${nope}) failed: unknown variable ${nope}');
   });
