@@ -106,7 +106,7 @@ describe('interrupt and resume through the terminal UI', () => {
     expect(lines(path.join(ws.dir, 'markers'))).toEqual(['1', '2']);
 
     type(`${prodigy} tui; echo "TUI-EXIT=$?"`);
-    await term.waitFor((s) => /Interrupted .*: e2e-five at step 3\/5 \(Paused, session-\w{8}\) — r to resume/.test(s), 'the resume banner');
+    await term.waitFor((s) => /Interrupted .*: e2e-five at step 3\/5 \(Paused, [0-9a-f]{7,}\) — r to resume/.test(s), 'the resume banner');
     term.keys('r');
     await term.waitFor((s) => s.includes('Resume e2e-five') && s.includes('from step 3/5?'), 'the confirmation');
     term.keys('y');
