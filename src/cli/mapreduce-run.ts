@@ -13,6 +13,7 @@ import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
 import { newSessionId, UnifiedSessionManager } from '../session/manager.js';
 import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
+import { itemsProgress } from '../view/progress-text.js';
 import type { JobPhase } from '../mapreduce/job-types.js';
 import { WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
@@ -71,7 +72,7 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
     return EXIT.ok;
   }
   if (r.status === 'interrupted') {
-    process.stdout.write(`Interrupted (${c.completed} of ${c.total} items done). Resume with: prodigy resume-job ${r.jobId}\n`);
+    process.stdout.write(`Interrupted at ${itemsProgress(finishedCount(c), c.total, c.dead)}. Resume with: prodigy resume-job ${r.jobId}\n`);
     return EXIT.interrupted;
   }
   process.stderr.write(`prodigy: ${r.error}\n`);
