@@ -14,3 +14,14 @@ export async function confirmOnTerminal(question: string): Promise<boolean | nul
     rl.close();
   }
 }
+
+/** Asks `question [Y/n]` on a terminal: false only for n/no. null when nobody can answer. */
+export async function confirmYesOnTerminal(question: string): Promise<boolean | null> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return null;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return !/^n(o)?$/i.test((await rl.question(`${question} [Y/n] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

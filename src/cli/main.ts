@@ -9,6 +9,7 @@ import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
 import { registerTui } from './tui.js';
+import { registerWorktree } from './worktree.js';
 import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
 import { dlqRetry, registerResumeJob } from './resume-job.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerResume(program);
   registerTui(program);
+  registerWorktree(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

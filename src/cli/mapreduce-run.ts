@@ -17,6 +17,7 @@ import { itemsProgress } from '../view/progress-text.js';
 import type { JobPhase } from '../mapreduce/job-types.js';
 import { WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
+import { placeRecord, type RunPlace } from './isolation.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
 
 /** Pure: whether a progress line is due (at most one per `everyMs`, and always when the map finishes). */
@@ -24,7 +25,7 @@ export function progressDue(lastMs: number, nowMs: number, c: ProgressCounts, ev
   return nowMs - lastMs >= everyMs || finishedCount(c) === c.total;
 }
 
-export function cliReporter(opts: { verbose?: boolean } = {}): JobReporter {
+export function cliReporter(opts: { verbose?: boolean; notes?: string[] } = {}): JobReporter {
   const tty = Boolean(process.stdout.isTTY);
   let phase: JobPhase = 'Setup';
   let last = Number.NEGATIVE_INFINITY;
@@ -32,6 +33,7 @@ export function cliReporter(opts: { verbose?: boolean } = {}): JobReporter {
   return {
     started: (sessionId, jobId, resumed) => {
       process.stdout.write(`${resumed ? 'Resuming' : 'Session'} ${sessionId}\nJob ${jobId}\n`);
+      for (const n of opts.notes ?? []) process.stdout.write(`${n}\n`);
     },
     phase: (p, detail) => {
       phase = p;
@@ -99,7 +101,7 @@ export interface MapReduceCliOptions {
 }
 
 /** `prodigy run` of a `mode: mapreduce` file. */
-export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: MapReduceCliOptions }): Promise<number> {
+export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: MapReduceCliOptions; place?: RunPlace }): Promise<number> {
   const workflow = parsed(loaded);
   const started = Date.now();
   // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
@@ -116,7 +118,8 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       signal: interrupt.signal,
       maxRetries: ctx.opts.maxRetries,
       strict: ctx.opts.strict,
-      reporter: cliReporter(ctx.opts),
+      reporter: cliReporter({ ...ctx.opts, notes: ctx.place?.notes }),
+      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId) : undefined,
     });
     return reportJob(r, started);
   } finally {

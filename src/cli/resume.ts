@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import readline from 'node:readline/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { storePaths } from '../storage/paths.js';
 import { resumeRefusal } from '../control/run-control.js';
 import { groupBelongsToSession } from '../exec/orphans.js';
@@ -21,6 +21,7 @@ import { homeOf } from './context.js';
 import { progressText } from '../view/progress-text.js';
 import { continueJob } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
+import { offerMerge, resumePlace } from './isolation.js';
 import { workingDir } from './run.js';
 import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
@@ -31,6 +32,8 @@ export interface ResumeOptions {
   verbose?: boolean;
   /** false with --no-tui: plain lines even on a terminal. */
   tui?: boolean;
+  /** Set by the live view, which offers the merge itself (hidden option). */
+  deferMerge?: boolean;
 }
 
 /** MapReduce hook: the job runner resumes only unfinished items (src/cli/mapreduce-run.ts). */
@@ -85,6 +88,8 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const s = await pickSession(manager, id, workingDir(opts.path));
   const refusal = resumeRefusal(s, manager.ownerAlive(s));
   if (!refusal.ok) throw new CliError(refusal.reason);
+  resumePlace(s);
+  const afterRun = async (code: number) => (code === EXIT.ok && !opts.deferMerge ? offerMerge(home, s.id, { yes: opts.yes }) : code);
   const mapReduce = s.session_type === 'MapReduce' || s.mapreduce_data !== null || s.metadata[META.workflowType] === 'MapReduce';
   const loaded = mapReduce ? null : recordedWorkflow(s, Boolean(opts.force));
   if (loaded && loaded.parsed.mode !== 'standard') throw new CliError(`${displayPath(loaded.file)} is now a MapReduce workflow: it cannot resume ${s.id}`);
@@ -97,19 +102,23 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   if (terminal && opts.tui !== false) {
     // The same live view as `prodigy run`: the resume itself runs as the plain command in a child.
     const { runWithLiveView } = await import('./run-live.js');
-    const childArgs = ['resume', s.id, '-y', '--no-tui', ...(opts.force ? ['--force'] : []), ...(opts.path !== undefined ? ['--path', opts.path] : []), ...(opts.verbose ? ['-v'] : [])];
-    process.exitCode = await runWithLiveView({ home, sessionId: s.id, childArgs, cwd: workingDir(opts.path) });
+    const childArgs = ['resume', s.id, '-y', '--no-tui', '--defer-merge', ...(opts.force ? ['--force'] : []), ...(opts.path !== undefined ? ['--path', opts.path] : []), ...(opts.verbose ? ['-v'] : [])];
+    const code = await runWithLiveView({ home, sessionId: s.id, childArgs, cwd: workingDir(opts.path) });
+    process.exitCode = code === EXIT.ok ? await offerMerge(home, s.id, { yes: opts.yes }) : code;
     return;
   }
   if (mapReduce || !loaded || loaded.parsed.mode !== 'standard') {
-    process.exitCode = await resumeMapReduceHook(s, { home, opts });
+    process.exitCode = await afterRun(await resumeMapReduceHook(s, { home, opts }));
     return;
   }
   const wf = loaded.parsed.workflow;
   reapOrphans(manager, s);
 
-  const cwd = typeof s.metadata.working_directory === 'string' && fs.existsSync(s.metadata.working_directory) ? s.metadata.working_directory : workingDir(opts.path);
-  const sessions = new CookSessionAdapter(manager, { repoPath: cwd });
+  const recorded = typeof s.metadata.working_directory === 'string' && fs.existsSync(s.metadata.working_directory) ? s.metadata.working_directory : null;
+  // Where it ran: its worktree (checked to exist above) or, in place, its directory.
+  const cwd = recorded ?? workingDir(opts.path);
+  const repoPath = typeof s.metadata[META.repoPath] === 'string' ? (s.metadata[META.repoPath] as string) : cwd;
+  const sessions = new CookSessionAdapter(manager, { repoPath });
   // Claims the writer lock: a live owner that slipped in since the check above is refused here.
   const state = await sessions.resumeSession(s.id);
   if (loaded.hash !== state.workflow_hash) {
@@ -138,7 +147,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       reporter: plainReporter({ verbose: opts.verbose }),
     });
     if (result.status === 'interrupted') sessions.release();
-    process.exitCode = reportResult(s.id, result, logFile, started);
+    process.exitCode = await afterRun(reportResult(s.id, result, logFile, started));
   } finally {
     interrupt.dispose();
   }
@@ -154,5 +163,6 @@ export function registerResume(program: Command): void {
     .option('--path <dir>', 'the repository whose last interrupted session to resume (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
+    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
     .action((id: string | undefined, opts: ResumeOptions, cmd: Command) => resume(id, opts, cmd));
 }

@@ -9,6 +9,7 @@ import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
 import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
+import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions {
@@ -21,6 +22,10 @@ export interface RunOptions {
   sessionId?: string;
   /** Unknown `${name}` fails the step (Prodigy's strict mode); default leaves it as text. */
   strict?: boolean;
+  /** false with --no-worktree: the run works in place, in the user's tree. */
+  worktree?: boolean;
+  /** Set by the live view: it offers the merge itself once the view has closed (hidden option). */
+  deferMerge?: boolean;
 }
 
 /** The working directory commands run in: --path, else the current directory. */
@@ -31,8 +36,14 @@ export function workingDir(opt: string | undefined): string {
 }
 
 /** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
-export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions }): Promise<number> {
+export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
   return runMapReduceWorkflow(loaded, ctx);
+}
+
+/** A completed run's work goes back to the user's branch (or is left for `prodigy worktree merge`). */
+async function afterRun(home: string, sessionId: string, code: number, opts: RunOptions): Promise<number> {
+  if (code !== EXIT.ok || opts.deferMerge) return code;
+  return offerMerge(home, sessionId, { yes: opts.yes });
 }
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
@@ -43,23 +54,31 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const { runWithLiveView } = await import('./run-live.js');
     const id = newSessionId();
-    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : [])];
-    process.exitCode = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
+    const childArgs = [
+      'run', loaded.file, '--no-tui', '--defer-merge', '--session-id', id, '--path', cwd,
+      ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...(opts.worktree === false ? ['--no-worktree'] : []),
+    ];
+    const code = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
+    process.exitCode = await afterRun(home, id, code, { ...opts, deferMerge: false });
     return;
   }
+  if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
+  const sessionId = opts.sessionId ?? newSessionId();
   if (loaded.parsed.mode === 'mapreduce') {
-    process.exitCode = await runMapReduceHook(loaded, { home, cwd, opts });
+    const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
+    const code = await runMapReduceHook(loaded, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
+    process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
   const wf = loaded.parsed.workflow;
-  if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
-  const sessionId = opts.sessionId ?? newSessionId();
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const logFile = paths.sessionLog(sessionId);
   process.stdout.write(`Session ${sessionId}\n`);
+  const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
+  for (const n of place.notes) process.stdout.write(`${n}\n`);
   process.stdout.write(`Running ${wf.name} (${displayPath(loaded.file)}, ${wf.commands.length} steps), log ${logFile}\n`);
-  const sessions = new CookSessionAdapter(home, { repoPath: cwd });
+  const sessions = new CookSessionAdapter(home, { repoPath: place.repoPath });
   const interrupt = installInterrupt(sessionId);
   const started = Date.now();
   try {
@@ -69,14 +88,15 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       workflow: wf,
       workflowPath: loaded.file,
       workflowHash: loaded.hash,
-      cwd,
+      cwd: place.cwd,
+      place: placeRecord(place, sessionId),
       signal: interrupt.signal,
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
       strict: opts.strict,
     });
     if (result.status === 'interrupted') sessions.release();
-    process.exitCode = reportResult(sessionId, result, logFile, started);
+    process.exitCode = await afterRun(home, sessionId, reportResult(sessionId, result, logFile, started), opts);
   } finally {
     interrupt.dispose();
   }
@@ -87,11 +107,13 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run a workflow as a new session (Ctrl+C pauses it; prodigy resume carries on)')
     .argument('<workflow>', 'the workflow YAML file')
-    .option('-y, --yes', 'answer yes to every prompt (accepted for Prodigy compatibility)')
+    .option('-y, --yes', "answer yes to every prompt (merges the run's commits back without asking)")
     .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
     .option('--strict', 'an unknown ${name} fails its step (default: left as text, as Prodigy does)')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
+    .option('--no-worktree', "run in place, in your working tree (default: in a git worktree of the run's own, merged back at the end)")
+    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
     .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp())
     .action((file: string, opts: RunOptions, cmd: Command) => run(file, opts, cmd));
 }

@@ -25,6 +25,7 @@ import { CookSessionAdapter, NotResumableError } from '../session/adapter.js';
 import type { SessionUpdate } from '../session/cook-state.js';
 import { isFinal } from '../session/lifecycle.js';
 import { newSessionId } from '../session/manager.js';
+import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../workflow/executor.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
@@ -75,6 +76,8 @@ export interface JobRunOptions {
   sessionId?: string;
   /** `--strict`: an unknown `${name}` fails its command (default: left as text, as Prodigy does). */
   strict?: boolean;
+  /** Where a new job is isolated (its session worktree): recorded in the new session. */
+  place?: RunPlaceRecord;
 }
 
 export interface JobOutcome {
@@ -509,10 +512,11 @@ class JobRun {
 
 /** A new job: session (MapReduce, Running), mapping, job.json, event log; then setup, map, reduce. */
 export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
-  const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
+  const repoPath = o.place?.repoPath ?? o.cwd;
+  const sessions = new CookSessionAdapter(o.home, { repoPath });
   const sessionId = o.sessionId ?? newSessionId();
   const jobId = newJobId();
-  const repo = repoNameOf(o.cwd);
+  const repo = repoNameOf(repoPath);
   const paths = storePaths(o.home);
   await sessions.startSession(sessionId, {
     workflowName: o.workflow.name,
@@ -521,7 +525,9 @@ export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
     workingDirectory: o.cwd,
     workflowHash: o.workflowHash,
     jobId,
-    metadata: { repo_name: repo },
+    metadata: { ...o.place?.metadata, repo_name: repo },
+    repoPath: o.place?.repoPath,
+    worktreeName: o.place?.worktreeName,
   });
   const state = newJobState({
     job_id: jobId,

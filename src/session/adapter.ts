@@ -115,7 +115,8 @@ export class CookSessionAdapter implements SessionManager {
       [META.workflowPath]: o.workflowPath,
       [META.workflowType]: o.workflowType,
       working_directory: o.workingDirectory,
-      [META.repoPath]: o.workingDirectory,
+      [META.repoPath]: o.repoPath ?? o.workingDirectory,
+      ...(o.worktreeName ? { worktree_name: o.worktreeName } : {}),
       ...(o.workflowHash ? { [META.workflowHash]: o.workflowHash } : {}),
     };
     const s = o.jobId
@@ -124,6 +125,7 @@ export class CookSessionAdapter implements SessionManager {
           id: sessionId,
           workflow_name: o.workflowName,
           total_steps: o.totalSteps ?? 0,
+          worktree_name: o.worktreeName,
           metadata,
         });
     if (o.jobId) {
@@ -136,6 +138,7 @@ export class CookSessionAdapter implements SessionManager {
       workflow_hash: o.workflowHash ?? null,
       workflow_type: o.workflowType,
       working_directory: o.workingDirectory,
+      worktree_name: o.worktreeName ?? null,
       workflow_state: {
         current_iteration: 0,
         current_step: 0,
@@ -144,7 +147,7 @@ export class CookSessionAdapter implements SessionManager {
         workflow_path: o.workflowPath,
         input_args: [],
         map_patterns: [],
-        using_worktree: false,
+        using_worktree: Boolean(o.worktreeName),
       },
       execution_context: { variables: {}, step_outputs: {}, environment: {} },
     };

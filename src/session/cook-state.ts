@@ -105,6 +105,13 @@ export interface SessionInfo {
   progress: string;
 }
 
+/** A run that works in its own worktree: the user's repository, the worktree's name, what to record. */
+export interface RunPlaceRecord {
+  repoPath: string;
+  worktreeName?: string;
+  metadata: Record<string, JsonValue>;
+}
+
 export interface StartSessionOptions {
   workflowName: string;
   workflowPath: string;
@@ -116,6 +123,10 @@ export interface StartSessionOptions {
   jobId?: string;
   /** Extra metadata to record (e.g. per-step command summaries for the dashboard). */
   metadata?: Record<string, JsonValue>;
+  /** The user's repository, when the run works elsewhere (its worktree); default workingDirectory. */
+  repoPath?: string;
+  /** The run's git worktree name (= the session id), recorded as workflow_data.worktree_name. */
+  worktreeName?: string;
 }
 
 export type { SessionSummary };

@@ -62,6 +62,7 @@ export interface CreateWorkflowInput {
   workflow_id?: string;
   workflow_name: string;
   total_steps: number;
+  worktree_name?: string;
   metadata?: Record<string, JsonValue>;
 }
 
@@ -135,7 +136,7 @@ export class UnifiedSessionManager {
       variables: {},
       iterations_completed: 0,
       files_changed: 0,
-      worktree_name: null,
+      worktree_name: input.worktree_name ?? null,
     };
     return this.create(id, 'Workflow', workflow, null, input.metadata);
   }

@@ -109,4 +109,10 @@ export const META = {
   /** Summary of the command running now, and when it started (RFC 3339). */
   currentCommand: 'current_command',
   stepStartedAt: 'step_started_at',
+  /** The run's git worktree (absent when the run happened in place). */
+  worktreePath: 'worktree_path',
+  worktreeBranch: 'worktree_branch',
+  /** The branch and commit the run started from: where its work merges back. */
+  baseBranch: 'base_branch',
+  baseCommit: 'base_commit',
 } as const;

@@ -36,6 +36,10 @@ export interface StorePaths {
   dlqItemsDir(repo: string, jobId: string): string;
   /** Prodigy 0.4's per-step workflow checkpoints (read-only for us). */
   prodigyCheckpointsDir(sessionId: string): string;
+  /** Every repository's run worktrees live at worktrees/<repo>/; this is worktrees/. */
+  worktreesRootDir: string;
+  /** A run's git worktree (branch prodigy-<session-id>). */
+  sessionWorktree(repo: string, sessionId: string): string;
 }
 
 export function storePaths(home: string): StorePaths {
@@ -57,6 +61,8 @@ export function storePaths(home: string): StorePaths {
     dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),
     dlqItemsDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId, 'items'),
     prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
+    worktreesRootDir: path.join(home, 'worktrees'),
+    sessionWorktree: (repo, sessionId) => path.join(home, 'worktrees', repo, sessionId),
   };
 }
 

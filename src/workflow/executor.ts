@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
-import type { ExecutionContext, SessionState, StepResult, WorkflowState } from '../session/cook-state.js';
+import type { ExecutionContext, RunPlaceRecord, SessionState, StepResult, WorkflowState } from '../session/cook-state.js';
 import type { SessionManager } from '../session/session-manager.js';
 import { durationFromMs } from '../session/time.js';
 import { META } from '../session/types.js';
@@ -48,6 +48,8 @@ export interface ExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** `--strict`: an unknown `${name}` fails its step (default: left as text, as Prodigy does). */
   strict?: boolean;
+  /** Where the run is isolated (its worktree): recorded in the new session. */
+  place?: RunPlaceRecord;
 }
 
 export interface ExecutorResult {
@@ -110,7 +112,9 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
       workingDirectory: o.cwd,
       totalSteps: total,
       workflowHash: o.workflowHash,
-      metadata: { [META.steps]: summaries },
+      metadata: { ...o.place?.metadata, [META.steps]: summaries },
+      repoPath: o.place?.repoPath,
+      worktreeName: o.place?.worktreeName,
     });
     await sessions.updateSession({ type: 'StartWorkflow' });
   }

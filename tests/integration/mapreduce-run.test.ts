@@ -133,7 +133,7 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
   it('SIGINT mid-map: agents stopped, items back to pending, Paused, exit 130; resume-job finishes it', async () => {
     const { ws, code, out, jobId } = await interruptMidMap('SIGINT');
     expect(code).toBe(130);
-    expect(out).toMatch(/^Session session-[0-9a-f-]+\nJob mapreduce-\S+\nPhase Setup: 1 command\(s\)\nPhase Map: 40 items, 4 at a time\n/);
+    expect(out).toMatch(/^Session session-[0-9a-f-]+\nJob mapreduce-\S+\nRunning in place: \S+ is not in a git repository\nPhase Setup: 1 command\(s\)\nPhase Map: 40 items, 4 at a time\n/);
     expect(out).toContain(`Resume with: prodigy resume-job ${jobId}`);
     const paused = onlySession(ws.home);
     expect(paused.status).toBe('Paused');

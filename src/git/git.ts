@@ -1,0 +1,42 @@
+/** Running the git CLI: every git call of the project goes through here, so "git is missing" is one error. */
+import { execFile } from 'node:child_process';
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class GitMissingError extends Error {
+  constructor() {
+    super('git is not installed (no `git` on the PATH)');
+    this.name = 'GitMissingError';
+  }
+}
+
+/** Runs `git <args>` in `cwd`; a non-zero exit is a result, not a throw (callers decide what it means). */
+export function runGit(cwd: string, args: string[]): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    // No prompts from git (credentials, editors): a run must never wait on a hidden question.
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_MERGE_AUTOEDIT: 'no' };
+    execFile('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT' && typeof (err as { code?: unknown }).code === 'string') {
+        reject(new GitMissingError());
+        return;
+      }
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Like runGit, but a non-zero exit throws with git's own first line of complaint. */
+export async function git(cwd: string, args: string[]): Promise<string> {
+  const r = await runGit(cwd, args);
+  if (r.code !== 0) throw new Error(`git ${args[0]}: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+  return r.stdout;
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+}
