@@ -135,6 +135,8 @@ describe('interrupt and resume through the terminal UI', () => {
     await until(() => onlySession(home).status === 'Completed', 20_000, 'Completed on disk');
 
     expectJobFinished(ws.dir, completedBefore);
+    // The job is done before its process has exited: q before that would rightly ask about a live run.
+    await term.waitFor((s) => / finished\b/.test(s), 'the dashboard to hear the resume process end');
     term.keys('q');
     await term.waitFor((s) => s.includes('TUI-EXIT=0'), 'the dashboard to quit');
     expect(term.flag('alternate_on')).toBe('0');
