@@ -1,7 +1,7 @@
 /** The sessions view: counts per status, the filter line, and the visible window of the table. */
 import { Box } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
-import { fitLine } from '../src/tui/layout.js';
+import { fitLine, fitTitle } from '../src/tui/layout.js';
 import { LIST_SYMBOL, SORT_LABEL, listTable, statusCounts } from '../src/tui/session-list.js';
 import { Line } from './Line.js';
 import { useDashboard } from './store-context.js';
@@ -15,12 +15,13 @@ function Title({ width }: { width: number }) {
   const sessions = useDashboard((s) => s.sessions);
   const alive = useDashboard((s) => s.alive);
   const problems = useDashboard((s) => Object.keys(s.problems).length);
-  const counts = statusCounts(sessions, alive)
-    .map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`)
-    .join('  ');
+  const per = statusCounts(sessions, alive);
+  const counts = per.map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`).join('  ');
+  // Cut, the counts stay: words first, then the symbols alone, before the left side gives way.
+  const compact = per.map(([st, n]) => `${LIST_SYMBOL[st]}${n}`).join(' ');
   const total = Object.keys(sessions).length;
   const warn = problems ? `  ⚠ ${problems} unreadable` : '';
-  return <Line bold text={fitLine(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, counts, width)} />;
+  return <Line bold text={fitTitle(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, [counts, compact], width, 'right')} />;
 }
 
 function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
@@ -33,7 +34,7 @@ function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
 }
 
 export function SessionList({ width, height }: { width: number; height: number }) {
-  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded } = useDashboard(
+  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded, short } = useDashboard(
     useShallow((s) => ({
       ids: s.ids,
       cursor: s.cursor,
@@ -44,11 +45,12 @@ export function SessionList({ width, height }: { width: number; height: number }
       all: s.all,
       color: s.color,
       loaded: s.loaded,
+      short: s.short,
     })),
   );
   const rowsHeight = Math.max(1, height - LIST_CHROME);
   const top = useWindowTop(cursor, rowsHeight, ids.length);
-  const table = listTable(ids.slice(top, top + rowsHeight), sessions, alive, { now, width: width - 2, repoPath, all });
+  const table = listTable(ids.slice(top, top + rowsHeight), sessions, alive, { now, width: width - 2, repoPath, all, short });
   const grouped = table.rows.some((r) => r.other);
   return (
     <Box flexDirection="column">

@@ -58,6 +58,8 @@ export interface JobView {
   jobId: string;
   /** The <repo> folder of its files; null until found (or when it cannot be). */
   repo: string | null;
+  /** The search for the job's folder has finished (repo null then means: not found). */
+  resolved: boolean;
   state: JobState | null;
   /** state.items in the agent table's order, computed once per read (not per frame). */
   ordered: WorkItemState[];
@@ -98,7 +100,12 @@ export interface DashboardData {
   now: number;
   size: Size;
   message: string | null;
+  /** A banner set by the caller (it wins over the resume offer). */
   banner: Banner | null;
+  /** Show the resume offer: this repository's last interrupted session, recomputed from the live state. */
+  offerResume: boolean;
+  /** Each known session's git-style short id, unique among them (src/view/short-id.ts). */
+  short: ReadonlyMap<string, string>;
   confirm: Confirm | null;
   quitRequested: boolean;
 }
@@ -120,6 +127,7 @@ export interface DashboardActions {
   setFilterEditing(editing: boolean): void;
   setMessage(text: string | null): void;
   setBanner(banner: Banner | null): void;
+  setOfferResume(on: boolean): void;
   ask(confirm: Confirm | null): void;
   answer(yes: boolean): void;
   requestQuit(): void;

@@ -13,7 +13,8 @@ import { SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.j
 import { workflowSteps } from '../src/tui/workflow-steps.js';
 import { routeKey } from './dashboard-keys.js';
 import type { DashboardControl } from '../src/control/dashboard-control.js';
-import { askInterrupt, askQuit, askResume, bannerStillTrue, runControlSlice } from './dashboard-control-flow.js';
+import { askInterrupt, askQuit, askResume, runControlSlice } from './dashboard-control-flow.js';
+import { shortIds } from '../src/view/short-id.js';
 
 export type { Banner, Confirm, DashboardActions, DashboardData, DashboardState, DashboardStore, JobView, ViewName } from './dashboard-types.js';
 
@@ -27,6 +28,15 @@ export interface DashboardOptions {
   control?: DashboardControl | null;
   /** The run a `prodigy run` view belongs to, already started. */
   ownRun?: { id: string; pid: number };
+  /** Show the live resume offer banner (`prodigy tui`). */
+  offerResume?: boolean;
+}
+
+/** Short ids are recomputed only when the set of ids changes, not on every session update. */
+function withShort(prev: ReadonlyMap<string, string>, sessions: Record<string, UnifiedSession>): ReadonlyMap<string, string> {
+  const ids = Object.keys(sessions);
+  if (ids.length === prev.size && ids.every((id) => prev.has(id))) return prev;
+  return shortIds(ids);
 }
 
 function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<DashboardData> {
@@ -48,7 +58,7 @@ function jobFor(s: UnifiedSession | undefined): JobView | null {
   if (!s || !isMapReduce(s)) return null;
   const jobId = jobIdOf(s);
   if (!jobId) return null;
-  return { sessionId: s.id, jobId, repo: null, state: null, ordered: [], events: [], dlqCount: 0, problem: null };
+  return { sessionId: s.id, jobId, repo: null, resolved: false, state: null, ordered: [], events: [], dlqCount: 0, problem: null };
 }
 
 /** Rows in the focused detail pane, for cursor limits. */
@@ -100,6 +110,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       size: o.size ?? normalizeSize(undefined, undefined),
       message: null,
       banner: null,
+      offerResume: o.offerResume ?? false,
+      short: new Map(),
       confirm: null,
       quitRequested: false,
       ...runControlSlice(set, get, o),
@@ -107,7 +119,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
         for (const s of list) sessions[s.id] = s;
-        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true }));
+        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true, short: withShort(s.short, sessions) }));
       },
       sessionsChanged(changed, removed, alive, problems = {}) {
         set((s) => {
@@ -123,15 +135,11 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             if (reason === null) delete nextProblems[file];
             else nextProblems[file] = reason;
           }
-          const banner = bannerStillTrue({ banner: s.banner, sessions, alive: nextAlive }) ? s.banner : null;
-          return { ...withIds(s, { sessions, alive: nextAlive, problems: nextProblems }), banner };
+          return withIds(s, { sessions, alive: nextAlive, problems: nextProblems, short: withShort(s.short, sessions) });
         });
       },
       aliveChanged(alive) {
-        set((s) => {
-          const next = { ...s.alive, ...alive };
-          return { ...withIds(s, { alive: next }), banner: bannerStillTrue({ ...s, alive: next }) ? s.banner : null };
-        });
+        set((s) => withIds(s, { alive: { ...s.alive, ...alive } }));
       },
       jobLoaded(patch) {
         set((s) => {
@@ -197,7 +205,9 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           help: false,
           pane: 0,
           detailCursor: [0, 0],
-          job: jobFor(s.sessions[id]),
+          // Opening the session that is already open (a resume from its own view) keeps what was read of
+          // its job: a fresh, empty job view would show DLQ 0 until a file changed.
+          job: s.job?.sessionId === id ? s.job : jobFor(s.sessions[id]),
         }));
       },
       back() {
@@ -218,6 +228,9 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       },
       setBanner(banner) {
         set({ banner });
+      },
+      setOfferResume(on) {
+        set({ offerResume: on });
       },
       ask(confirm) {
         set({ confirm });

@@ -18,6 +18,7 @@ import {
   typeLabel,
 } from '../view/format.js';
 import { type Column, renderTable } from '../view/table.js';
+import { shortOf } from '../view/short-id.js';
 
 export type SortKey = 'started' | 'updated' | 'status' | 'name';
 export const SORT_KEYS: readonly SortKey[] = ['started', 'updated', 'status', 'name'];
@@ -34,14 +35,14 @@ export const STATUS_FILTERS: readonly StatusFilter[] = ['all', 'active', 'interr
 /** Whether the owner of each session is known to be alive (undefined: cannot be known, e.g. another host). */
 export type AliveMap = Readonly<Record<string, boolean | undefined>>;
 
-/** The dashboard says "Interrupted" for a crashed run (Running, owner gone): it is resumable like a pause. */
-export type ListStatus = Exclude<DisplayStatus, 'Crashed'> | 'Interrupted';
+/** The dashboard's status words are the CLI's (src/view/format.ts): a dead owner reads Interrupted. */
+export type ListStatus = DisplayStatus;
 
 export const LIST_SYMBOL: Record<ListStatus, string> = {
   Initializing: STATUS_SYMBOL.Initializing,
   Running: STATUS_SYMBOL.Running,
   Paused: STATUS_SYMBOL.Paused,
-  Interrupted: STATUS_SYMBOL.Crashed,
+  Interrupted: STATUS_SYMBOL.Interrupted,
   Completed: STATUS_SYMBOL.Completed,
   Failed: STATUS_SYMBOL.Failed,
   Cancelled: STATUS_SYMBOL.Cancelled,
@@ -49,8 +50,7 @@ export const LIST_SYMBOL: Record<ListStatus, string> = {
 
 export function listStatus(s: UnifiedSession, alive: boolean | undefined): ListStatus {
   const crashed = (s.status === 'Running' || s.status === 'Initializing') && alive === false;
-  const d = displayStatus(s, crashed);
-  return d === 'Crashed' ? 'Interrupted' : d;
+  return displayStatus(s, crashed);
 }
 
 function statusMatches(filter: StatusFilter, st: ListStatus): boolean {
@@ -151,7 +151,8 @@ export const LIST_COLUMNS: Column[] = [
   { header: 'PROGRESS', dropOrder: 1 },
   { header: 'STARTED', dropOrder: 4 },
   { header: 'DURATION', align: 'right', dropOrder: 2 },
-  { header: 'ID', dropOrder: 5 },
+  // The short id is never dropped: at any width a session can be named, copied and pasted.
+  { header: 'ID' },
 ];
 
 export interface ListRow {
@@ -178,7 +179,7 @@ export function listTable(
   ids: readonly string[],
   sessions: Readonly<Record<string, UnifiedSession>>,
   alive: AliveMap,
-  opts: { now: number; width: number; repoPath: string | null; all: boolean },
+  opts: { now: number; width: number; repoPath: string | null; all: boolean; short?: ReadonlyMap<string, string> },
 ): { header: string; rows: ListRow[] } {
   const shown = ids.map((id) => sessions[id]).filter((s): s is UnifiedSession => s !== undefined);
   const statuses = shown.map((s) => listStatus(s, alive[s.id]));
@@ -191,7 +192,7 @@ export function listTable(
       progressLabel(s),
       formatRelative(s.started_at, opts.now),
       durationText(s, st, opts.now),
-      s.id,
+      opts.short ? shortOf(opts.short, s.id) : s.id,
     ];
   });
   // Pad the status column to its widest word so it does not jump as rows scroll by.
