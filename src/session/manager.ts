@@ -326,7 +326,8 @@ export class UnifiedSessionManager {
       if (!wasOwned) this.release(id);
       throw err;
     }
-    if (patch.status !== undefined) await this.writeSnapshot(id, next);
+    // A final session has no journal (its file holds everything): later changes (dlq retry totals) rewrite it.
+    if (patch.status !== undefined || isFinal(next.status)) await this.writeSnapshot(id, next);
     else await this.append(id, { patch }, next, false);
     return next;
   }

@@ -68,7 +68,7 @@ describe('session journal', () => {
       if (m !== lastMtime) rewrites++;
       lastMtime = m;
     };
-    const pending: Promise<void>[] = [];
+    let observed = Promise.resolve(); // one reader, one read after another (as the dashboard reloads)
     const result = await executeWorkflow({
       sessions: new CookSessionAdapter(home),
       sessionId: id,
@@ -77,9 +77,9 @@ describe('session journal', () => {
       workflowHash: 'h',
       cwd: ws.dir,
       signal: new AbortController().signal,
-      reporter: { stepStarted: () => void pending.push(observe()) },
+      reporter: { stepStarted: () => void (observed = observed.then(observe)) },
     });
-    await Promise.all(pending);
+    await observed;
     expect(result.status).toBe('completed');
     expect(progress).toHaveLength(steps);
     for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);
