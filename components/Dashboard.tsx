@@ -5,6 +5,7 @@
 import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { keyName } from '../src/tui/keys.js';
+import { osc52 } from '../src/tui/osc52.js';
 import { fits, frameHeight, tooSmallNotice } from '../src/tui/layout.js';
 import { isMapReduce } from '../src/view/format.js';
 import type { DashboardStore } from '../store/dashboard.js';
@@ -44,6 +45,15 @@ function useResize(store: DashboardStore): void {
   }, [stdout, store]);
 }
 
+/** Copy (`y`, `Y`) writes OSC 52 straight to the terminal: invisible, so it never disturbs the frame. */
+function useClipboard(store: DashboardStore): void {
+  const { stdout } = useStdout();
+  useEffect(() => {
+    store.getState().setClipboard((text) => stdout.write(osc52(text, { TMUX: process.env.TMUX })));
+    return () => store.getState().setClipboard(null);
+  }, [stdout, store]);
+}
+
 function useQuit(): void {
   const { exit } = useApp();
   const quit = useDashboard((s) => s.quitRequested);
@@ -77,6 +87,7 @@ function Root() {
   const store = useDashboardStore();
   useKeys(store);
   useResize(store);
+  useClipboard(store);
   useQuit();
   const size = useDashboard((s) => s.size);
   const hasBanner = useDashboard((s) => bannerNow(s) !== null);

@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
+import { positionText } from '../src/tui/selection.js';
 import { agentRows, eventLine, jobHeader, jobRates, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
@@ -99,7 +100,7 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
     <Box flexDirection="column">
       <DetailTitle session={session} alive={alive} width={width} color={color} />
       <Summary session={session} job={job} width={width} now={now} color={color} live={live} />
-      <PaneHeading title="Agents" focused={pane === 0} width={width} color={color} right={ordered.length ? `${agentCursor + 1}/${ordered.length}` : ''} />
+      <PaneHeading title="Agents" focused={pane === 0} width={width} color={color} right={positionText(agentCursor, ordered.length)} />
       <Line dim text={`  ${lines[0]}`} />
       {rows.length === 0 ? (
         <Line dim text={fitLine(`  ${note ?? 'no work items yet'}`, '', width)} />

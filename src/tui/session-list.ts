@@ -95,24 +95,35 @@ export interface ListQuery {
   text: string;
   status: StatusFilter;
   sort: SortKey;
+  /** `S`: the order reversed (this repository's sessions still come first). */
+  reverse?: boolean;
   /** This repository's root; its sessions come first unless `all` is set. null: no grouping. */
   repoPath: string | null;
   all: boolean;
 }
 
-function haystack(s: UnifiedSession): string {
+/** What `/` searches: name, id, type, status word, job id, repository, workflow path and error text. */
+function haystack(s: UnifiedSession, st: ListStatus): string {
   const job = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
-  return `${s.id} ${sessionName(s)} ${typeLabel(s)} ${s.status} ${typeof job === 'string' ? job : ''}`.toLowerCase();
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return [s.id, sessionName(s), typeLabel(s), st, text(job), text(s.metadata[META.repoPath]), text(s.metadata.repo_name), text(s.metadata.workflow_path), s.error ?? '']
+    .join(' ')
+    .toLowerCase();
+}
+
+/** Every word of the query must appear, in any order ("failed deploy" finds "deploy … Failed"). */
+export function matchesWords(hay: string, words: readonly string[]): boolean {
+  return words.every((w) => hay.includes(w));
 }
 
 /** The ids the list shows, in order. Sort keys are computed once per session, not per comparison. */
 export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, alive: AliveMap, q: ListQuery): string[] {
-  const needle = q.text.trim().toLowerCase();
+  const words = q.text.toLowerCase().split(/\s+/).filter((w) => w !== '');
   const grouped = !q.all && q.repoPath !== null;
   const rows = [];
   for (const s of Object.values(sessions)) {
     const st = listStatus(s, alive[s.id]);
-    if (!statusMatches(q.status, st) || (needle !== '' && !haystack(s).includes(needle))) continue;
+    if (!statusMatches(q.status, st) || (words.length > 0 && !matchesWords(haystack(s, st), words))) continue;
     rows.push({
       id: s.id,
       started: Date.parse(s.started_at) || 0,
@@ -130,7 +141,8 @@ export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, a
     status: (a, b) => a.rank - b.rank || byNewest(a, b),
     name: (a, b) => a.name.localeCompare(b.name) || byNewest(a, b),
   };
-  rows.sort((a, b) => a.other - b.other || cmp[q.sort](a, b));
+  const dir = q.reverse ? -1 : 1;
+  rows.sort((a, b) => a.other - b.other || dir * cmp[q.sort](a, b));
   return rows.map((r) => r.id);
 }
 
@@ -154,6 +166,15 @@ export const LIST_COLUMNS: Column[] = [
   // The short id is never dropped: at any width a session can be named, copied and pasted.
   { header: 'ID' },
 ];
+
+/** The column each sort order sorts by; "last active" has no column of its own (the filter line names it). */
+const SORT_COLUMN: Record<SortKey, string> = { started: 'STARTED', updated: '', status: 'STATUS', name: 'NAME' };
+
+/** The header marks the sorted column: ▼ in the default direction, ▲ reversed. */
+export function markSorted(columns: readonly Column[], sort: SortKey | undefined, reverse = false): Column[] {
+  if (!sort) return [...columns];
+  return columns.map((c) => (c.header === SORT_COLUMN[sort] ? { ...c, header: `${c.header}${reverse ? '▲' : '▼'}` } : c));
+}
 
 export interface ListRow {
   id: string;
@@ -179,7 +200,7 @@ export function listTable(
   ids: readonly string[],
   sessions: Readonly<Record<string, UnifiedSession>>,
   alive: AliveMap,
-  opts: { now: number; width: number; repoPath: string | null; all: boolean; short?: ReadonlyMap<string, string> },
+  opts: { now: number; width: number; repoPath: string | null; all: boolean; short?: ReadonlyMap<string, string>; sort?: SortKey; reverse?: boolean },
 ): { header: string; rows: ListRow[] } {
   const shown = ids.map((id) => sessions[id]).filter((s): s is UnifiedSession => s !== undefined);
   const statuses = shown.map((s) => listStatus(s, alive[s.id]));
@@ -197,7 +218,7 @@ export function listTable(
   });
   // Pad the status column to its widest word so it does not jump as rows scroll by.
   const widest = ['Interrupted', ...statuses].reduce((w, st) => Math.max(w, st.length + 2), 0);
-  const lines = renderTable(LIST_COLUMNS, [[''.padEnd(widest), '', '', '', '', '', ''], ...cells], opts.width);
+  const lines = renderTable(markSorted(LIST_COLUMNS, opts.sort, opts.reverse), [[''.padEnd(widest), '', '', '', '', '', ''], ...cells], opts.width);
   return {
     header: lines[0]!,
     rows: shown.map((s, i) => ({

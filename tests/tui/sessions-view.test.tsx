@@ -67,7 +67,7 @@ describe('sessions view', () => {
     await ui.waitFor((f) => f.includes('flow-11'));
     await ui.press('/', (f) => f.includes('/▏'));
     for (const ch of 'flow-1') await ui.press(ch, (f) => f.includes(`/${'flow-1'.slice(0, 'flow-1'.indexOf(ch) + 1)}▏`));
-    await ui.press(KEY.enter, (f) => f.includes('filter: "flow-1" (3)'));
+    await ui.press(KEY.enter, (f) => f.includes('search: "flow-1" (3)'));
     expect(ui.frame()).not.toContain('flow-9');
     await ui.press(KEY.escape, (f) => f.includes('flow-9'));
     await ui.press('f', (f) => f.includes('status: active'));
