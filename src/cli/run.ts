@@ -10,9 +10,12 @@ import { homeOf } from './context.js';
 import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
+import { printPlan } from './dry-run.js';
+import { collect, type PlanFlags, prepareRun, readPlanFlags } from './run-plan.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
-export interface RunOptions {
+export interface RunOptions extends PlanFlags {
+  dryRun?: boolean;
   yes?: boolean;
   path?: string;
   verbose?: boolean;
@@ -51,12 +54,17 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   const home = homeOf(cmd);
   const cwd = workingDir(opts.path);
   const loaded = loadWorkflow(file, file);
+  const record = readPlanFlags(opts, cwd);
+  if (opts.dryRun) {
+    process.exitCode = printPlan(loaded, record, cwd);
+    return;
+  }
   if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const { runWithLiveView } = await import('./run-live.js');
     const id = newSessionId();
     const childArgs = [
       'run', loaded.file, '--no-tui', '--defer-merge', '--session-id', id, '--path', cwd,
-      ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...(opts.worktree === false ? ['--no-worktree'] : []),
+      ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...(opts.worktree === false ? ['--no-worktree'] : []), ...forwardedFlags(opts),
     ];
     const code = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
     process.exitCode = await afterRun(home, id, code, { ...opts, deferMerge: false });
@@ -70,7 +78,8 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
-  const wf = loaded.parsed.workflow;
+  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
+  const wf = prepared.workflow;
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const logFile = paths.sessionLog(sessionId);
@@ -94,12 +103,26 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
       strict: opts.strict,
+      mask: prepared.mask,
+      runOptions: prepared.runOptions,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = await afterRun(home, sessionId, reportResult(sessionId, result, logFile, started), opts);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** The plan flags again, for the child the live view starts. */
+function forwardedFlags(o: PlanFlags): string[] {
+  return [
+    ...(o.profile !== undefined ? ['--profile', o.profile] : []),
+    ...(o.param ?? []).flatMap((p) => ['--param', p]),
+    ...(o.paramFile !== undefined ? ['--param-file', o.paramFile] : []),
+    ...(o.maxIterations !== undefined ? ['--max-iterations', o.maxIterations] : []),
+    ...(o.args ?? []).flatMap((a) => ['--args', a]),
+    ...(o.map ?? []).flatMap((m) => ['--map', m]),
+  ];
 }
 
 export function registerRun(program: Command): void {
@@ -110,6 +133,13 @@ export function registerRun(program: Command): void {
     .option('-y, --yes', "answer yes to every prompt (merges the run's commits back without asking)")
     .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
+    .option('-n, --max-iterations <n>', 'run the commands this many times (${workflow.iteration}; default: max_iterations or 1)')
+    .option('--args <values>', 'run once per value (comma-separated, repeatable) with $ARG / ${ARG} set', collect)
+    .option('--map <glob>', 'run once per file matching the glob (repeatable) with $ARG set to its path', collect)
+    .option('--param <key=value>', 'set a variable (repeatable; overrides env:)', collect)
+    .option('--param-file <file>', 'variables from a JSON or YAML mapping')
+    .option('--profile <name>', 'apply the env values of profiles.<name>')
+    .option('--dry-run', 'print the plan (steps, items selected, variables known) and run nothing')
     .option('--strict', 'an unknown ${name} fails its step (default: left as text, as Prodigy does)')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .option('--no-worktree', "run in place, in your working tree (default: in a git worktree of the run's own, merged back at the end)")
