@@ -133,13 +133,14 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null }> {
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean }> {
   const state = await readJobState(loc.jobStateFile);
   if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
   const wd = s.metadata.working_directory;
   const hash = s.metadata[META.workflowHash];
-  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null };
+  const isolated = typeof s.metadata[META.worktreePath] === 'string';
+  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null, isolated };
 }
 
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
@@ -165,6 +166,7 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
       jobId: loc.jobId,
       repo: loc.repo,
       requeueDead: o.requeueDead,
+      isolateAgents: ctx.isolated,
     });
     return reportJob(r, started);
   } finally {

@@ -1,12 +1,13 @@
 /** `prodigy resume-job <job-id> [-y] [--max-retries N]`: carry on an interrupted MapReduce job. */
 import readline from 'node:readline/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { countItems, finishedCount } from '../mapreduce/progress.js';
 import { readJobState } from '../mapreduce/job-store.js';
 import { locateJob } from '../mapreduce/locate.js';
 import { homeOf } from './context.js';
 import { itemsProgress } from '../view/progress-text.js';
 import { CliError, EXIT } from './errors.js';
+import { offerMerge } from './isolation.js';
 import { continueJob } from './mapreduce-run.js';
 import { workingDir } from './run.js';
 
@@ -17,6 +18,8 @@ export interface ResumeJobOptions {
   verbose?: boolean;
   /** false with --no-tui: plain lines even on a terminal. */
   tui?: boolean;
+  /** Set by a caller that offers the merge itself (hidden option). */
+  deferMerge?: boolean;
 }
 
 export function parseMaxRetries(v: string): number {
@@ -56,11 +59,14 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
       ...(o.maxRetries !== undefined ? ['--max-retries', String(o.maxRetries)] : []),
       ...(o.path !== undefined ? ['--path', o.path] : []),
       ...(o.verbose ? ['-v'] : []),
+      '--defer-merge',
     ];
-    process.exitCode = await runWithLiveView({ home, sessionId: loc.sessionId, childArgs, cwd: workingDir(o.path) });
+    const code = await runWithLiveView({ home, sessionId: loc.sessionId, childArgs, cwd: workingDir(o.path) });
+    process.exitCode = code === EXIT.ok ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
     return;
   }
-  process.exitCode = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path) });
+  const code = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path) });
+  process.exitCode = code === EXIT.ok && loc.sessionId && !o.deferMerge ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
 }
 
 export function registerResumeJob(program: Command): void {
@@ -73,6 +79,7 @@ export function registerResumeJob(program: Command): void {
     .option('--path <dir>', 'the directory to run the commands in (default: where the job started)')
     .option('-v, --verbose', 'also print setup and reduce output')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
+    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
     .action((id: string, o: ResumeJobOptions, c: Command) => resumeJobCommand(id, o, c));
 }
 

@@ -76,7 +76,7 @@ export function launchResume(
   try {
     const bin = opts.bin ?? defaultProdigyBin();
     const isScript = bin.endsWith('.js');
-    const args = [...(isScript ? [bin] : []), '--home', home, 'resume', sessionId, '-y', ...(opts.extraArgs ?? [])];
+    const args = [...(isScript ? [bin] : []), '--home', home, 'resume', sessionId, '-y', '--defer-merge', ...(opts.extraArgs ?? [])];
     const child = spawn(isScript ? process.execPath : bin, args, {
       cwd: opts.cwd ?? process.cwd(),
       detached: true,

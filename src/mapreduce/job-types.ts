@@ -25,7 +25,14 @@ export interface WorkItemState {
   error: string | null;
   /** Process group of the agent's running command, so a resume after a crash can stop orphans. */
   pgid?: number | null;
+  /** The item's own git branch (agent worktrees), its commits, and how its merge went. */
+  branch?: string | null;
+  commits?: number;
+  merge?: ItemMergeState | null;
 }
+
+/** queued: waiting in the serial merge queue; none: the item made no commit. */
+export type ItemMergeState = 'queued' | 'merged' | 'conflict' | 'none';
 
 export type JobPhase = 'Setup' | 'Map' | 'Reduce' | 'Complete';
 
@@ -59,7 +66,11 @@ export type JobEventType =
   | 'JobInterrupted'
   | 'JobResumed'
   /** A dead item sent back to pending by `prodigy dlq retry`. */
-  | 'ItemRequeued';
+  | 'ItemRequeued'
+  /** Agent worktrees, with Prodigy's names: created, merged into the session worktree, removed. */
+  | 'worktree_created'
+  | 'worktree_merged'
+  | 'worktree_cleaned';
 
 /** One line of the append-only event log. */
 export interface JobEvent {
@@ -86,4 +97,6 @@ export interface DlqItem {
   attempts: number;
   output_tail: string[];
   failed_at: string;
+  /** Where a failed agent's work was kept for inspection (Prodigy's worktree_artifacts). */
+  worktree_artifacts?: { worktree_path: string; branch_name: string };
 }

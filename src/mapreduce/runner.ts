@@ -31,6 +31,7 @@ import { SerialQueue } from '../workflow/executor.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
 import { runSteps } from '../workflow/step-runner.js';
 import type { WorkflowCommand } from '../workflow/types.js';
+import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
 import { EventLog, readEvents } from './events.js';
 import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
@@ -78,6 +79,8 @@ export interface JobRunOptions {
   strict?: boolean;
   /** Where a new job is isolated (its session worktree): recorded in the new session. */
   place?: RunPlaceRecord;
+  /** Each item in a git worktree of its own, merged back into `cwd` (the session worktree). */
+  isolateAgents?: boolean;
 }
 
 export interface JobOutcome {
@@ -340,13 +343,47 @@ class JobRun {
     }, this.o.writeIntervalMs ?? 100);
     peeker.unref();
 
+    const agents = this.o.isolateAgents ? await AgentWorktrees.forJob(this.o.cwd, storePaths(this.o.home).agentWorktreesDir(this.job.repo, this.sessionId), this.job.job_id) : null;
+    const checkouts = new Map<string, AgentWorktree>();
+    const cleanups: Promise<void>[] = [];
+    const cleanUp = (it: WorkItemState, keepBranch: boolean) => {
+      const wt = checkouts.get(it.id);
+      if (!agents || !wt) return;
+      checkouts.delete(it.id);
+      cleanups.push(
+        agents
+          .remove(wt, keepBranch)
+          .then(() => this.emit({ type: 'worktree_cleaned', item_id: it.id, agent_id: it.agent_id ?? undefined, worktree_name: path.basename(wt.path), branch: wt.branch }))
+          .catch((err) => this.writeLog(`[${now()}] ${it.id}: could not remove its worktree ${wt.path}: ${(err as Error).message}\n`)),
+      );
+    };
+
     const runItem = async (it: WorkItemState, ctx: AgentContext): Promise<AttemptOutcome<JsonValue>> => {
       const tail = new TailBuffer(OUTPUT_TAIL_LINES);
       tails.set(it.id, tail);
-      running.set(it.id, it);
       const t0 = performance.now();
+      let cwd = this.o.cwd;
+      if (agents) {
+        // A crash after the merge but before the completion was recorded: the work is in, do not redo it.
+        if (await agents.alreadyMerged(it.id)) {
+          const branch = agentBranch(this.job.job_id, it.id);
+          checkouts.set(it.id, { itemId: it.id, path: path.join(agents.dir, `${it.id}.gone`), branch, base: '' });
+          Object.assign(it, { merge: 'merged', branch });
+          return { ok: true, result: { item_id: it.id, status: 'success', output: '', duration_ms: 0 } };
+        }
+        try {
+          const wt = await agents.create(it.id);
+          checkouts.set(it.id, wt);
+          Object.assign(it, { branch: wt.branch, commits: 0, merge: null });
+          this.emit({ type: 'worktree_created', item_id: it.id, agent_id: ctx.agentId, worktree_name: path.basename(wt.path), branch: wt.branch });
+          cwd = wt.path;
+        } catch (err) {
+          return { ok: false, error: `WorktreeError: ${(err as Error).message.split('\n')[0]}` };
+        }
+      }
+      running.set(it.id, it);
       const launcher = hosts.slot(ctx.agentId).run;
-      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
           tail.push(text);
           it.output_tail = tail.snapshot();
@@ -363,6 +400,20 @@ class JobRun {
       running.delete(it.id);
       const last = r.outcomes.at(-1);
       it.exit_code = last?.exitCode ?? null;
+      const wt = checkouts.get(it.id);
+      if (r.status === 'ok' && agents && wt) {
+        it.merge = 'queued';
+        this.changed();
+        const m = await agents.merge(wt);
+        if (m.kind === 'conflict') {
+          Object.assign(it, { merge: 'conflict', commits: m.commits });
+          return { ok: false, error: `MergeConflict: ${wt.branch} conflicts with the session worktree in ${m.files.join(', ') || 'some files'}` };
+        }
+        Object.assign(it, { merge: m.kind === 'merged' ? 'merged' : 'none', commits: m.kind === 'merged' ? m.commits : 0 });
+        if (m.kind === 'merged') this.emit({ type: 'worktree_merged', item_id: it.id, agent_id: ctx.agentId, branch: wt.branch, commits: m.commits });
+      } else if (wt) {
+        cleanUp(it, false);
+      }
       if (r.status === 'ok') {
         const output = (last?.output ?? '').replace(/\s+$/, '');
         return {
@@ -401,6 +452,8 @@ class JobRun {
         if (it.error !== null || it.attempts > 1) removeDlqItem(dlqDir, it.id);
         Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: ctx.agentId, output_tail: tail });
         tails.delete(it.id);
+        // Only now, with the completion recorded, may the merged branch go (see alreadyMerged).
+        cleanUp(it, false);
         this.changed();
       },
       onRetry: (it, ctx, error) => {
@@ -413,8 +466,13 @@ class JobRun {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         tails.delete(it.id);
         this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        // A conflicting agent's worktree and branch are kept for inspection and named in its DLQ entry.
+        const kept = it.merge === 'conflict' ? checkouts.get(it.id) : undefined;
+        if (kept) checkouts.delete(it.id);
+        else cleanUp(it, false);
         if (policy.on_item_failure !== 'skip') {
-          writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now() });
+          const artifacts = kept ? { worktree_artifacts: { worktree_path: kept.path, branch_name: kept.branch } } : {};
+          writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now(), ...artifacts });
         }
         this.emit({ type: 'ItemDeadLettered', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: error });
         Object.assign(it, { status: 'dead', error, ended_at: now(), output_tail: tail });
@@ -432,9 +490,11 @@ class JobRun {
         this.changed();
       },
       shouldStop: () => this.stopReason !== null,
-    }).finally(() => {
+    }).finally(async () => {
       clearInterval(peeker);
       hosts.close(this.o.signal.aborted);
+      for (const it of this.job.items) if (checkouts.has(it.id) && it.merge !== 'conflict') cleanUp(it, false);
+      await Promise.all(cleanups);
     });
     if (result.interrupted) return this.interrupted();
     this.o.reporter?.progress?.(this.counts());
@@ -529,6 +589,7 @@ export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
     repoPath: o.place?.repoPath,
     worktreeName: o.place?.worktreeName,
   });
+  o.isolateAgents ??= o.place?.worktreeName !== undefined;
   const state = newJobState({
     job_id: jobId,
     session_id: sessionId,

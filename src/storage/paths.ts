@@ -42,6 +42,8 @@ export interface StorePaths {
   worktreesRootDir: string;
   /** A run's git worktree (branch prodigy-<session-id>). */
   sessionWorktree(repo: string, sessionId: string): string;
+  /** The worktrees of a MapReduce run's agents, one per work item. */
+  agentWorktreesDir(repo: string, sessionId: string): string;
 }
 
 /** What a session journal's file name ends with (`<id>.journal.jsonl`): not `*.json`, so listings skip it. */
@@ -69,6 +71,7 @@ export function storePaths(home: string): StorePaths {
     prodigyCheckpointsDir: (sessionId) => path.join(home, 'state', sessionId, 'checkpoints'),
     worktreesRootDir: path.join(home, 'worktrees'),
     sessionWorktree: (repo, sessionId) => path.join(home, 'worktrees', repo, sessionId),
+    agentWorktreesDir: (repo, sessionId) => path.join(home, 'worktrees', repo, `${sessionId}.agents`),
   };
 }
 
