@@ -29,6 +29,7 @@ import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../workflow/executor.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
+import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';
 import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
@@ -285,26 +286,28 @@ class JobRun {
     const scope: Scope = { ...this.baseScope(), outputs: {} };
     let text: string;
     let where: string;
+    let fromCommand = false;
     try {
-      const value = interpolateIn(map.input.value, scope);
-      if (map.input.kind === 'file') {
-        where = path.resolve(this.o.cwd, value);
+      const source = inputSource(interpolateIn(map.input.value, scope), this.o.cwd);
+      if (source.kind === 'file') {
+        where = source.path;
         text = fs.readFileSync(where, 'utf8');
       } else {
-        where = `command "${value}"`;
-        const r = await runCommand({ kind: 'shell', text: value, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
+        where = `command "${source.command}"`;
+        const r = await runCommand({ kind: 'shell', text: source.command, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
         if (r.aborted) return this.interrupted();
         if (!r.success) return this.fail(`map.input ${where} ${r.error}`);
         text = r.output;
       }
+      fromCommand = source.kind === 'command';
     } catch (err) {
       return this.fail(`map.input: ${(err as Error).message}`);
     }
     let input: JsonValue;
     try {
-      input = JSON.parse(text) as JsonValue;
+      input = inputValue(text, fromCommand, where);
     } catch (err) {
-      return this.fail(`map.input ${where}: not JSON (${(err as Error).message})`);
+      return this.fail((err as Error).message);
     }
     try {
       this.job.items = newWorkItems(selectItems(input, map));
@@ -457,7 +460,9 @@ class JobRun {
         this.changed();
       },
       onRetry: (it, ctx, error) => {
-        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        // Each failed attempt's output is kept in its event, so the dashboard's item log shows every attempt.
+        const tail = tails.get(it.id)?.snapshot() ?? [];
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
         Object.assign(it, { status: 'failed', error, ended_at: now() });
         this.changed();
@@ -465,7 +470,7 @@ class JobRun {
       onDead: (it, ctx, error) => {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         tails.delete(it.id);
-        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         // A conflicting agent's worktree and branch are kept for inspection and named in its DLQ entry.
         const kept = it.merge === 'conflict' ? checkouts.get(it.id) : undefined;
         if (kept) checkouts.delete(it.id);
