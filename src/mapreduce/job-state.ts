@@ -61,7 +61,9 @@ const TERMINAL = new Set<JobEvent['type']>(['AgentCompleted', 'ItemDeadLettered'
 /**
  * The state a job resumes from: job.json (written coalesced, possibly a moment stale) corrected by the
  * event log (written before any agent slot is reused, so never behind on completions), with every item
- * that was in flight when the job stopped put back to pending. Attempts made so far are kept.
+ * that was in flight when the job stopped put back to pending. Finished attempts are kept; an attempt
+ * cut short by the stop (the item was still running) does not count against the item's retries, as
+ * with Ctrl+C, so a crash at an unlucky moment cannot make a retry-less item look tried.
  */
 export function reconcileWithEvents(state: JobState, events: readonly JobEvent[]): JobState {
   const last = new Map<string, JobEvent>();
@@ -85,7 +87,8 @@ export function reconcileWithEvents(state: JobState, events: readonly JobEvent[]
     } else if (e?.type === 'ItemRequeued' && it.status === 'dead') {
       next = { ...it, status: 'pending', error: null };
     }
-    if (next.status === 'running' || next.status === 'failed') next = { ...next, status: 'pending', agent_id: null };
+    if (next.status === 'running') next = { ...next, status: 'pending', agent_id: null, attempts: Math.max(0, next.attempts - 1) };
+    else if (next.status === 'failed') next = { ...next, status: 'pending', agent_id: null };
     return next;
   });
   return { ...state, items };

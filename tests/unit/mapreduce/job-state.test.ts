@@ -47,6 +47,19 @@ describe('job state rules', () => {
     expect(out.items[2]!.agent_id).toBeNull();
   });
 
+  it('an attempt cut short by the stop (still running) is not counted; a finished failed attempt is', () => {
+    const s = job(['running', 'failed', 'running']);
+    s.items[0]!.attempts = 1;
+    s.items[1]!.attempts = 1;
+    s.items[2]!.attempts = 2;
+    const out = reconcileWithEvents(s, []);
+    expect(out.items.map((i) => [i.status, i.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 1],
+      ['pending', 1],
+    ]);
+  });
+
   it('the last terminal event wins: a requeued dead item is pending again', () => {
     const s = job(['dead', 'dead']);
     const out = reconcileWithEvents(s, [ev('ItemDeadLettered', 'item-0'), ev('ItemRequeued', 'item-0')]);
