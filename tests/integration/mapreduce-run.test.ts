@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DlqItem, JobEvent, JobState } from '../../src/mapreduce/job-types.js';
+import { replayJobJournal } from '../../src/storage/job-journal.js';
 import { tracked } from '../helpers/children.js';
 import { prodigy, prodigyBin } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
@@ -64,7 +65,11 @@ function jobIdOf(home: string): string {
 
 function jobFiles(home: string, jobId: string) {
   const repoDir = fs.readdirSync(path.join(home, 'state')).find((r) => fs.existsSync(path.join(home, 'state', r, 'mapreduce', 'jobs', jobId)))!;
-  const job = JSON.parse(fs.readFileSync(path.join(home, 'state', repoDir, 'mapreduce', 'jobs', jobId, 'job.json'), 'utf8')) as JobState;
+  const dir = path.join(home, 'state', repoDir, 'mapreduce', 'jobs', jobId);
+  // As every reader sees the job: job.json, then its journal's lines over it.
+  const journal = path.join(dir, 'job.journal.jsonl');
+  const snapshot = JSON.parse(fs.readFileSync(path.join(dir, 'job.json'), 'utf8')) as JobState & Record<string, unknown>;
+  const job = replayJobJournal(snapshot, fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8') : '').job as JobState;
   return { repo: repoDir, job };
 }
 
