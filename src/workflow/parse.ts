@@ -11,7 +11,7 @@ import { asPositiveInt, asText, entriesOf, type ParseWarning, YamlSource } from 
 
 /** Top-level keys Prodigy accepts that a sequential run ignores: warned about with the reason, never fatal. */
 const TOLERATED_TOP_LEVEL: Record<string, string> = {
-  merge: 'the merge: block is read by the worktree support, not by the sequential runner',
+  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   storage: 'sessions always live in the one store under PRODIGY_HOME',
   timeout: 'give timeout: on the steps',
   iterate: 'use max_iterations: or -n',

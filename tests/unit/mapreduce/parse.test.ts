@@ -73,7 +73,7 @@ describe('parseMapReduce', () => {
     expect(wf.map.agent_template.map((c) => c.kind)).toEqual(['shell', 'claude']);
     expect(wf.reduce).toHaveLength(1);
     expect(wf.error_policy).toEqual({ on_item_failure: 'dlq', continue_on_failure: true, max_failures: 10, failure_threshold: 0.2, max_retries: 1 });
-    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:key "merge" is ignored: the merge: block is read by the worktree support']);
+    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:key "merge" is ignored: the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead']);
   });
 
   it('accepts the legacy {commands: [...]} forms and a command as input', () => {
