@@ -23,7 +23,7 @@ import type { ErrorPolicy, MapInput, MapReduceWorkflow, OnItemFailure } from './
 
 /** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
 const TOLERATED: Record<string, string> = {
-  merge: 'the merge: block is read by the worktree support',
+  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   worktree: 'every agent works in its own worktree already',
   timeout: 'use map.agent_timeout_secs and step timeouts',
   description: 'descriptive only',

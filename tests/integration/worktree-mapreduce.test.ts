@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readJobState } from '../../src/mapreduce/job-store.js';
 import type { DlqItem, JobState } from '../../src/mapreduce/job-types.js';
 import { prodigy } from '../helpers/cli.js';
 import { gitEnv, gitIn, headOf, logOf, makeRepo, statusOf } from '../helpers/git-repo.js';
 import { tempDir, tempHome } from '../helpers/home.js';
-import { lines, onlySession, startProdigy, until } from './workflow-helpers.js';
+import { lines, onlySession, startProdigy } from './workflow-helpers.js';
 
 function setup(workflow: string, files: Record<string, string> = { 'README.md': 'hello\n' }) {
   const repo = makeRepo(files);
@@ -15,11 +16,25 @@ function setup(workflow: string, files: Record<string, string> = { 'README.md': 
   return { repo, home, wf };
 }
 
-function jobOf(home: string): JobState {
+/** The job as readers see it (job.json + its journal), through the runner's own reader. */
+async function jobOf(home: string): Promise<JobState> {
   const s = onlySession(home);
   const repoDir = fs.readdirSync(path.join(home, 'state')).find((r) => fs.existsSync(path.join(home, 'state', r, 'mapreduce')))!;
-  return JSON.parse(fs.readFileSync(path.join(home, 'state', repoDir, 'mapreduce', 'jobs', s.mapreduce_data!.job_id, 'job.json'), 'utf8')) as JobState;
+  return (await readJobState(path.join(home, 'state', repoDir, 'mapreduce', 'jobs', s.mapreduce_data!.job_id, 'job.json')))!;
 }
+
+/** Waits for a condition on the job; a job whose files are not there yet is "not yet". */
+async function untilJob(home: string, cond: (job: JobState) => boolean, what: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const job = await jobOf(home).catch(() => null);
+    if (job && cond(job)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const SLOW = 90_000;
 
 // Prodigy's own check of this path (workflows/tests/minimal-mapreduce.yml), as its users run it.
 const MINIMAL = `name: minimal-mapreduce
@@ -39,14 +54,14 @@ reduce:
 `;
 
 describe('MapReduce agents in worktrees of their own', () => {
-  it("Prodigy's 3-item workflow: 3/3 successful, reduce sees the 3 files, and -y brings 3 files and 3 commits to the user's branch", () => {
+  it("Prodigy's 3-item workflow: 3/3 successful, reduce sees the 3 files, and -y brings 3 files and 3 commits to the user's branch", async () => {
     const { repo, home, wf } = setup(MINIMAL);
     const before = headOf(repo);
     const r = prodigy(['run', wf, '-y'], { home, cwd: repo, env: gitEnv });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3 successful, 0 failed, 3 total');
-    const job = jobOf(home);
+    const job = await jobOf(home);
     expect(job.items.map((i) => [i.status, i.merge, i.commits])).toEqual([
       ['completed', 'merged', 1],
       ['completed', 'merged', 1],
@@ -60,14 +75,14 @@ describe('MapReduce agents in worktrees of their own', () => {
     // No agent worktree or branch is left behind; the session worktree went with the merge.
     expect(gitIn(repo, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).length).toBe(1);
     expect(gitIn(repo, ['branch', '--list', 'prodigy-*'])).toBe('');
-  });
+  }, SLOW);
 
   it('the user tree is untouched while the job runs', async () => {
     const { repo, home, wf } = setup(MINIMAL.replace("echo 'processed", "while [ ! -f $GO_FILE ]; do sleep 0.05; done; echo 'processed"));
     const go = path.join(tempDir('prodigy-go-'), 'go');
     const head = headOf(repo);
     const runner = startProdigy(['run', wf], { home, cwd: repo, env: { ...gitEnv, GO_FILE: go } });
-    await until(() => jobOf(home).items.filter((i) => i.status === 'running').length === 3, 30_000, 'three agents running');
+    await untilJob(home, (j) => j.items.filter((i) => i.status === 'running').length === 3, 'three agents running');
     expect(headOf(repo)).toBe(head);
     expect(statusOf(repo)).toBe('');
     fs.writeFileSync(go, '');
@@ -75,9 +90,9 @@ describe('MapReduce agents in worktrees of their own', () => {
     expect(headOf(repo)).toBe(head);
     expect(statusOf(repo)).toBe('');
     expect(runner.stdout()).toContain(`prodigy worktree merge ${onlySession(home).id}`);
-  });
+  }, SLOW);
 
-  it('two items editing the same line: one merged, one MergeConflict in the DLQ with its worktree and branch kept', () => {
+  it('two items editing the same line: one merged, one MergeConflict in the DLQ with its worktree and branch kept', async () => {
     const { repo, home, wf } = setup(
       `name: clash
 mode: mapreduce
@@ -91,7 +106,7 @@ map:
     );
     const r = prodigy(['run', wf], { home, cwd: repo, env: gitEnv });
     expect(r.code).toBe(0);
-    const job = jobOf(home);
+    const job = await jobOf(home);
     expect(job.items.map((i) => i.status).sort()).toEqual(['completed', 'dead']);
     const dead = job.items.find((i) => i.status === 'dead')!;
     expect(dead.merge).toBe('conflict');
@@ -104,7 +119,7 @@ map:
     const winner = job.items.find((i) => i.status === 'completed')!;
     const s = onlySession(home);
     expect(fs.readFileSync(path.join(s.metadata.worktree_path as string, 'shared.txt'), 'utf8')).toBe(`${winner.item as string}\n`);
-  });
+  }, SLOW);
 
   it('SIGINT mid-map, then resume-job: every item committed and merged exactly once', async () => {
     const items = Array.from({ length: 8 }, (_, n) => `i${n}`);
@@ -118,7 +133,7 @@ map:
       commit_required: true
 `, { 'items.json': JSON.stringify(items) });
     const runner = startProdigy(['run', wf], { home, cwd: repo, env: gitEnv });
-    await until(() => jobOf(home).items.filter((i) => i.merge === 'merged').length >= 3, 30_000, 'three items merged');
+    await untilJob(home, (j) => j.items.filter((i) => i.merge === 'merged').length >= 3, 'three items merged');
     process.kill(runner.child.pid!, 'SIGINT');
     expect((await runner.exit).code).toBe(130);
     const s = onlySession(home);
@@ -130,7 +145,7 @@ map:
     const subjects = gitIn(s.metadata.worktree_path as string, ['log', '--format=%s']).split('\n').filter((l) => l.startsWith('item '));
     expect(subjects.sort()).toEqual(items.map((i) => `item ${i}`).sort());
     expect(lines(path.join(s.metadata.worktree_path as string, 'i0.txt'))).toEqual(['i0']);
-  });
+  }, SLOW);
 
   it('SIGKILL of the runner mid-map, then resume: every item merged exactly once, leftover agent worktrees replaced', async () => {
     const items = Array.from({ length: 6 }, (_, n) => `k${n}`);
@@ -143,7 +158,7 @@ map:
     - shell: "sleep 0.3; echo \${item} > \${item}.txt && git add \${item}.txt && git commit -qm 'item \${item}'"
 `, { 'items.json': JSON.stringify(items) });
     const runner = startProdigy(['run', wf], { home, cwd: repo, env: gitEnv });
-    await until(() => jobOf(home).items.filter((i) => i.merge === 'merged').length >= 2, 30_000, 'two items merged');
+    await untilJob(home, (j) => j.items.filter((i) => i.merge === 'merged').length >= 2, 'two items merged');
     process.kill(runner.child.pid!, 'SIGKILL');
     await runner.exit;
     const s = onlySession(home);
@@ -153,6 +168,6 @@ map:
     expect(r.stdout).toMatch(/Merged \d+ commit\(s\) from prodigy-session-\S+ into main/);
     const subjects = logOf(repo).filter((l) => l.startsWith('item '));
     expect(subjects.sort()).toEqual(items.map((i) => `item ${i}`).sort());
-    expect(jobOf(home).items.every((i) => i.status === 'completed')).toBe(true);
-  });
+    expect((await jobOf(home)).items.every((i) => i.status === 'completed')).toBe(true);
+  }, SLOW);
 });

@@ -58,7 +58,7 @@ describe('a run in its own git worktree', () => {
     expect(fs.existsSync(wtPath)).toBe(false);
     expect(gitIn(repo, ['branch', '--list', `prodigy-${s.id}`])).toBe('');
     expect(worktreeRows(home, repo)).toEqual([]);
-  });
+  }, 90_000);
 
   it('-y merges at the end: a merge commit when the base moved on, and the user tree keeps unrelated edits', async () => {
     const { repo, home, wf } = setup(`name: iso
@@ -68,7 +68,7 @@ commands:
 `);
     const go = path.join(tempDir('prodigy-go-'), 'go');
     const runner = startProdigy(['run', wf, '-y'], { home, cwd: repo, env: { ...gitEnv, GO_FILE: go } });
-    await until(() => onlySession(home).workflow_data!.current_step >= 1, 30_000, 'the run to reach its second step');
+    await until(() => onlySession(home).workflow_data!.current_step >= 1, 60_000, 'the run to reach its second step');
     // The user commits while the run waits, so no fast-forward is possible.
     writeFiles(repo, { 'other.txt': 'mine\n' });
     commitAll(repo, 'user work');
@@ -79,7 +79,7 @@ commands:
     expect(logOf(repo).slice(0, 3)).toEqual([expect.stringMatching(/^Merge prodigy-session-/), 'user work', 'change notes']);
     expect(fs.readFileSync(path.join(repo, 'notes.txt'), 'utf8')).toBe('two\n');
     expect(fs.readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('uncommitted but unrelated\n');
-  });
+  }, 90_000);
 
   it('refuses to merge onto another branch, or over uncommitted changes to the same files; a conflict is aborted and the worktree kept', () => {
     const { repo, home, run } = setup(committing('notes.txt', 'from the run'));
@@ -109,7 +109,7 @@ commands:
     expect(fs.existsSync(path.join(repo, '.git', 'MERGE_HEAD'))).toBe(false);
     expect(fs.existsSync(s.metadata.worktree_path as string)).toBe(true);
     expect(gitIn(repo, ['branch', '--list', `prodigy-${s.id}`])).toContain(`prodigy-${s.id}`);
-  });
+  }, 90_000);
 
   it('--no-worktree and a folder outside git run in place, each saying so in one line', () => {
     const { repo, home, run } = setup(committing('notes.txt', 'in place'));
@@ -127,7 +127,7 @@ commands:
     expect(p.code).toBe(0);
     expect(p.stdout).toContain(`Running in place: ${plain} is not in a git repository`);
     expect(fs.existsSync(path.join(plain, 'where.txt'))).toBe(true);
-  });
+  }, 90_000);
 
   it('a run without commits removes its worktree at the end; worktree clean keeps unmerged branches and live runs', () => {
     const { repo, home, run } = setup('name: quiet\ncommands:\n  - shell: "true"\n');
@@ -150,6 +150,6 @@ commands:
     expect(fs.existsSync(s.metadata.worktree_path as string)).toBe(false);
     // The branch still holds the run's commit: nothing of it is lost.
     expect(gitIn(other.repo, ['log', '--format=%s', '-1', `prodigy-${s.id}`])).toBe('change notes.txt');
-  });
+  }, 90_000);
 });
 
