@@ -5,7 +5,9 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { findMapping } from '../storage/job-mapping.js';
-import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../storage/lock.js';
+import { acquireLock, holdsLock, isLockOwnerAlive, readLock, releaseLock } from '../storage/lock.js';
+import { selfIdentity } from '../storage/proc-identity.js';
+import { isOwnerAlive } from './owner.js';
 import { SessionStore } from '../storage/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
 import type {
@@ -172,7 +174,7 @@ export class UnifiedSessionManager {
       started_at: now,
       updated_at: now,
       completed_at: null,
-      metadata: { ...metadata, [META.ownerPid]: process.pid, [META.ownerHost]: os.hostname() },
+      metadata: { ...metadata, ...ownerMetadata() },
       checkpoints: [],
       timings: {},
       error: null,
@@ -208,11 +210,10 @@ export class UnifiedSessionManager {
   /** Alive / dead for an owner on this host; undefined when it cannot be known (another host). */
   ownerAlive(s: UnifiedSession): boolean | undefined {
     const pid = s.metadata[META.ownerPid];
-    const host = s.metadata[META.ownerHost];
-    if (typeof pid === 'number') return isPidAlive(pid, typeof host === 'string' ? host : os.hostname());
+    if (typeof pid === 'number') return isOwnerAlive(s);
     // Prodigy's own files record no owner; a live lock file is the only sign of life they leave.
     const lock = readLock(this.store.paths.sessionLock(s.id));
-    return lock ? isPidAlive(lock.pid, lock.host) : false;
+    return lock ? isLockOwnerAlive(lock) : false;
   }
 
   isInterrupted(s: UnifiedSession): boolean {
@@ -259,11 +260,18 @@ export class UnifiedSessionManager {
    */
   async claim(id: string): Promise<UnifiedSession> {
     if (this.owned.has(id)) return structuredClone(this.owned.get(id)!);
-    const s = await this.store.read(id);
-    if (!s) throw new SessionNotFoundError(id);
+    if (!(await this.store.exists(id))) throw new SessionNotFoundError(id);
+    // Lock first, then read: what a racer finished before we got the lock is in the file we read.
     acquireLock(this.store.paths.sessionLock(id), id);
-    s.metadata[META.ownerPid] = process.pid;
-    s.metadata[META.ownerHost] = os.hostname();
+    let s: UnifiedSession | null;
+    try {
+      s = await this.store.read(id);
+      if (!s) throw new SessionNotFoundError(id);
+    } catch (err) {
+      releaseLock(this.store.paths.sessionLock(id));
+      throw err;
+    }
+    Object.assign(s.metadata, ownerMetadata());
     this.owned.set(id, s);
     return structuredClone(s);
   }
@@ -345,7 +353,7 @@ export class UnifiedSessionManager {
   async delete(id: string): Promise<void> {
     const lockPath = this.store.paths.sessionLock(id);
     const lock = readLock(lockPath);
-    if (lock && lock.pid !== process.pid && isPidAlive(lock.pid, lock.host) !== false) {
+    if (lock && lock.pid !== process.pid && isLockOwnerAlive(lock) !== false) {
       // Deleting a live session would pull the file from under its writer.
       acquireLock(lockPath, id);
     }
@@ -384,4 +392,10 @@ export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Dat
   if (patch.timings) next.timings = { ...s.timings, ...patch.timings };
   if (patch.metadata) next.metadata = { ...s.metadata, ...patch.metadata };
   return next;
+}
+
+/** Who owns a session now, as its metadata records it (a reused pid is told apart by its start time). */
+function ownerMetadata(): Record<string, JsonValue> {
+  const me = selfIdentity();
+  return { [META.ownerPid]: me.pid, [META.ownerHost]: me.host, [META.ownerStartTicks]: me.start_ticks, [META.ownerBootId]: me.boot_id };
 }
