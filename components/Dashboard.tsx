@@ -5,9 +5,12 @@
 import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { keyName } from '../src/tui/keys.js';
+import { osc52 } from '../src/tui/osc52.js';
 import { fits, frameHeight, tooSmallNotice } from '../src/tui/layout.js';
 import { isMapReduce } from '../src/view/format.js';
 import type { DashboardStore } from '../store/dashboard.js';
+import { bannerNow } from '../store/dashboard-control-flow.js';
+import { truncate } from '../src/view/text.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
 import { MapReduceDetail } from './MapReduceDetail.js';
@@ -42,6 +45,15 @@ function useResize(store: DashboardStore): void {
   }, [stdout, store]);
 }
 
+/** Copy (`y`, `Y`) writes OSC 52 straight to the terminal: invisible, so it never disturbs the frame. */
+function useClipboard(store: DashboardStore): void {
+  const { stdout } = useStdout();
+  useEffect(() => {
+    store.getState().setClipboard((text) => stdout.write(osc52(text, { TMUX: process.env.TMUX })));
+    return () => store.getState().setClipboard(null);
+  }, [stdout, store]);
+}
+
 function useQuit(): void {
   const { exit } = useApp();
   const quit = useDashboard((s) => s.quitRequested);
@@ -50,12 +62,14 @@ function useQuit(): void {
   }, [quit, exit]);
 }
 
+/** The banner is recomputed from the live state on every change (and clock tick): never a start-up copy. */
 function Banner({ width }: { width: number }) {
-  const banner = useDashboard((s) => s.banner);
+  const text = useDashboard((s) => bannerNow(s)?.text ?? null);
+  const tone = useDashboard((s) => bannerNow(s)?.tone);
   const color = useDashboard((s) => s.color);
-  if (!banner) return null;
-  const c = banner.tone === 'error' ? 'red' : banner.tone === 'warn' ? 'yellow' : 'blue';
-  return <Line bold color={tint(color, c)} text={banner.text.length > width ? `${banner.text.slice(0, width - 1)}…` : banner.text} />;
+  if (text === null) return null;
+  const c = tone === 'error' ? 'red' : tone === 'warn' ? 'yellow' : 'blue';
+  return <Line bold color={tint(color, c)} text={truncate(text, width)} />;
 }
 
 function Body({ width, height }: { width: number; height: number }) {
@@ -73,9 +87,10 @@ function Root() {
   const store = useDashboardStore();
   useKeys(store);
   useResize(store);
+  useClipboard(store);
   useQuit();
   const size = useDashboard((s) => s.size);
-  const hasBanner = useDashboard((s) => s.banner !== null);
+  const hasBanner = useDashboard((s) => bannerNow(s) !== null);
   if (!fits(size)) return <Line text={tooSmallNotice(size)} />;
   const width = size.columns;
   // Frame = banner? + body + status bar, never taller than rows - 1.

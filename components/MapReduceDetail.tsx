@@ -6,10 +6,11 @@ import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
-import { fitLine, splitRows } from '../src/tui/layout.js';
-import { agentRows, eventLine, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
-import { BAR_GLYPH, type ItemCounts, formatRate, progressSegments } from '../src/tui/progress.js';
-import { formatDurationMs } from '../src/view/format.js';
+import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
+import { positionText } from '../src/tui/selection.js';
+import { agentRows, eventLine, jobHeader, jobRates, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
+import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
+import { elapsedMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
 import { displayWidth } from '../src/view/text.js';
 import type { JobView } from '../store/dashboard.js';
@@ -54,22 +55,22 @@ function countsText(c: ItemCounts, room: number): string {
 /** The lines above the panes: title, phase, bar, counts. */
 const HEAD_LINES = 4;
 
-function Summary({ session, job, width, now, color }: { session: UnifiedSession; job: JobView | null; width: number; now: number; color: boolean }) {
+function Summary({ session, job, width, now, color, live }: { session: UnifiedSession; job: JobView | null; width: number; now: number; color: boolean; live: boolean }) {
   const state = job?.state ?? null;
   // 10k items: the summary walks them once per job read or tick, never per key press.
   const sum = useMemo(() => jobSummary(session, state, now), [session, state, now]);
   const c = sum.counts;
   const finished = session.status === 'Completed';
   const label = ` ${c.completed + c.failed}/${c.total}`;
-  const eta = sum.eta === null ? '-' : formatDurationMs(sum.eta);
   const dlq = job?.dlqCount ?? 0;
-  const wide = `${formatRate(sum.perMinute)}  ETA ${eta}  DLQ ${dlq}`;
-  const rates = displayWidth(wide) + 40 <= width ? wide : `${formatRate(sum.perMinute).replace('/min', '/m')} ETA ${eta} DLQ ${dlq}`;
+  const right = jobRates(sum, { live, dlq, wide: width >= 80 });
+  const started = job?.state?.created_at ?? session.started_at;
+  const head = jobHeader(job ? job.jobId : null, started, elapsedMs(session, live ? now : Date.parse(session.updated_at)), now);
   return (
     <>
-      <Line dim text={fitLine(phaseLine(sum.phase, finished), job ? `job ${job.jobId}` : '', width)} />
+      <Line dim text={fitTitle(phaseLine(sum.phase, finished), [head.long, head.short], width)} />
       <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
-      <Line text={fitLine(countsText(c, width - displayWidth(rates) - 1), rates, width)} />
+      <Line text={fitLine(countsText(c, width - displayWidth(right) - 1), right, width)} />
     </>
   );
 }
@@ -78,25 +79,28 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const { alive, now, color, pane, agentCursor, eventCursor, job } = useDashboard(
     useShallow((s) => ({ alive: s.alive[session.id], now: s.now, color: s.color, pane: s.pane, agentCursor: s.detailCursor[0], eventCursor: s.detailCursor[1], job: s.job })),
   );
+  // Live: its owner runs it now. Paused, interrupted or finished jobs show no rate or ETA (nothing moves).
+  const live = (session.status === 'Running' || session.status === 'Initializing') && alive !== false;
   const ordered = job?.ordered ?? [];
   const events = job?.events ?? [];
   // Two pane headings plus the agent table's header line; agents get the larger share.
   const [agentHeight, eventHeight] = splitRows(height - HEAD_LINES - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
-  const rows = agentRows(ordered, top, agentHeight!, now);
+  const rows = agentRows(ordered, top, agentHeight!, now, live);
   const lines = renderTable(
     AGENT_COLUMNS,
-    rows.map((r) => [r.id, `${ITEM_SYMBOL[r.status]} ${r.status}`, r.attempt, r.elapsed, r.last]),
+    rows.map((r) => [r.id, `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`, r.attempt, r.elapsed, r.last]),
     width - 2,
   );
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
-  const note = job?.problem ?? (job && job.repo === null ? 'job files not found; counts from the session' : null);
+  // "Not found" only once the search is over: while it runs, the job is being read, not missing.
+  const note = job?.problem ?? (job && job.repo === null ? (job.resolved ? 'job files not found; counts from the session' : 'reading the job files…') : null);
   return (
     <Box flexDirection="column">
       <DetailTitle session={session} alive={alive} width={width} color={color} />
-      <Summary session={session} job={job} width={width} now={now} color={color} />
-      <PaneHeading title="Agents" focused={pane === 0} width={width} color={color} right={ordered.length ? `${agentCursor + 1}/${ordered.length}` : ''} />
+      <Summary session={session} job={job} width={width} now={now} color={color} live={live} />
+      <PaneHeading title="Agents" focused={pane === 0} width={width} color={color} right={positionText(agentCursor, ordered.length)} />
       <Line dim text={`  ${lines[0]}`} />
       {rows.length === 0 ? (
         <Line dim text={fitLine(`  ${note ?? 'no work items yet'}`, '', width)} />

@@ -1,7 +1,8 @@
 /** The sessions view: counts per status, the filter line, and the visible window of the table. */
 import { Box } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
-import { fitLine } from '../src/tui/layout.js';
+import { fitTitle } from '../src/tui/layout.js';
+import { positionText } from '../src/tui/selection.js';
 import { LIST_SYMBOL, SORT_LABEL, listTable, statusCounts } from '../src/tui/session-list.js';
 import { Line } from './Line.js';
 import { useDashboard } from './store-context.js';
@@ -15,25 +16,28 @@ function Title({ width }: { width: number }) {
   const sessions = useDashboard((s) => s.sessions);
   const alive = useDashboard((s) => s.alive);
   const problems = useDashboard((s) => Object.keys(s.problems).length);
-  const counts = statusCounts(sessions, alive)
-    .map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`)
-    .join('  ');
+  const per = statusCounts(sessions, alive);
+  const counts = per.map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`).join('  ');
+  // Cut, the counts stay: words first, then the symbols alone, before the left side gives way.
+  const compact = per.map(([st, n]) => `${LIST_SYMBOL[st]}${n}`).join(' ');
   const total = Object.keys(sessions).length;
   const warn = problems ? `  ⚠ ${problems} unreadable` : '';
-  return <Line bold text={fitLine(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, counts, width)} />;
+  return <Line bold text={fitTitle(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, [counts, compact], width, 'right')} />;
 }
 
 function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
-  const { text, status, sort, shown } = useDashboard(
-    useShallow((s) => ({ text: s.filterText, status: s.statusFilter, sort: s.sort, shown: s.ids.length })),
+  const { text, status, sort, reverse, shown, cursor } = useDashboard(
+    useShallow((s) => ({ text: s.filterText, status: s.statusFilter, sort: s.sort, reverse: s.sortReverse, shown: s.ids.length, cursor: s.cursor })),
   );
-  const parts = [`status: ${status}`, `sort: ${SORT_LABEL[sort]}`];
-  if (text) parts.unshift(`filter: "${text}" (${shown})`);
-  return <Line dim text={fitLine(parts.join(' · '), grouped ? '◦ other repository' : '', width)} />;
+  const parts = [`status: ${status}`, `sort: ${SORT_LABEL[sort]}${reverse ? ' (reversed)' : ''}`];
+  if (text) parts.unshift(`search: "${text}" (${shown})`);
+  // The position indicator ("34/2000") stays when the line is cut.
+  const right = [grouped ? '◦ other repository' : '', positionText(cursor, shown)].filter(Boolean).join('  ');
+  return <Line dim text={fitTitle(parts.join(' · '), [right, positionText(cursor, shown)], width, 'right')} />;
 }
 
 export function SessionList({ width, height }: { width: number; height: number }) {
-  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded } = useDashboard(
+  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded, short, sort, reverse } = useDashboard(
     useShallow((s) => ({
       ids: s.ids,
       cursor: s.cursor,
@@ -44,11 +48,14 @@ export function SessionList({ width, height }: { width: number; height: number }
       all: s.all,
       color: s.color,
       loaded: s.loaded,
+      short: s.short,
+      sort: s.sort,
+      reverse: s.sortReverse,
     })),
   );
   const rowsHeight = Math.max(1, height - LIST_CHROME);
   const top = useWindowTop(cursor, rowsHeight, ids.length);
-  const table = listTable(ids.slice(top, top + rowsHeight), sessions, alive, { now, width: width - 2, repoPath, all });
+  const table = listTable(ids.slice(top, top + rowsHeight), sessions, alive, { now, width: width - 2, repoPath, all, short, sort, reverse });
   const grouped = table.rows.some((r) => r.other);
   return (
     <Box flexDirection="column">

@@ -23,7 +23,7 @@ export function StatusBar({ width }: { width: number }) {
   const color = useDashboard((s) => s.color);
   if (confirm) return <Line text={fitLine(`${confirm.prompt} ${confirm.hint ?? 'y/Enter yes · n/Esc no'}`, '', width)} bold color={tint(color, 'yellow')} />;
   if (editing) return <Line text={fitLine(`/${filterText}▏`, 'Enter keep · Esc clear', width)} />;
-  const hints = view === 'list' ? 'Enter open · r resume · / filter · ? help · q quit' : 'Esc back · Tab pane · r resume · x stop · ? help · q quit';
+  const hints = view === 'list' ? 'Enter open · r resume · / search · y copy · ? help · q quit' : 'Esc back · Tab pane · r resume · x stop · y copy · ? help · q quit';
   if (!message && problem) return <Line text={fitLine(problem, '', width)} color={tint(color, 'yellow')} />;
   if (message) return <Line text={fitLine(message, '? help', width)} />;
   return <Line text={fitLine('', hints, width)} dim />;

@@ -3,9 +3,9 @@
  * through the injected `DashboardControl` (src/control/dashboard-control.ts). Refusals are one line in the
  * status bar; nothing here throws into the render loop.
  */
-import { offerText, resumeOffer, resumeTarget, shortId, whereStopped } from '../src/control/resume-offer.js';
+import { offerText, resumeOffer, resumeTarget, whereStopped } from '../src/control/resume-offer.js';
+import { shortOf } from '../src/view/short-id.js';
 import { interruptRefusal } from '../src/control/run-control.js';
-import { isInterrupted } from '../src/session/lifecycle.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import { sessionName } from '../src/view/format.js';
 import type { StoreApi } from 'zustand/vanilla';
@@ -20,30 +20,38 @@ function pointedAt(s: DashboardState): UnifiedSession | null {
 
 const aliveOf = (s: DashboardState) => (x: UnifiedSession) => s.alive[x.id];
 
-/** The start-up banner: this repository's last interrupted session, or null. */
-export function bannerFor(s: DashboardState): Banner | null {
-  const offer = resumeOffer(Object.values(s.sessions), aliveOf(s), s.repoPath, s.now);
-  return offer ? { text: offerText(offer), tone: 'warn', sessionId: offer.id } : null;
+/** The resume offer: this repository's last interrupted session, from the state as it is now, or null. */
+export function bannerFor(s: Pick<DashboardState, 'sessions' | 'alive' | 'repoPath' | 'now' | 'short'>): Banner | null {
+  const offer = resumeOffer(Object.values(s.sessions), (x) => s.alive[x.id], s.repoPath, s.now);
+  return offer ? { text: offerText(offer, shortOf(s.short, offer.id)), tone: 'warn', sessionId: offer.id } : null;
 }
 
-/** The banner goes once the session it offers is no longer interrupted (resumed here or elsewhere). */
-export function bannerStillTrue(s: Pick<DashboardState, 'banner' | 'sessions' | 'alive'>): boolean {
-  const id = s.banner?.sessionId;
-  if (!id) return true;
-  const x = s.sessions[id];
-  return x !== undefined && isInterrupted(x.status, s.alive[id]);
+/**
+ * The banner line shown now: the caller's banner, else (when offered) the resume offer recomputed from the
+ * live state — so its age, its step and the session it points at are never those of start-up.
+ */
+export function bannerNow(s: DashboardState): Banner | null {
+  if (s.banner) return s.banner;
+  return s.offerResume ? bannerFor(s) : null;
+}
+
+const short = (s: DashboardState, id: string) => shortOf(s.short, id);
+
+/** A refusal line names sessions by the short id every view shows (it fits the status line, and pastes). */
+function shortened(s: DashboardState, line: string): string {
+  return line.replace(/session-[0-9a-f-]{36}/g, (id) => short(s, id));
 }
 
 export function askResume(s: DashboardState): void {
   if (!s.control) return s.setMessage('resume is not available here');
   const target = resumeTarget(pointedAt(s), Object.values(s.sessions), aliveOf(s), s.repoPath);
-  if (!target.ok) return s.setMessage(target.reason);
+  if (!target.ok) return s.setMessage(shortened(s, target.reason));
   const x = target.session;
   const refusal = s.control.preflightResume(x);
-  if (refusal) return s.setMessage(refusal);
+  if (refusal) return s.setMessage(shortened(s, refusal));
   s.ask({
     kind: 'resume',
-    prompt: `Resume ${sessionName(x)} (${shortId(x.id)}) from ${whereStopped(x)}?`,
+    prompt: `Resume ${sessionName(x)} (${short(s, x.id)}) from ${whereStopped(x)}?`,
     onYes: () => startResume(s, x),
     onNo: () => s.setMessage('Resume cancelled'),
   });
@@ -54,9 +62,8 @@ function startResume(s: DashboardState, x: UnifiedSession): void {
   const run = control.resume(x, (code, line) => s.runEnded(x.id, code, line));
   if (!run.ok) return s.setMessage(run.reason);
   s.runStarted(x.id, run.pid);
-  s.setBanner(null);
   s.openSession(x.id);
-  s.setMessage(`Resuming ${shortId(x.id)} (process ${run.pid}); its output goes to ${run.logFile}`);
+  s.setMessage(`Resuming ${short(s, x.id)} (process ${run.pid}); its output goes to ${run.logFile}`);
 }
 
 export function askInterrupt(s: DashboardState): void {
@@ -64,13 +71,13 @@ export function askInterrupt(s: DashboardState): void {
   const x = pointedAt(s);
   if (!x) return s.setMessage('no session selected');
   const refusal = interruptRefusal(x, s.alive[x.id]);
-  if (!refusal.ok) return s.setMessage(refusal.reason);
+  if (!refusal.ok) return s.setMessage(shortened(s, refusal.reason));
   s.ask({
     kind: 'interrupt',
-    prompt: `Interrupt ${sessionName(x)} (${shortId(x.id)})? It pauses and can be resumed.`,
+    prompt: `Interrupt ${sessionName(x)} (${short(s, x.id)})? It pauses and can be resumed.`,
     onYes: () => {
       const r = s.control!.interrupt(x);
-      s.setMessage(r.ok ? `Interrupting ${shortId(x.id)}: it stops its step and pauses` : r.reason);
+      s.setMessage(r.ok ? `Interrupting ${short(s, x.id)}: it stops its step and pauses` : r.reason);
     },
     onNo: () => s.setMessage('Interrupt cancelled'),
   });
@@ -97,7 +104,7 @@ export function askQuit(s: DashboardState): void {
   };
   s.ask({
     kind: 'quit',
-    prompt: live.length === 1 ? `${shortId(live[0]!)} is still running.` : `${live.length} runs started here are still running.`,
+    prompt: live.length === 1 ? `${short(s, live[0]!)} is still running.` : `${live.length} runs started here are still running.`,
     hint: 'Enter/l: leave it, quit · i: interrupt, quit · Esc: stay',
     onYes: () => s.requestQuit(),
     keys: { l: () => s.requestQuit(), i: interruptAll },

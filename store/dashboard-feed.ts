@@ -108,7 +108,7 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     if (!session) return;
     const repo = await jobRepoOf(home, session, job.jobId);
     if (watchedJob !== job.jobId) return;
-    apply(job.jobId, { repo });
+    apply(job.jobId, { repo, resolved: true });
     if (repo === null) return;
     const stateFile = paths.jobStateFile(repo, job.jobId);
     const loadState = async () => apply(job.jobId, await readJobState(stateFile));
@@ -138,7 +138,9 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
   };
   const unsubscribe = store.subscribe((s, prev) => {
     const id = s.job?.jobId ?? null;
-    if (id !== watchedJob) {
+    // The same job reopened as a fresh view (nothing read yet): read it all again, not only what changes.
+    const reset = s.job !== null && prev.job !== null && s.job !== prev.job && s.job.repo === null && prev.job.repo !== null;
+    if (id !== watchedJob || reset) {
       closeJob();
       if (s.job) {
         watchedJob = s.job.jobId;

@@ -58,9 +58,13 @@ export interface JobView {
   jobId: string;
   /** The <repo> folder of its files; null until found (or when it cannot be). */
   repo: string | null;
+  /** The search for the job's folder has finished (repo null then means: not found). */
+  resolved: boolean;
   state: JobState | null;
   /** state.items in the agent table's order, computed once per read (not per frame). */
   ordered: WorkItemState[];
+  /** Their ids, in the same order (the agent cursor follows an id through them). */
+  orderedIds: string[];
   events: JobEvent[];
   dlqCount: number;
   problem: string | null;
@@ -94,11 +98,22 @@ export interface DashboardData {
   /** Detail views have two panes (steps/output, agents/events); Tab switches. */
   pane: 0 | 1;
   detailCursor: [number, number];
+  /** The agent table's selected item: the cursor follows it as rows move (src/tui/selection.ts). */
+  agentSelected: string | null;
+  /** `S`: the sort order reversed. */
+  sortReverse: boolean;
+  /** Puts text on the terminal's clipboard (OSC 52); set by the component that owns the terminal. */
+  clipboard: ((text: string) => void) | null;
   job: JobView | null;
   now: number;
   size: Size;
   message: string | null;
+  /** A banner set by the caller (it wins over the resume offer). */
   banner: Banner | null;
+  /** Show the resume offer: this repository's last interrupted session, recomputed from the live state. */
+  offerResume: boolean;
+  /** Each known session's git-style short id, unique among them (src/view/short-id.ts). */
+  short: ReadonlyMap<string, string>;
   confirm: Confirm | null;
   quitRequested: boolean;
 }
@@ -108,7 +123,7 @@ export interface DashboardActions {
   /** Changed or new sessions, removed ids, and files that failed (path -> reason) or recovered (null). */
   sessionsChanged(changed: UnifiedSession[], removed: string[], alive: Record<string, boolean | undefined>, problems?: Record<string, string | null>): void;
   aliveChanged(alive: Record<string, boolean | undefined>): void;
-  jobLoaded(patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered'>>): void;
+  jobLoaded(patch: Partial<Omit<JobView, 'sessionId' | 'jobId' | 'ordered' | 'orderedIds'>>): void;
   tick(now: number): void;
   resize(columns: number | undefined, rows: number | undefined): void;
   /** One key press by name (src/tui/keys.ts `keyName`): prompts and the filter line take it first. */
@@ -120,6 +135,10 @@ export interface DashboardActions {
   setFilterEditing(editing: boolean): void;
   setMessage(text: string | null): void;
   setBanner(banner: Banner | null): void;
+  setOfferResume(on: boolean): void;
+  setClipboard(clipboard: ((text: string) => void) | null): void;
+  /** Puts `text` on the clipboard (OSC 52) and says so on the status line. */
+  copy(text: string, what: string): void;
   ask(confirm: Confirm | null): void;
   answer(yes: boolean): void;
   requestQuit(): void;

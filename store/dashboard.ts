@@ -9,11 +9,14 @@ import { isMapReduce } from '../src/view/format.js';
 import { type Size, clampCursor, listHeight, normalizeSize } from '../src/tui/layout.js';
 import type { DashboardData, DashboardState, DashboardStore, JobView } from './dashboard-types.js';
 import { jobIdOf, orderItems } from '../src/tui/mapreduce-view.js';
+import { follow, moveSelection } from '../src/tui/selection.js';
+import { copyAction } from './dashboard-copy.js';
 import { SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
 import { workflowSteps } from '../src/tui/workflow-steps.js';
 import { routeKey } from './dashboard-keys.js';
 import type { DashboardControl } from '../src/control/dashboard-control.js';
-import { askInterrupt, askQuit, askResume, bannerStillTrue, runControlSlice } from './dashboard-control-flow.js';
+import { askInterrupt, askQuit, askResume, runControlSlice } from './dashboard-control-flow.js';
+import { shortIds } from '../src/view/short-id.js';
 
 export type { Banner, Confirm, DashboardActions, DashboardData, DashboardState, DashboardStore, JobView, ViewName } from './dashboard-types.js';
 
@@ -27,6 +30,15 @@ export interface DashboardOptions {
   control?: DashboardControl | null;
   /** The run a `prodigy run` view belongs to, already started. */
   ownRun?: { id: string; pid: number };
+  /** Show the live resume offer banner (`prodigy tui`). */
+  offerResume?: boolean;
+}
+
+/** Short ids are recomputed only when the set of ids changes, not on every session update. */
+function withShort(prev: ReadonlyMap<string, string>, sessions: Record<string, UnifiedSession>): ReadonlyMap<string, string> {
+  const ids = Object.keys(sessions);
+  if (ids.length === prev.size && ids.every((id) => prev.has(id))) return prev;
+  return shortIds(ids);
 }
 
 function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<DashboardData> {
@@ -35,20 +47,19 @@ function withIds(s: DashboardData, patch: Partial<DashboardData>): Partial<Dashb
     text: next.filterText,
     status: next.statusFilter,
     sort: next.sort,
+    reverse: next.sortReverse,
     repoPath: next.repoPath,
     all: next.all,
   });
   // The cursor follows the selected session when rows move; if it vanished, it keeps its row number.
-  const at = next.selectedId === null ? -1 : ids.indexOf(next.selectedId);
-  const cursor = at >= 0 ? at : clampCursor(next.cursor, 0, ids.length);
-  return { ...patch, ids, cursor, selectedId: ids[cursor] ?? null };
+  return { ...patch, ids, ...follow(ids, next.selectedId, next.cursor) };
 }
 
 function jobFor(s: UnifiedSession | undefined): JobView | null {
   if (!s || !isMapReduce(s)) return null;
   const jobId = jobIdOf(s);
   if (!jobId) return null;
-  return { sessionId: s.id, jobId, repo: null, state: null, ordered: [], events: [], dlqCount: 0, problem: null };
+  return { sessionId: s.id, jobId, repo: null, resolved: false, state: null, ordered: [], orderedIds: [], events: [], dlqCount: 0, problem: null };
 }
 
 /** Rows in the focused detail pane, for cursor limits. */
@@ -64,8 +75,10 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
     const moveBy = (delta: number) => {
       const s = get();
       if (s.view === 'list') {
-        const cursor = clampCursor(s.cursor, delta, s.ids.length);
-        set({ cursor, selectedId: s.ids[cursor] ?? null });
+        set(moveSelection(s.ids, s.cursor, delta));
+      } else if (s.job && s.pane === 0) {
+        const m = moveSelection(s.job.orderedIds, s.detailCursor[0], delta);
+        set({ detailCursor: [m.cursor, s.detailCursor[1]], agentSelected: m.selectedId });
       } else {
         const dc: [number, number] = [...s.detailCursor];
         dc[s.pane] = clampCursor(dc[s.pane], delta, paneRows(s));
@@ -95,11 +108,16 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       sort: 'started',
       pane: 0,
       detailCursor: [0, 0],
+      agentSelected: null,
+      sortReverse: false,
+      clipboard: null,
       job: null,
       now: o.now ?? Date.now(),
       size: o.size ?? normalizeSize(undefined, undefined),
       message: null,
       banner: null,
+      offerResume: o.offerResume ?? false,
+      short: new Map(),
       confirm: null,
       quitRequested: false,
       ...runControlSlice(set, get, o),
@@ -107,7 +125,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
         for (const s of list) sessions[s.id] = s;
-        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true }));
+        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true, short: withShort(s.short, sessions) }));
       },
       sessionsChanged(changed, removed, alive, problems = {}) {
         set((s) => {
@@ -123,21 +141,21 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             if (reason === null) delete nextProblems[file];
             else nextProblems[file] = reason;
           }
-          const banner = bannerStillTrue({ banner: s.banner, sessions, alive: nextAlive }) ? s.banner : null;
-          return { ...withIds(s, { sessions, alive: nextAlive, problems: nextProblems }), banner };
+          return withIds(s, { sessions, alive: nextAlive, problems: nextProblems, short: withShort(s.short, sessions) });
         });
       },
       aliveChanged(alive) {
-        set((s) => {
-          const next = { ...s.alive, ...alive };
-          return { ...withIds(s, { alive: next }), banner: bannerStillTrue({ ...s, alive: next }) ? s.banner : null };
-        });
+        set((s) => withIds(s, { alive: { ...s.alive, ...alive } }));
       },
       jobLoaded(patch) {
         set((s) => {
           if (!s.job) return {};
-          const ordered = patch.state !== undefined ? (patch.state ? orderItems(patch.state.items) : []) : s.job.ordered;
-          return { job: { ...s.job, ...patch, ordered } };
+          if (patch.state === undefined) return { job: { ...s.job, ...patch } };
+          const ordered = patch.state ? orderItems(patch.state.items) : [];
+          const orderedIds = ordered.map((it) => it.id);
+          // The agent cursor stays on its item however the rows reorder (running first, then the rest).
+          const sel = follow(orderedIds, s.agentSelected, s.detailCursor[0]);
+          return { job: { ...s.job, ...patch, ordered, orderedIds }, detailCursor: [sel.cursor, s.detailCursor[1]], agentSelected: sel.selectedId };
         });
       },
       tick(now) {
@@ -179,6 +197,11 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
             return set((x) => withIds(x, { statusFilter: cycle(STATUS_FILTERS, x.statusFilter) }));
           case 'cycleSort':
             return set((x) => withIds(x, { sort: cycle(SORT_KEYS, x.sort) }));
+          case 'reverseSort':
+            return set((x) => withIds(x, { sortReverse: !x.sortReverse }));
+          case 'copyId':
+          case 'copyResume':
+            return copyAction(s, action);
           case 'help':
             return set({ help: !s.help });
           case 'resume':
@@ -197,7 +220,10 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           help: false,
           pane: 0,
           detailCursor: [0, 0],
-          job: jobFor(s.sessions[id]),
+          agentSelected: null,
+          // Opening the session that is already open (a resume from its own view) keeps what was read of
+          // its job: a fresh, empty job view would show DLQ 0 until a file changed.
+          job: s.job?.sessionId === id ? s.job : jobFor(s.sessions[id]),
         }));
       },
       back() {
@@ -218,6 +244,18 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       },
       setBanner(banner) {
         set({ banner });
+      },
+      setOfferResume(on) {
+        set({ offerResume: on });
+      },
+      setClipboard(clipboard) {
+        set({ clipboard });
+      },
+      copy(text, what) {
+        const clipboard = get().clipboard;
+        if (!clipboard) return set({ message: 'copy needs a terminal' });
+        clipboard(text);
+        set({ message: `Copied ${what}: ${text}` });
       },
       ask(confirm) {
         set({ confirm });

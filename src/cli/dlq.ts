@@ -5,7 +5,8 @@ import type { DlqItem } from '../mapreduce/job-types.js';
 import { locateJob } from '../mapreduce/locate.js';
 import { formatRelative } from '../view/format.js';
 import { type Column, renderTable } from '../view/table.js';
-import { homeOf, outputWidth, printJson } from './context.js';
+import { existingHomeOf, outputWidth, printJson } from './context.js';
+import { firstLine, tailText } from '../view/dlq-text.js';
 import { parseMaxRetries } from './resume-job.js';
 
 const COLUMNS: Column[] = [
@@ -13,16 +14,17 @@ const COLUMNS: Column[] = [
   { header: 'ATTEMPTS', align: 'right' },
   { header: 'FAILED', dropOrder: 2 },
   { header: 'ERROR', flex: true, min: 12 },
-  { header: 'DATA', flex: true, min: 10, dropOrder: 1 },
+  { header: 'OUTPUT (LAST LINES)', flex: true, min: 12, dropOrder: 1 },
+  { header: 'DATA', flex: true, min: 10, dropOrder: 3 },
 ];
 
-/** Pure: one table row per dead item. */
+/** Pure: one table row per dead item; its output tail (stdout's lines, then stderr's) ends the row. */
 export function dlqRows(items: DlqItem[], now: number): string[][] {
-  return items.map((i) => [i.item_id, String(i.attempts), formatRelative(i.failed_at, now), i.error.split('\n')[0]!, JSON.stringify(i.item)]);
+  return items.map((i) => [i.item_id, String(i.attempts), formatRelative(i.failed_at, now), firstLine(i.error), tailText(i.output_tail), JSON.stringify(i.item)]);
 }
 
 async function list(id: string, o: { json?: boolean }, cmd: Command): Promise<void> {
-  const loc = await locateJob(homeOf(cmd), id);
+  const loc = await locateJob(existingHomeOf(cmd), id);
   const { items, problems } = await listDlqItems(loc.dlqItemsDir);
   for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
   if (o.json) return printJson(items);

@@ -13,6 +13,7 @@ import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
 import { newSessionId, UnifiedSessionManager } from '../session/manager.js';
 import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
+import { itemsProgress } from '../view/progress-text.js';
 import type { JobPhase } from '../mapreduce/job-types.js';
 import { WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
@@ -71,7 +72,7 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
     return EXIT.ok;
   }
   if (r.status === 'interrupted') {
-    process.stdout.write(`Interrupted (${c.completed} of ${c.total} items done). Resume with: prodigy resume-job ${r.jobId}\n`);
+    process.stdout.write(`Interrupted at ${itemsProgress(finishedCount(c), c.total, c.dead)}. Resume with: prodigy resume-job ${r.jobId}\n`);
     return EXIT.interrupted;
   }
   process.stderr.write(`prodigy: ${r.error}\n`);
@@ -92,6 +93,7 @@ function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
 export interface MapReduceCliOptions {
   verbose?: boolean;
   maxRetries?: number;
+  strict?: boolean;
   /** Chosen by `prodigy run`'s live view, which starts this run as a child and must know its id. */
   sessionId?: string;
 }
@@ -113,6 +115,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       workflowHash: loaded.hash,
       signal: interrupt.signal,
       maxRetries: ctx.opts.maxRetries,
+      strict: ctx.opts.strict,
       reporter: cliReporter(ctx.opts),
     });
     return reportJob(r, started);

@@ -5,6 +5,7 @@ import { countItems, finishedCount } from '../mapreduce/progress.js';
 import { readJobState } from '../mapreduce/job-store.js';
 import { locateJob } from '../mapreduce/locate.js';
 import { homeOf } from './context.js';
+import { itemsProgress } from '../view/progress-text.js';
 import { CliError, EXIT } from './errors.js';
 import { continueJob } from './mapreduce-run.js';
 import { workingDir } from './run.js';
@@ -42,7 +43,7 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
   if (state) {
     const c = countItems(state.items);
     const left = c.total - finishedCount(c);
-    if (!(await confirm(`Resume job ${loc.jobId} (${state.workflow_name}): ${left} of ${c.total} items left?`, o.yes))) {
+    if (!(await confirm(`Resume job ${loc.jobId} (${state.workflow_name}) at ${itemsProgress(finishedCount(c), c.total, c.dead)}: ${left} left to run?`, o.yes))) {
       process.stdout.write('Not resumed.\n');
       return;
     }

@@ -18,6 +18,7 @@ import { META } from '../session/types.js';
 import { CHILD_PGID_KEY, completedResults, executeWorkflow } from '../workflow/executor.js';
 import { commandSummary } from '../workflow/types.js';
 import { homeOf } from './context.js';
+import { progressText } from '../view/progress-text.js';
 import { continueJob } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { workingDir } from './run.js';
@@ -90,8 +91,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (loaded && loaded.parsed.mode === 'standard' && !opts.yes && terminal) {
     const wf = loaded.parsed.workflow;
-    const doneBefore = s.workflow_data?.completed_steps.length ?? 0;
-    const ok = await confirm(`Resume ${s.id} (${wf.name}, ${doneBefore}/${wf.commands.length} steps done)? [y/N] `);
+    const ok = await confirm(`Resume ${s.id} (${wf.name}, at ${progressText(s)})? [y/N] `);
     if (!ok) throw new CliError('not resumed', EXIT.failed);
   }
   if (terminal && opts.tui !== false) {
@@ -121,7 +121,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const logFile = paths.sessionLog(s.id);
   const done = completedResults(state).length;
   process.stdout.write(`Session ${s.id}\n`);
-  process.stdout.write(`Resuming ${wf.name} (${displayPath(loaded.file)}): ${done}/${wf.commands.length} steps done, log ${logFile}\n`);
+  process.stdout.write(`Resuming ${wf.name} (${displayPath(loaded.file)}) at step ${Math.min(done + 1, wf.commands.length)}/${wf.commands.length}, log ${logFile}\n`);
   const interrupt = installInterrupt(s.id);
   const started = Date.now();
   try {

@@ -19,6 +19,8 @@ export interface RunOptions {
   tui?: boolean;
   /** Set by the live view, which runs this command as its child (hidden option). */
   sessionId?: string;
+  /** Unknown `${name}` fails the step (Prodigy's strict mode); default leaves it as text. */
+  strict?: boolean;
 }
 
 /** The working directory commands run in: --path, else the current directory. */
@@ -41,7 +43,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const { runWithLiveView } = await import('./run-live.js');
     const id = newSessionId();
-    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : [])];
+    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : [])];
     process.exitCode = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
     return;
   }
@@ -71,6 +73,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       signal: interrupt.signal,
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
+      strict: opts.strict,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = reportResult(sessionId, result, logFile, started);
@@ -87,6 +90,7 @@ export function registerRun(program: Command): void {
     .option('-y, --yes', 'answer yes to every prompt (accepted for Prodigy compatibility)')
     .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
+    .option('--strict', 'an unknown ${name} fails its step (default: left as text, as Prodigy does)')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp())
     .action((file: string, opts: RunOptions, cmd: Command) => run(file, opts, cmd));

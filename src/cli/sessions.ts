@@ -4,11 +4,11 @@ import { Command, Option } from 'commander';
 import { UnifiedSessionManager, summarize } from '../session/manager.js';
 import type { SessionFilter, SessionStatus, UnifiedSession } from '../session/types.js';
 import { SESSION_STATUSES } from '../session/types.js';
-import { sessionRows, SESSION_COLUMNS } from '../view/session-rows.js';
-import { renderTable } from '../view/table.js';
 import { STATUS_SYMBOL, displayStatus, formatDuration, formatRelative, progressLabel, sessionName, typeLabel } from '../view/format.js';
 import { CliError, EXIT } from './errors.js';
-import { homeOf, outputWidth, printJson } from './context.js';
+import { existingHomeOf, outputWidth, printJson } from './context.js';
+import { confirmOnTerminal } from './confirm.js';
+import { sessionTable } from '../view/session-rows.js';
 import { parseAge } from './parse-age.js';
 
 function parseStatuses(values: string[] | undefined): SessionStatus[] | undefined {
@@ -32,17 +32,25 @@ function warnProblems(problems: { file: string; reason: string }[]): void {
 
 async function list(cmd: Command): Promise<void> {
   const o = cmd.opts<{ json?: boolean; status?: string[]; type?: 'workflow' | 'mapreduce'; limit?: number }>();
-  const manager = new UnifiedSessionManager(homeOf(cmd));
-  const { sessions, problems } = await manager.list({ status: parseStatuses(o.status), limit: o.limit });
-  const typed = o.type ? sessions.filter((s) => typeLabel(s) === o.type) : sessions;
+  const manager = new UnifiedSessionManager(existingHomeOf(cmd));
+  const { sessions, problems } = await manager.list({ status: parseStatuses(o.status) });
+  const filtered = o.type ? sessions.filter((s) => typeLabel(s) === o.type) : sessions;
+  const typed = o.limit === undefined ? filtered : filtered.slice(0, o.limit);
   warnProblems(problems);
   if (o.json) return printJson(typed);
   if (typed.length === 0) {
     process.stdout.write('No sessions.\n');
     return;
   }
-  const rows = sessionRows(typed, (s) => manager.isInterrupted(s), Date.now());
-  process.stdout.write(`${renderTable(SESSION_COLUMNS, rows, outputWidth()).join('\n')}\n`);
+  // Short ids are unique over every session in the store, not only the ones shown (--status, --limit, --type).
+  const lines = sessionTable(typed, (s) => manager.isInterrupted(s), Date.now(), outputWidth(), await allIds(manager));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Every session id in the store (file names only: nothing is parsed). */
+async function allIds(manager: UnifiedSessionManager): Promise<string[]> {
+  const names = await fs.readdir(manager.store.paths.sessionsDir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length));
 }
 
 function detailLines(s: UnifiedSession, interrupted: boolean): string[] {
@@ -78,18 +86,18 @@ function detailLines(s: UnifiedSession, interrupted: boolean): string[] {
 
 async function show(id: string, cmd: Command): Promise<void> {
   const o = cmd.opts<{ json?: boolean }>();
-  const manager = new UnifiedSessionManager(homeOf(cmd));
+  const manager = new UnifiedSessionManager(existingHomeOf(cmd));
   const s = await manager.load(await manager.resolveId(id));
   if (o.json) return printJson(s);
   process.stdout.write(`${detailLines(s, manager.isInterrupted(s)).join('\n')}\n`);
 }
 
 async function clean(cmd: Command): Promise<void> {
-  const o = cmd.opts<{ olderThan?: string; status?: string[]; dryRun?: boolean; json?: boolean }>();
+  const o = cmd.opts<{ olderThan?: string; status?: string[]; dryRun?: boolean; json?: boolean; yes?: boolean }>();
   const ageMs = o.olderThan === undefined ? 0 : parseAge(o.olderThan);
   if (ageMs === null) throw new CliError(`--older-than must look like 30m, 12h or 7d, not "${o.olderThan}"`, EXIT.usage);
   const statuses = parseStatuses(o.status) ?? (['Completed', 'Failed', 'Cancelled'] as SessionStatus[]);
-  const manager = new UnifiedSessionManager(homeOf(cmd));
+  const manager = new UnifiedSessionManager(existingHomeOf(cmd));
   const filter: SessionFilter = { status: statuses };
   const { sessions, problems } = await manager.list(filter);
   warnProblems(problems);
@@ -98,6 +106,16 @@ async function clean(cmd: Command): Promise<void> {
   const doomed = sessions.filter(
     (s) => Date.parse(s.completed_at ?? s.updated_at) <= cutoff && !(s.status === 'Running' && manager.ownerAlive(s) !== false),
   );
+  // With no filter, clean removes every finished session and its log: a person is asked, a script must say --yes.
+  const unfiltered = o.olderThan === undefined && o.status === undefined;
+  if (!o.dryRun && unfiltered && !o.yes && doomed.length > 0) {
+    const yes = await confirmOnTerminal(`Remove ${doomed.length} finished session${doomed.length === 1 ? '' : 's'} and their logs?`);
+    if (yes === null) throw new CliError(`sessions clean with no filter removes ${doomed.length} session${doomed.length === 1 ? '' : 's'}: add --yes (or --older-than / --status, or --dry-run to see them)`, EXIT.usage);
+    if (!yes) {
+      process.stdout.write('Nothing removed.\n');
+      return;
+    }
+  }
   if (!o.dryRun) {
     for (const s of doomed) {
       await manager.delete(s.id);
@@ -138,6 +156,7 @@ export function registerSessions(program: Command): void {
     .option('--older-than <age>', 'only sessions finished longer ago than this (30m, 12h, 7d, 2w)')
     .addOption(statusOption())
     .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('-y, --yes', 'do not ask (needed with no filter when not on a terminal)')
     .option('--json', 'print the removed ids as JSON')
     .action((_o, cmd: Command) => clean(cmd));
 }

@@ -8,7 +8,6 @@ import { render } from 'ink';
 import { Dashboard } from '../../components/Dashboard.js';
 import { type DashboardStore, createDashboardStore } from '../../store/dashboard.js';
 import { loadAll, startFeed } from '../../store/dashboard-feed.js';
-import { bannerFor } from '../../store/dashboard-control-flow.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
 import type { SessionListing } from '../storage/session-store.js';
@@ -55,10 +54,10 @@ export async function runDashboard(o: RunDashboardOptions): Promise<DashboardSto
     size: { columns: stdout.columns ?? 80, rows: stdout.rows ?? 24 },
     control: o.control,
     ownRun: o.ownRun,
+    offerResume: o.offerResume,
   });
   const manager = new UnifiedSessionManager(o.home);
   await loadAll(store, manager, o.listing ?? manager.store.list());
-  if (o.offerResume) store.getState().setBanner(bannerFor(store.getState()));
   const focus = o.focus;
   let stopWaiting = () => {};
   if (focus) {

@@ -8,9 +8,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UnifiedSessionManager } from '../session/manager.js';
 import { visibleIds } from '../tui/session-list.js';
-import { SESSION_COLUMNS, sessionRows } from '../view/session-rows.js';
-import { renderTable } from '../view/table.js';
-import { homeOf, outputWidth } from './context.js';
+import { sessionTable } from '../view/session-rows.js';
+import { existingHomeOf, outputWidth } from './context.js';
 
 /** The repository the user is in: the nearest folder upwards holding `.git`, else null. */
 export function findRepoRoot(from: string): string | null {
@@ -34,13 +33,13 @@ async function plainListing(home: string, repoPath: string | null, all: boolean)
   const byId = Object.fromEntries(sessions.map((s) => [s.id, s]));
   const alive = Object.fromEntries(sessions.map((s) => [s.id, manager.ownerAlive(s)]));
   const ids = visibleIds(byId, alive, { text: '', status: 'all', sort: 'started', repoPath, all });
-  const rows = sessionRows(ids.map((id) => byId[id]!), (s) => manager.isInterrupted(s), Date.now());
-  process.stdout.write(`${renderTable(SESSION_COLUMNS, rows, outputWidth()).join('\n')}\n`);
+  const lines = sessionTable(ids.map((id) => byId[id]!), (s) => manager.isInterrupted(s), Date.now(), outputWidth(), sessions.map((s) => s.id));
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function tui(cmd: Command): Promise<void> {
   const o = cmd.opts<{ all?: boolean }>();
-  const home = homeOf(cmd);
+  const home = existingHomeOf(cmd);
   const repoPath = findRepoRoot(process.cwd());
   if (!process.stdout.isTTY || !process.stdin.isTTY) return plainListing(home, repoPath, Boolean(o.all));
   // Read the store while Ink and React load: the two overlap, and the first frame comes sooner.

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { UnifiedSession } from '../session/types.js';
 import { META } from '../session/types.js';
-import { shortId } from './resume-offer.js';
 import { interruptOwner, lastLogLine, launchResume, type Refusal } from './run-control.js';
 
 export type LaunchResult = { ok: true; pid: number; logFile: string } | { ok: false; reason: string };
@@ -43,7 +42,7 @@ export function workflowChangedRefusal(s: UnifiedSession): string | null {
   }
   if (typeof recorded !== 'string') return null;
   const now = crypto.createHash('sha256').update(text).digest('hex');
-  return now === recorded ? null : `${path.basename(file)} changed since this run began: to resume anyway, prodigy resume ${shortId(s.id)} --force`;
+  return now === recorded ? null : `${path.basename(file)} changed since this run began: to resume anyway, prodigy resume ${s.id} --force`;
 }
 
 export function createDashboardControl(home: string, o: ControlOptions = {}): DashboardControl {

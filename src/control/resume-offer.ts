@@ -6,7 +6,8 @@
 import { isInterrupted } from '../session/lifecycle.js';
 import type { UnifiedSession } from '../session/types.js';
 import { inRepo } from '../tui/session-list.js';
-import { formatRelative, progressLabel, sessionName } from '../view/format.js';
+import { formatRelative, sessionName } from '../view/format.js';
+import { progressText } from '../view/progress-text.js';
 import { resumeRefusal, type Refusal } from './run-control.js';
 
 export type OwnerAlive = (s: UnifiedSession) => boolean | undefined;
@@ -18,8 +19,8 @@ export interface ResumeOffer {
   where: string;
   /** "5m ago", from the session's last update. */
   ago: string;
-  /** "Paused", or "crashed" for a Running session whose owner is gone. */
-  how: 'Paused' | 'crashed';
+  /** Its status word as every view shows it: Paused, or Interrupted for a Running session whose owner is gone. */
+  how: 'Paused' | 'Interrupted';
 }
 
 function interrupted(s: UnifiedSession, alive: OwnerAlive): boolean {
@@ -36,13 +37,9 @@ export function lastInterrupted(sessions: readonly UnifiedSession[], alive: Owne
   return candidates.find((s) => inRepo(s, repoPath ?? null)) ?? null;
 }
 
-/** The step that was in flight (completed + 1), or items done of total. */
+/** Where it stopped, in the one progress wording: "step 3/5" (the step in flight) or "212/300 items, 2 failed". */
 export function whereStopped(s: UnifiedSession): string {
-  const mr = s.mapreduce_data;
-  if (mr) return `${mr.processed_items}/${mr.total_items} items`;
-  const wf = s.workflow_data;
-  if (wf && wf.total_steps > 0) return `step ${Math.min(wf.completed_steps.length + 1, wf.total_steps)}/${wf.total_steps}`;
-  return progressLabel(s);
+  return progressText(s);
 }
 
 /** The start-up banner's content, or null when this repository has nothing interrupted. */
@@ -54,18 +51,13 @@ export function resumeOffer(sessions: readonly UnifiedSession[], alive: OwnerAli
     name: sessionName(s),
     where: whereStopped(s),
     ago: formatRelative(s.updated_at, now),
-    how: s.status === 'Paused' ? 'Paused' : 'crashed',
+    how: s.status === 'Paused' ? 'Paused' : 'Interrupted',
   };
 }
 
-/** `session-` and the first 8 characters of its uuid: unique in practice, and accepted as a prefix. */
-export function shortId(id: string): string {
-  const m = /^(session-[0-9a-f]{8})[0-9a-f-]{28}$/.exec(id);
-  return m ? m[1]! : id;
-}
-
-export function offerText(o: ResumeOffer): string {
-  return `Interrupted ${o.ago}: ${o.name} at ${o.where} (${o.how}, ${shortId(o.id)}) — r to resume`;
+/** The banner's line; `short` is the session's short id as every other view shows it. */
+export function offerText(o: ResumeOffer, short: string): string {
+  return `Interrupted ${o.ago}: ${o.name} at ${o.where} (${o.how}, ${short}) — r to resume`;
 }
 
 export type ResumeTarget = { ok: true; session: UnifiedSession } | Extract<Refusal, { ok: false }>;

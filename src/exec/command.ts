@@ -27,6 +27,8 @@ export interface CommandResult {
   output: string;
   /** stdout and stderr as they came, for the log and failure reports. */
   transcript: string;
+  /** stderr alone (for `capture_streams`); '' where the launcher does not tell the streams apart. */
+  stderr?: string;
   timedOut: boolean;
   aborted: boolean;
   /** One line saying why it failed, when it did. */
@@ -57,8 +59,16 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     onSpawn: spec.onSpawn,
   };
   if (spec.kind === 'shell') {
-    const r = await (spec.launcher ?? spawnShell)({ ...base, script: spec.text, onOutput: (t) => spec.onOutput?.(t) });
-    return resultOf(r, r.stdout, spec.timeoutSec);
+    let stderr = '';
+    const r = await (spec.launcher ?? spawnShell)({
+      ...base,
+      script: spec.text,
+      onOutput: (t, stream) => {
+        if (stream === 'stderr') stderr += t;
+        spec.onOutput?.(t);
+      },
+    });
+    return { ...resultOf(r, r.stdout, spec.timeoutSec), stderr };
   }
   const bin = claudeBin(spec.env);
   const missing = await ensureClaude(bin, spec.env);

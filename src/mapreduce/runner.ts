@@ -73,6 +73,8 @@ export interface JobRunOptions {
   writeIntervalMs?: number;
   /** Session id for a new job (default: a fresh one). */
   sessionId?: string;
+  /** `--strict`: an unknown `${name}` fails its command (default: left as text, as Prodigy does). */
+  strict?: boolean;
 }
 
 export interface JobOutcome {
@@ -99,15 +101,18 @@ export class JobError extends Error {
 }
 
 /** Pure: the scope an agent's commands see (`${item}`, `${item.a.b}`, `${item_index}`, `${item_id}`). */
-export function itemScope(base: Omit<Scope, 'extra' | 'outputs'>, it: Pick<WorkItemState, 'id' | 'index' | 'item'>): Scope {
+export function itemScope(base: Omit<Scope, 'extra' | 'outputs'>, it: Pick<WorkItemState, 'id' | 'index' | 'item'>, total?: number): Scope {
+  const json = JSON.stringify(it.item);
   return {
     ...base,
     variables: { ...base.variables },
     outputs: {},
     extra: {
       item: typeof it.item === 'string' ? it.item : JSON.stringify(it.item),
+      item_json: json,
       item_index: String(it.index),
       item_id: it.id,
+      ...(total === undefined ? {} : { item_total: String(total) }),
     },
   };
 }
@@ -209,7 +214,7 @@ class JobRun {
   }
 
   private baseScope(): Omit<Scope, 'extra' | 'outputs'> {
-    return { variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, processEnv: this.processEnv, workflowName: this.o.workflow.name };
+    return { variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, processEnv: this.processEnv, workflowName: this.o.workflow.name, strict: this.o.strict };
   }
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
@@ -338,7 +343,7 @@ class JobRun {
       running.set(it.id, it);
       const t0 = performance.now();
       const launcher = hosts.slot(ctx.agentId).run;
-      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd: this.o.cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
           tail.push(text);
           it.output_tail = tail.snapshot();

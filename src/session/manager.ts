@@ -246,7 +246,9 @@ export class UnifiedSessionManager {
     const { sessions } = await this.store.list();
     const byJob = sessions.find((s) => s.mapreduce_data?.job_id === idOrJobId || s.metadata[META.jobId] === idOrJobId);
     if (byJob) return byJob.id;
-    const byPrefix = idOrJobId.length >= 4 ? sessions.filter((s) => s.id.startsWith(idOrJobId)) : [];
+    // A prefix, with or without `session-` (views show the short id without it, git-style).
+    const bare = idOrJobId.startsWith('session-') ? idOrJobId : `session-${idOrJobId}`;
+    const byPrefix = idOrJobId.length >= 4 ? sessions.filter((s) => s.id.startsWith(idOrJobId) || s.id.startsWith(bare)) : [];
     if (byPrefix.length === 1) return byPrefix[0]!.id;
     if (byPrefix.length > 1) throw new AmbiguousIdError(idOrJobId, byPrefix.map((s) => s.id));
     throw new SessionNotFoundError(idOrJobId);

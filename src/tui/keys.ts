@@ -20,6 +20,9 @@ export type ActionName =
   | 'filter'
   | 'cycleStatus'
   | 'cycleSort'
+  | 'reverseSort'
+  | 'copyId'
+  | 'copyResume'
   | 'help'
   | 'resume'
   | 'interrupt'
@@ -46,9 +49,12 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { action: 'back', keys: ['escape', 'backspace'], label: 'Esc ⌫', description: 'back to the sessions list', scope: 'detail' },
   { action: 'back', keys: ['escape'], label: 'Esc', description: 'clear the text and status filters', scope: 'list' },
   { action: 'switchPane', keys: ['tab', 'shift-tab'], label: 'Tab', description: 'switch pane', scope: 'detail' },
-  { action: 'filter', keys: ['/'], label: '/', description: 'filter by text (Enter keeps, Esc clears)', scope: 'list' },
+  { action: 'filter', keys: ['/'], label: '/', description: 'search name, id, status, repository, workflow, error (words in any order)', scope: 'list' },
   { action: 'cycleStatus', keys: ['f'], label: 'f', description: 'cycle the status filter', scope: 'list' },
-  { action: 'cycleSort', keys: ['s'], label: 's', description: 'cycle the sort order', scope: 'list' },
+  { action: 'cycleSort', keys: ['s'], label: 's', description: 'cycle the sort column (the header marks it)', scope: 'list' },
+  { action: 'reverseSort', keys: ['S'], label: 'S', description: 'reverse the sort order', scope: 'list' },
+  { action: 'copyId', keys: ['y'], label: 'y', description: 'copy the selected id (OSC 52: works over ssh and in tmux)', scope: 'any' },
+  { action: 'copyResume', keys: ['Y'], label: 'Y', description: 'copy the resume command of the selected session', scope: 'any' },
   { action: 'resume', keys: ['r'], label: 'r', description: 'resume the selected (or last interrupted) session', scope: 'any' },
   { action: 'interrupt', keys: ['x'], label: 'x', description: 'interrupt the selected running session (it pauses)', scope: 'any' },
   { action: 'help', keys: ['?'], label: '?', description: 'show or hide this help', scope: 'any' },

@@ -24,8 +24,17 @@ export function fits(size: Size): boolean {
 
 /** The one-line notice shown instead of a view in a terminal that is too small, cut to its width. */
 export function tooSmallNotice(size: Size): string {
-  const full = `Terminal too small (${size.columns}x${size.rows}); need ${MIN_SIZE.columns}x${MIN_SIZE.rows}. q quits.`;
-  return full.length <= size.columns ? full : `${full.slice(0, Math.max(0, size.columns - 1))}…`;
+  const need = `${MIN_SIZE.columns}x${MIN_SIZE.rows}`;
+  // Longest first; the first that fits whole is shown, so even a 10-column terminal reads what it needs.
+  const forms = [
+    `Terminal too small (${size.columns}x${size.rows}); need ${need}. q quits.`,
+    `Too small: ${size.columns}x${size.rows}, need ${need}. q quits`,
+    `Need ${need}. q quits`,
+    `Need ${need}`,
+    need,
+  ];
+  const hit = forms.find((f) => f.length <= size.columns);
+  return hit ?? truncate(need, size.columns);
 }
 
 /** Lines a frame may use: one less than the terminal, so Ink never falls back to clearing the screen. */
@@ -85,4 +94,16 @@ export function fitLine(left: string, right: string, width: number): string {
   if (room <= 0) return r;
   const l = truncate(left, room);
   return r ? `${l}${' '.repeat(room - displayWidth(l) + 1)}${r}` : l;
+}
+
+/**
+ * A title line that keeps what matters when cut: `left` is kept whole with the first of `rights` (longest
+ * form first: a full id then its short id, counts in words then in symbols) that fits beside it. When none
+ * does, `keep` says which side survives: 'left' (a detail title's name and status; the right side goes),
+ * or 'right' (the list's counts, in their shortest form; the left side is cut).
+ */
+export function fitTitle(left: string, rights: readonly string[], width: number, keep: 'left' | 'right' = 'left'): string {
+  for (const r of rights) if (displayWidth(left) + 1 + displayWidth(r) <= width) return fitLine(left, r, width);
+  if (keep === 'right') return fitLine(left, rights.at(-1) ?? '', width);
+  return fitLine(left, '', width);
 }

@@ -6,9 +6,9 @@
 import type { JobEvent, JobPhase, JobState, WorkItemState } from '../mapreduce/job-types.js';
 import type { UnifiedSession } from '../session/types.js';
 import { META } from '../session/types.js';
-import { formatDurationMs } from '../view/format.js';
+import { formatDurationMs, formatRelative } from '../view/format.js';
 import { countItems as countJobItems } from '../mapreduce/progress.js';
-import { type ItemCounts, etaMs, itemsPerMinute } from './progress.js';
+import { type ItemCounts, etaMs, formatRate, itemsPerMinute } from './progress.js';
 
 /** The job id a session runs: mapreduce_data, else metadata (Prodigy's MapReduce runs saved as Workflow). */
 export function jobIdOf(s: UnifiedSession): string | null {
@@ -90,21 +90,31 @@ export function orderItems(items: readonly WorkItemState[]): WorkItemState[] {
 export interface AgentRow {
   id: string;
   status: WorkItemState['status'];
+  /** The status word shown: the item's status, or "paused" for one cut short by a pause or a crash. */
+  label: string;
   attempt: string;
   elapsed: string;
   last: string;
 }
 
-/** Only the rows in [top, top + height): the table never formats what it cannot show. */
-export function agentRows(ordered: readonly WorkItemState[], top: number, height: number, now: number): AgentRow[] {
+/**
+ * Only the rows in [top, top + height): the table never formats what it cannot show. `live`: the job's
+ * runner is running it; when it is not, an item that was started and not finished reads "paused" (it goes
+ * back to the queue on resume), and no item counts time it is not running.
+ */
+export function agentRows(ordered: readonly WorkItemState[], top: number, height: number, now: number, live = true): AgentRow[] {
   return ordered.slice(Math.max(0, top), Math.max(0, top) + Math.max(0, height)).map((it) => {
+    const unfinished = it.status === 'running' || it.status === 'pending';
+    const paused = !live && unfinished && it.started_at !== null;
     const start = it.started_at ? Date.parse(it.started_at) : Number.NaN;
     const end = it.ended_at ? Date.parse(it.ended_at) : now;
+    const timed = it.status !== 'pending' && !paused;
     return {
       id: it.id,
       status: it.status,
+      label: paused ? 'paused' : it.status,
       attempt: String(it.attempts),
-      elapsed: Number.isNaN(start) ? '' : formatDurationMs(Math.max(0, end - start)),
+      elapsed: !timed || Number.isNaN(start) ? '' : formatDurationMs(Math.max(0, end - start)),
       last: it.error && it.status !== 'completed' ? it.error : (it.output_tail.at(-1) ?? ''),
     };
   });
@@ -119,4 +129,23 @@ export function eventLine(e: JobEvent): string {
   if (e.phase && e.type === 'PhaseChanged') parts.push(e.phase);
   if (e.message) parts.push(e.message);
   return parts.join(' ');
+}
+
+/**
+ * The right side of the counts line: items/minute and ETA only while the job runs and items are in flight
+ * (a paused or finished job moves at no rate, and "ETA 0ms" says nothing); the DLQ count always.
+ */
+export function jobRates(sum: JobSummary, o: { live: boolean; dlq: number; wide: boolean }): string {
+  const moving = o.live && sum.counts.running > 0;
+  if (!moving) return `DLQ ${o.dlq}`;
+  const eta = sum.eta === null ? '-' : formatDurationMs(sum.eta);
+  return o.wide ? `${formatRate(sum.perMinute)}  ETA ${eta}  DLQ ${o.dlq}` : `${formatRate(sum.perMinute).replace('/min', '/m')} ETA ${eta} DLQ ${o.dlq}`;
+}
+
+/** The job header's right side, long and short: job id, when it started, how long it has run (or ran). */
+export function jobHeader(jobId: string | null, startedIso: string, elapsed: number, now: number): { long: string; short: string } {
+  const took = formatDurationMs(Math.max(0, elapsed));
+  const started = formatRelative(startedIso, now);
+  const job = jobId ? `job ${jobId} · ` : '';
+  return { long: `${job}started ${started} · ${took}`, short: took };
 }

@@ -18,6 +18,7 @@ import {
   typeLabel,
 } from '../view/format.js';
 import { type Column, renderTable } from '../view/table.js';
+import { shortOf } from '../view/short-id.js';
 
 export type SortKey = 'started' | 'updated' | 'status' | 'name';
 export const SORT_KEYS: readonly SortKey[] = ['started', 'updated', 'status', 'name'];
@@ -34,14 +35,14 @@ export const STATUS_FILTERS: readonly StatusFilter[] = ['all', 'active', 'interr
 /** Whether the owner of each session is known to be alive (undefined: cannot be known, e.g. another host). */
 export type AliveMap = Readonly<Record<string, boolean | undefined>>;
 
-/** The dashboard says "Interrupted" for a crashed run (Running, owner gone): it is resumable like a pause. */
-export type ListStatus = Exclude<DisplayStatus, 'Crashed'> | 'Interrupted';
+/** The dashboard's status words are the CLI's (src/view/format.ts): a dead owner reads Interrupted. */
+export type ListStatus = DisplayStatus;
 
 export const LIST_SYMBOL: Record<ListStatus, string> = {
   Initializing: STATUS_SYMBOL.Initializing,
   Running: STATUS_SYMBOL.Running,
   Paused: STATUS_SYMBOL.Paused,
-  Interrupted: STATUS_SYMBOL.Crashed,
+  Interrupted: STATUS_SYMBOL.Interrupted,
   Completed: STATUS_SYMBOL.Completed,
   Failed: STATUS_SYMBOL.Failed,
   Cancelled: STATUS_SYMBOL.Cancelled,
@@ -49,8 +50,7 @@ export const LIST_SYMBOL: Record<ListStatus, string> = {
 
 export function listStatus(s: UnifiedSession, alive: boolean | undefined): ListStatus {
   const crashed = (s.status === 'Running' || s.status === 'Initializing') && alive === false;
-  const d = displayStatus(s, crashed);
-  return d === 'Crashed' ? 'Interrupted' : d;
+  return displayStatus(s, crashed);
 }
 
 function statusMatches(filter: StatusFilter, st: ListStatus): boolean {
@@ -95,24 +95,35 @@ export interface ListQuery {
   text: string;
   status: StatusFilter;
   sort: SortKey;
+  /** `S`: the order reversed (this repository's sessions still come first). */
+  reverse?: boolean;
   /** This repository's root; its sessions come first unless `all` is set. null: no grouping. */
   repoPath: string | null;
   all: boolean;
 }
 
-function haystack(s: UnifiedSession): string {
+/** What `/` searches: name, id, type, status word, job id, repository, workflow path and error text. */
+function haystack(s: UnifiedSession, st: ListStatus): string {
   const job = s.mapreduce_data?.job_id ?? s.metadata[META.jobId];
-  return `${s.id} ${sessionName(s)} ${typeLabel(s)} ${s.status} ${typeof job === 'string' ? job : ''}`.toLowerCase();
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return [s.id, sessionName(s), typeLabel(s), st, text(job), text(s.metadata[META.repoPath]), text(s.metadata.repo_name), text(s.metadata.workflow_path), s.error ?? '']
+    .join(' ')
+    .toLowerCase();
+}
+
+/** Every word of the query must appear, in any order ("failed deploy" finds "deploy … Failed"). */
+export function matchesWords(hay: string, words: readonly string[]): boolean {
+  return words.every((w) => hay.includes(w));
 }
 
 /** The ids the list shows, in order. Sort keys are computed once per session, not per comparison. */
 export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, alive: AliveMap, q: ListQuery): string[] {
-  const needle = q.text.trim().toLowerCase();
+  const words = q.text.toLowerCase().split(/\s+/).filter((w) => w !== '');
   const grouped = !q.all && q.repoPath !== null;
   const rows = [];
   for (const s of Object.values(sessions)) {
     const st = listStatus(s, alive[s.id]);
-    if (!statusMatches(q.status, st) || (needle !== '' && !haystack(s).includes(needle))) continue;
+    if (!statusMatches(q.status, st) || (words.length > 0 && !matchesWords(haystack(s, st), words))) continue;
     rows.push({
       id: s.id,
       started: Date.parse(s.started_at) || 0,
@@ -130,7 +141,8 @@ export function visibleIds(sessions: Readonly<Record<string, UnifiedSession>>, a
     status: (a, b) => a.rank - b.rank || byNewest(a, b),
     name: (a, b) => a.name.localeCompare(b.name) || byNewest(a, b),
   };
-  rows.sort((a, b) => a.other - b.other || cmp[q.sort](a, b));
+  const dir = q.reverse ? -1 : 1;
+  rows.sort((a, b) => a.other - b.other || dir * cmp[q.sort](a, b));
   return rows.map((r) => r.id);
 }
 
@@ -151,8 +163,18 @@ export const LIST_COLUMNS: Column[] = [
   { header: 'PROGRESS', dropOrder: 1 },
   { header: 'STARTED', dropOrder: 4 },
   { header: 'DURATION', align: 'right', dropOrder: 2 },
-  { header: 'ID', dropOrder: 5 },
+  // The short id is never dropped: at any width a session can be named, copied and pasted.
+  { header: 'ID' },
 ];
+
+/** The column each sort order sorts by; "last active" has no column of its own (the filter line names it). */
+const SORT_COLUMN: Record<SortKey, string> = { started: 'STARTED', updated: '', status: 'STATUS', name: 'NAME' };
+
+/** The header marks the sorted column: ▼ in the default direction, ▲ reversed. */
+export function markSorted(columns: readonly Column[], sort: SortKey | undefined, reverse = false): Column[] {
+  if (!sort) return [...columns];
+  return columns.map((c) => (c.header === SORT_COLUMN[sort] ? { ...c, header: `${c.header}${reverse ? '▲' : '▼'}` } : c));
+}
 
 export interface ListRow {
   id: string;
@@ -178,7 +200,7 @@ export function listTable(
   ids: readonly string[],
   sessions: Readonly<Record<string, UnifiedSession>>,
   alive: AliveMap,
-  opts: { now: number; width: number; repoPath: string | null; all: boolean },
+  opts: { now: number; width: number; repoPath: string | null; all: boolean; short?: ReadonlyMap<string, string>; sort?: SortKey; reverse?: boolean },
 ): { header: string; rows: ListRow[] } {
   const shown = ids.map((id) => sessions[id]).filter((s): s is UnifiedSession => s !== undefined);
   const statuses = shown.map((s) => listStatus(s, alive[s.id]));
@@ -191,12 +213,12 @@ export function listTable(
       progressLabel(s),
       formatRelative(s.started_at, opts.now),
       durationText(s, st, opts.now),
-      s.id,
+      opts.short ? shortOf(opts.short, s.id) : s.id,
     ];
   });
   // Pad the status column to its widest word so it does not jump as rows scroll by.
   const widest = ['Interrupted', ...statuses].reduce((w, st) => Math.max(w, st.length + 2), 0);
-  const lines = renderTable(LIST_COLUMNS, [[''.padEnd(widest), '', '', '', '', '', ''], ...cells], opts.width);
+  const lines = renderTable(markSorted(LIST_COLUMNS, opts.sort, opts.reverse), [[''.padEnd(widest), '', '', '', '', '', ''], ...cells], opts.width);
   return {
     header: lines[0]!,
     rows: shown.map((s, i) => ({

@@ -7,6 +7,7 @@ import { durationToMs } from '../session/time.js';
 import type { UnifiedSession } from '../session/types.js';
 import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
+import { progressText } from '../view/progress-text.js';
 
 export type StepState = 'done' | 'running' | 'failed' | 'stopped' | 'pending';
 
@@ -71,6 +72,7 @@ export function outputTail(s: UnifiedSession): string[] {
 export function currentLine(s: UnifiedSession, rows: readonly StepRow[]): string {
   const running = rows.find((r) => r.state === 'running');
   if (running) return `running step ${running.index + 1}/${rows.length}: ${running.summary}`;
-  const done = rows.filter((r) => r.state === 'done').length;
-  return `${done}/${rows.length} steps done`;
+  if (rows.length === 0) return 'no steps recorded';
+  if (s.status === 'Completed') return `step ${rows.length}/${rows.length}, all done`;
+  return `at ${progressText(s)}`;
 }

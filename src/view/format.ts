@@ -5,21 +5,25 @@
 import { durationToMs } from '../session/time.js';
 import type { Duration, SessionStatus, UnifiedSession } from '../session/types.js';
 
-/** What a listing shows as status: the stored status, or Crashed for a Running session with a dead owner. */
-export type DisplayStatus = SessionStatus | 'Crashed';
+/**
+ * What every view shows as status: the stored status, or Interrupted for a Running session whose owner is
+ * gone (killed, crashed). One word everywhere — CLI listings, `sessions show`, the dashboard — and always
+ * resumable, like Paused.
+ */
+export type DisplayStatus = SessionStatus | 'Interrupted';
 
 export const STATUS_SYMBOL: Record<DisplayStatus, string> = {
   Initializing: '…',
   Running: '●',
   Paused: '‖',
-  Crashed: '!',
+  Interrupted: '!',
   Completed: '✓',
   Failed: '✗',
   Cancelled: '⊘',
 };
 
 export function displayStatus(s: UnifiedSession, interrupted: boolean): DisplayStatus {
-  return interrupted && (s.status === 'Running' || s.status === 'Initializing') ? 'Crashed' : s.status;
+  return interrupted && (s.status === 'Running' || s.status === 'Initializing') ? 'Interrupted' : s.status;
 }
 
 /** 950ms, 12s, 3m 05s, 2h 07m, 3d 04h */
@@ -72,18 +76,8 @@ export function typeLabel(s: UnifiedSession): string {
   return isMapReduce(s) ? 'mapreduce' : 'workflow';
 }
 
-/** "step 3/5" or "212/300 (12 failed)". */
-export function progressLabel(s: UnifiedSession): string {
-  const mr = s.mapreduce_data;
-  if (mr) return `${mr.processed_items}/${mr.total_items}${mr.failed_items ? ` (${mr.failed_items} failed)` : ''}`;
-  const wf = s.workflow_data;
-  if (wf && wf.total_steps > 0) {
-    const done = wf.completed_steps.length;
-    const shown = s.status === 'Completed' ? wf.total_steps : Math.min(wf.total_steps, Math.max(done + (s.status === 'Running' ? 1 : 0), 1));
-    return `step ${shown}/${wf.total_steps}`;
-  }
-  return '-';
-}
+/** The one progress formatter (src/view/progress-text.ts), under the name the listings use. */
+export { progressText as progressLabel } from './progress-text.js';
 
 /** Elapsed run time: start to completion, or to `now` while it is still live. */
 export function elapsedMs(s: UnifiedSession, now: number): number {

@@ -1,26 +1,28 @@
 /**
- * Command forms (`shell:`, `claude:` and their fields) from YAML nodes. Shared with the MapReduce parser
- * (setup, agent_template and reduce are command lists of the same form).
+ * Command forms (`shell:`, `claude:`, the other step kinds and their fields) from YAML nodes. Shared with
+ * the MapReduce parser (setup, agent_template and reduce are command lists of the same form).
  */
 import { isMap, isScalar, type Node } from 'yaml';
-import {
-  asBool,
-  asMap,
-  asPositiveInt,
-  asSeq,
-  asText,
-  entriesOf,
-  type YamlSource,
-} from './yaml-source.js';
-import { CAPTURE_FORMATS, type CaptureFormat, type FailureHandler, type WorkflowCommand } from './types.js';
+import { FOREACH_SIBLINGS, parseForeach, parseValidate, parseWriteFile } from './parse-steps.js';
+import { parseCaptureStreams, parseFailureHandler, parseOnExitCode, parseOutputs, parseRetry, textStep } from './step-fields.js';
+import { CAPTURE_FORMATS, type CaptureFormat, type CommandKind, type WorkflowCommand } from './types.js';
+import { asBool, asMap, asPositiveInt, asSeq, asStringMap, asText, entriesOf, type YamlSource } from './yaml-source.js';
 
-/** Step kinds Prodigy has that this runner does not run yet: refused clearly, never crashed on. */
-export const UNSUPPORTED_KINDS = ['foreach', 'write_file', 'validate', 'goal_seek', 'analyze', 'test', 'handler'] as const;
+/** The step kinds, in the order Prodigy names them. `test:` is converted to shell. */
+const KINDS = ['claude', 'shell', 'analyze', 'foreach', 'write_file', 'validate', 'test'] as const;
 
-/** Fields Prodigy accepts on a command that we ignore (warned about, not fatal). */
-const IGNORED_FIELDS = new Set(['analysis', 'outputs', 'cwd', 'env', 'skip_validation', 'validation_timeout', 'ignore_validation_failure', 'commit_message', 'auto_commit', 'working_dir']);
-
-const HANDLER_FIELDS = new Set(['max_attempts', 'max_retries', 'fail_workflow', 'retry_original', 'commands']);
+/** Fields Prodigy accepts on a command that we cannot honour: warned about with the reason. */
+const IGNORED_FIELDS: Record<string, string> = {
+  analysis: 'analysis runs are not part of this runner',
+  cwd: 'use working_dir:',
+  skip_validation: 'validation runs only when a validate: is given',
+  validation_timeout: 'use validate.timeout',
+  ignore_validation_failure: 'use validate.on_incomplete.fail_workflow: false',
+  commit_message: 'commits are made by the commands themselves',
+  auto_commit: 'commits are made by the commands themselves (commit_required checks for one)',
+  commit_config: 'commits are made by the commands themselves',
+  step_validate: 'use validate:',
+};
 
 function parseCaptureFormat(src: YamlSource, node: Node | null): CaptureFormat {
   const v = asText(src, node, 'capture_format');
@@ -28,61 +30,87 @@ function parseCaptureFormat(src: YamlSource, node: Node | null): CaptureFormat {
   return v as CaptureFormat;
 }
 
-function parseCapture(src: YamlSource, node: Node | null, field: string): string | undefined {
-  if (isScalar(node) && typeof node.value === 'boolean') return node.value ? 'output' : undefined;
+function parseCapture(src: YamlSource, node: Node | null, field: string, kind: CommandKind): string | undefined {
+  // `capture_output: true` is Prodigy's deprecated form: the output lands in `<kind>.output`.
+  if (isScalar(node) && typeof node.value === 'boolean') return node.value ? (field === 'capture_output' ? 'output' : `${kind}.output`) : undefined;
   const name = asText(src, node, field);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw src.error(node, `${field} must be true, false or a variable name, not "${name}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/.test(name)) throw src.error(node, `${field} must be true, false or a variable name, not "${name}"`);
   return name;
 }
 
-/** `on_failure`: one command with handler fields beside it, or `{commands: [...], max_attempts, ...}`. */
-function parseFailureHandler(src: YamlSource, node: Node | null): FailureHandler {
-  const map = asMap(src, node, 'on_failure');
-  const entries = entriesOf(src, map);
-  const get = (k: string) => entries.find((e) => e.key === k);
-  const max = get('max_attempts') ?? get('max_retries');
-  const maxAttempts = max ? asPositiveInt(src, max.value, max.key) : 1;
-  const retry = get('retry_original');
-  const fail = get('fail_workflow');
-  const list = get('commands');
-  const commands = list
-    ? parseCommandList(src, list.value, 'on_failure.commands')
-    : [parseCommand(src, node, { handlerFields: true })];
-  return {
-    commands,
-    maxAttempts,
-    retryOriginal: retry ? asBool(src, retry.value, 'retry_original') : maxAttempts > 1,
-    failWorkflow: fail ? asBool(src, fail.value, 'fail_workflow') : true,
-  };
+export interface ParseCommandOptions {
+  /** Keys that belong to the caller (e.g. on_failure's own fields beside its command). */
+  extraFields?: readonly string[];
 }
 
-/** One command mapping. Exactly one of `shell:` / `claude:`; anything else is refused with its position. */
-export function parseCommand(src: YamlSource, node: Node | null, opts: { handlerFields?: boolean } = {}): WorkflowCommand {
+/** One command mapping. Exactly one step kind; anything else is refused with its position. */
+export function parseCommand(src: YamlSource, node: Node | null, opts: ParseCommandOptions = {}): WorkflowCommand {
   if (isScalar(node) && typeof node.value === 'string') {
     throw src.error(node, `a command must be a mapping such as {shell: "..."} or {claude: "..."}, not the text "${node.value}"`);
   }
   if (!isMap(node)) throw src.error(node, 'a command must be a mapping with shell: or claude:');
   const entries = entriesOf(src, node);
-  const kinds = entries.filter((e) => e.key === 'shell' || e.key === 'claude');
-  const unsupported = entries.find((e) => (UNSUPPORTED_KINDS as readonly string[]).includes(e.key));
-  if (unsupported && kinds.length === 0) throw src.error(unsupported.keyNode, `"${unsupported.key}:" steps are not supported yet`);
+  const goal = entries.find((e) => e.key === 'goal_seek');
+  if (goal) throw src.error(goal.keyNode, 'key "goal_seek" is refused: goal_seek was removed from Prodigy; validate: with on_incomplete: replaces it');
+  const kinds = entries.filter((e) => (KINDS as readonly string[]).includes(e.key));
   if (kinds.length === 0) {
+    const handler = entries.find((e) => e.key === 'handler' || e.key === 'command');
+    if (handler) throw src.error(handler.keyNode, `key "${handler.key}" is refused: Prodigy's internal "${handler.key}:" steps cannot be run here; use shell: or claude:`);
     const first = entries[0];
-    throw src.error(first?.keyNode ?? node, `unknown command form${first ? ` "${first.key}:"` : ''}: expected shell: or claude:`);
+    throw src.error(first?.keyNode ?? node, `a step must have 'claude', 'shell', 'analyze', 'foreach', 'write_file' or 'validate'${first ? ` (found "${first.key}")` : ''}`);
   }
-  if (kinds.length > 1) throw src.error(kinds[1]!.keyNode, 'a command has either shell: or claude:, not both');
-  const kind = kinds[0]!;
-  const cmd: WorkflowCommand = {
-    kind: kind.key as WorkflowCommand['kind'],
-    text: asText(src, kind.value, kind.key),
-    captureFormat: 'string',
-    commitRequired: false,
-    line: src.position(node).line,
-  };
+  // A shell/claude step may carry a `validate:` field; any other pair of kinds is ambiguous.
+  const main = kinds.find((k) => k.key !== 'validate') ?? kinds[0]!;
+  const others = kinds.filter((k) => k !== main && !(k.key === 'validate' && (main.key === 'shell' || main.key === 'claude')));
+  if (others.length > 0) throw src.error(others[0]!.keyNode, `a step has one kind: "${main.key}:" and "${others[0]!.key}:" cannot be combined`);
+
+  const cmd: WorkflowCommand = { kind: 'shell', text: '', captureFormat: 'string', commitRequired: false, line: src.position(node).line };
+  switch (main.key) {
+    case 'shell':
+    case 'claude':
+      cmd.kind = main.key;
+      cmd.text = asText(src, main.value, main.key);
+      break;
+    case 'test': {
+      // Legacy `test: {command, on_failure}`: Prodigy converts it to a shell step and warns.
+      src.warn(main.keyNode, 'key "test" is deprecated (as in Prodigy): it runs as shell: with its command; write shell: instead');
+      const t = entriesOf(src, asMap(src, main.value, 'test'));
+      const c = t.find((e) => e.key === 'command');
+      if (!c) throw src.error(main.value, 'test needs command:');
+      cmd.text = asText(src, c.value, 'test.command');
+      const of = t.find((e) => e.key === 'on_failure');
+      if (of) cmd.onFailure = parseFailureHandler(src, of.value);
+      for (const e of t) if (e.key !== 'command' && e.key !== 'on_failure') src.warn(e.keyNode, `key "test.${e.key}" is ignored: test takes command and on_failure`);
+      break;
+    }
+    case 'analyze':
+      cmd.kind = 'analyze';
+      cmd.text = 'analyze';
+      src.warn(main.keyNode, 'key "analyze" is ignored: the step is accepted and does nothing here (Prodigy\'s analysis cache is not part of this runner)');
+      break;
+    case 'write_file':
+      cmd.kind = 'write_file';
+      cmd.writeFile = parseWriteFile(src, main.value);
+      cmd.text = cmd.writeFile.path;
+      break;
+    case 'foreach':
+      cmd.kind = 'foreach';
+      cmd.foreach = parseForeach(src, main.value, entries);
+      cmd.text = 'command' in cmd.foreach.items ? cmd.foreach.items.command : `${cmd.foreach.items.list.length} items`;
+      break;
+    case 'validate':
+      cmd.kind = 'validate';
+      cmd.validate = parseValidate(src, main.value);
+      cmd.text = cmd.validate.commands[0]?.text ?? cmd.validate.resultFile ?? 'validate';
+      break;
+  }
+  const flatForeach = cmd.kind === 'foreach' && !isMap(main.value);
+  let streams = false;
   for (const e of entries) {
+    if (e === main) continue;
     switch (e.key) {
-      case 'shell':
-      case 'claude':
+      case 'validate':
+        cmd.validate = parseValidate(src, e.value);
         break;
       case 'id':
         cmd.id = asText(src, e.value, 'id');
@@ -92,10 +120,14 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: { handler
         break;
       case 'capture_output':
       case 'capture':
-        cmd.capture = parseCapture(src, e.value, e.key);
+        cmd.capture = parseCapture(src, e.value, e.key, cmd.kind);
         break;
       case 'capture_format':
         cmd.captureFormat = parseCaptureFormat(src, e.value);
+        break;
+      case 'capture_streams':
+        cmd.captureStreams = parseCaptureStreams(src, e.value);
+        streams = true;
         break;
       case 'commit_required':
         cmd.commitRequired = asBool(src, e.value, 'commit_required');
@@ -107,17 +139,43 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: { handler
         cmd.outputFile = asText(src, e.value, 'output_file');
         break;
       case 'on_success':
-        cmd.onSuccess = parseCommand(src, e.value);
+        cmd.onSuccess = isScalar(e.value) ? textStep(src, e.value, 'on_success') : parseCommand(src, e.value);
         break;
       case 'on_failure':
         cmd.onFailure = parseFailureHandler(src, e.value);
         break;
+      case 'on_exit_code':
+        cmd.onExitCode = parseOnExitCode(src, e.value);
+        break;
+      case 'retry':
+        cmd.retry = parseRetry(src, e.value);
+        break;
+      case 'env':
+        cmd.env = asStringMap(src, e.value, 'env');
+        break;
+      case 'working_dir':
+        cmd.workingDir = asText(src, e.value, 'working_dir');
+        break;
+      case 'clear_env':
+        cmd.clearEnv = asBool(src, e.value, 'clear_env');
+        break;
+      case 'temporary':
+        // Step env never outlives its step here, so `temporary: true` is what always happens.
+        asBool(src, e.value, 'temporary');
+        break;
+      case 'outputs':
+        cmd.outputs = parseOutputs(src, e.value);
+        break;
       default:
-        if (opts.handlerFields && HANDLER_FIELDS.has(e.key)) break;
-        if ((UNSUPPORTED_KINDS as readonly string[]).includes(e.key)) throw src.error(e.keyNode, `"${e.key}:" is not supported yet`);
-        src.warn(e.keyNode, IGNORED_FIELDS.has(e.key) ? `field "${e.key}" is not supported here and is ignored` : `unknown field "${e.key}" is ignored`);
+        if (flatForeach && FOREACH_SIBLINGS.includes(e.key)) break;
+        if (opts.extraFields?.includes(e.key)) break;
+        if (e.key === 'goal_seek') break;
+        if (IGNORED_FIELDS[e.key]) src.warn(e.keyNode, `key "${e.key}" is ignored: ${IGNORED_FIELDS[e.key]}`);
+        else src.warn(e.keyNode, `key "${e.key}" is ignored: not a Prodigy step field`);
     }
   }
+  if (streams && cmd.capture === undefined) src.warn(node, 'key "capture_streams" is ignored: it needs capture: <name> on the same step');
+  if (cmd.outputs && cmd.id === undefined) throw src.error(node, 'outputs: needs id: on the same step (outputs are read as ${<id>.<name>})');
   return cmd;
 }
 

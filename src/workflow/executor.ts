@@ -46,6 +46,8 @@ export interface ExecutorOptions {
   /** How long a step must run before its process group is recorded for crash clean-up. */
   pgidRecordAfterMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** `--strict`: an unknown `${name}` fails its step (default: left as text, as Prodigy does). */
+  strict?: boolean;
 }
 
 export interface ExecutorResult {
@@ -116,6 +118,8 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
   const done = new Set(results.map((r) => r.step_index));
   const processEnv = o.env ?? process.env;
   const scope = restoredScope(wf, o.resumed, processEnv);
+  scope.workflowId = o.sessionId;
+  scope.strict = o.strict;
   const childEnv: NodeJS.ProcessEnv = { ...processEnv, ...wf.env, PRODIGY_SESSION_ID: o.sessionId };
   writeLog(`[${stamp()}] ${o.resumed ? 'resume' : 'run'} ${o.workflowPath} as ${o.sessionId} (${total} steps, ${done.size} done)\n`);
 
@@ -167,6 +171,7 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
       const t0 = performance.now();
       let pgidTimer: NodeJS.Timeout | null = null;
       let pgidRecorded = false;
+      scope.step = { name: cmd.id ?? summary, index: i };
       const outcome = await runStep(cmd, { scope, cwd: o.cwd, env: childEnv, signal: o.signal }, {
         onOutput: (text) => {
           writeLog(text);

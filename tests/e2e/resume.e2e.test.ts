@@ -106,7 +106,7 @@ describe('interrupt and resume through the terminal UI', () => {
     expect(lines(path.join(ws.dir, 'markers'))).toEqual(['1', '2']);
 
     type(`${prodigy} tui; echo "TUI-EXIT=$?"`);
-    await term.waitFor((s) => /Interrupted .*: e2e-five at step 3\/5 \(Paused, session-\w{8}\) — r to resume/.test(s), 'the resume banner');
+    await term.waitFor((s) => /Interrupted .*: e2e-five at step 3\/5 \(Paused, [0-9a-f]{7,}\) — r to resume/.test(s), 'the resume banner');
     term.keys('r');
     await term.waitFor((s) => s.includes('Resume e2e-five') && s.includes('from step 3/5?'), 'the confirmation');
     term.keys('y');
@@ -165,7 +165,7 @@ commands:
     const first = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), stdio: 'ignore' });
     expect(await new Promise((r) => first.once('exit', r))).toBe(130);
     term.start(`cd ${ws.dir} && ${prodigy} resume; echo "RESUME-EXIT=$?"; sleep 600`, childEnv(home), { columns: 100, rows: 24 });
-    await term.waitFor((s) => /Resume session-\S+ \(again, 1\/2 steps done\)\? \[y\/N\]/.test(s), 'the question');
+    await term.waitFor((s) => /Resume session-\S+ \(again, at step 2\/2\)\? \[y\/N\]/.test(s), 'the question');
     type('y');
     await term.waitFor((s) => s.includes('running step 2/2') && s.includes('Steps'), 'the live view of the resumed run');
     expect(term.flag('alternate_on')).toBe('1');

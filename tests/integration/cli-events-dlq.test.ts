@@ -48,7 +48,8 @@ describe('prodigy events / dlq list', () => {
     const home = seed();
     const plain = prodigy(['dlq', 'list', 'mapreduce-t1'], { home });
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(/^ITEM\s+ATTEMPTS\s+FAILED\s+ERROR\s+DATA\nitem-0\s+1\s+.*exited with code 3\s+\{"n":0\}\n1 dead item\. Retry with: prodigy dlq retry mapreduce-t1\n$/);
+    // The failing command's output tail is in the table, not only in --json.
+    expect(plain.stdout).toMatch(/^ITEM\s+ATTEMPTS\s+FAILED\s+ERROR\s+OUTPUT \(LAST LINES\)\s+DATA\nitem-0\s+1\s+.*exited with code 3\s+boom\s+\{"n":0\}\n1 dead item\. Retry with: prodigy dlq retry mapreduce-t1\n$/);
     const json = prodigy(['dlq', 'list', 'mapreduce-t1', '--json'], { home });
     expect(JSON.parse(json.stdout)).toMatchObject([{ item_id: 'item-0', attempts: 1, output_tail: ['boom'] }]);
   });

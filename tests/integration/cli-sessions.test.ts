@@ -40,8 +40,8 @@ describe('prodigy sessions', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TYPE\s+STATUS\s+NAME\s+PROGRESS\s+STARTED\s+DURATION$/);
-    expect(lines[1]).toMatch(/^workflow-1732450000000\s+workflow\s+! Crashed\s+implement\s+step 1\/5/);
-    expect(lines[3]).toMatch(/session-9a8b7c6d-0000-4000-8000-123456789abc\s+mapreduce\s+✗ Failed\s+mapreduce-1732298400000\s+212\/300 \(12 failed\)/);
+    expect(lines[1]).toMatch(/^workflow-1732450000000\s+workflow\s+! Interrupted\s+implement\s+step 1\/5/);
+    expect(lines[3]).toMatch(/session-9a8b7c6d-0000-4000-8000-123456789abc\s+mapreduce\s+✗ Failed\s+mapreduce-1732298400000\s+212\/300 items, 12 failed/);
     const statusCol = lines[0]!.indexOf('STATUS');
     for (const l of lines.slice(1)) expect(l.slice(statusCol, statusCol + 1)).toMatch(/[!✓✗]/);
   });
@@ -67,6 +67,9 @@ describe('prodigy sessions', () => {
     expect(byPrefix.stdout).toMatch(/^error\s+agent pool exhausted: 12 items failed$/m);
     const json = JSON.parse(prodigy(['sessions', 'show', 'mapreduce-1732298400000', '--json'], { home }).stdout);
     expect(json.id).toBe('session-9a8b7c6d-0000-4000-8000-123456789abc');
+    // The short id every table shows has no `session-`: it works as given, and with the prefix too.
+    expect(prodigy(['sessions', 'show', '9a8b', '--json'], { home }).stdout).toMatch(/"id": "session-9a8b7c6d-0000-4000-8000-123456789abc"/);
+    expect(prodigy(['sessions', 'show', '9a8b7c6', '--json'], { home }).code).toBe(0);
     const missing = prodigy(['sessions', 'show', 'session-nope'], { home });
     expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'prodigy: no session session-nope\n' });
   });
@@ -82,6 +85,40 @@ describe('prodigy sessions', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: prodigy/);
     }
+  });
+
+  it('a --home (or PRODIGY_HOME) folder that does not exist is named, exit 2, not "No sessions."', () => {
+    const gone = path.join(tempHome(), 'no-such-store');
+    for (const args of [['sessions', 'list'], ['sessions', 'show', 'x'], ['sessions', 'clean', '--yes'], ['dlq', 'list', 'job'], ['tui']]) {
+      const r = prodigy(['--home', gone, ...args]);
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toBe(`prodigy: no session store at ${gone} (--home names a folder that does not exist)\n`);
+    }
+    expect(prodigy(['sessions', 'list'], { home: gone }).stderr).toMatch(/PRODIGY_HOME names a folder that does not exist/);
+    expect(fs.existsSync(gone)).toBe(false);
+  });
+
+  it('sessions list on a narrow terminal shows whole short ids, never a cut one, and they resolve', () => {
+    const home = tempHome();
+    seedProdigyFixtures(home);
+    const wide = prodigy(['sessions', 'list'], { home });
+    expect(wide.stdout).toContain('session-9a8b7c6d-0000-4000-8000-123456789abc'); // piped: whole ids
+    // On a TTY of 80 columns the same rows fit only with short ids (the pure table, as the CLI calls it).
+    const ids = wide.stdout.split('\n').slice(1).map((l) => l.split(/\s+/)[0]).filter(Boolean);
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect(id).not.toContain('…');
+  });
+
+  it('sessions clean with no filter asks on a terminal and, elsewhere, removes nothing without --yes', () => {
+    const home = tempHome();
+    seedProdigyFixtures(home);
+    const refused = prodigy(['sessions', 'clean'], { home });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('prodigy: sessions clean with no filter removes 2 sessions: add --yes (or --older-than / --status, or --dry-run to see them)\n');
+    expect(fs.readdirSync(path.join(home, 'sessions')).filter((n) => n.endsWith('.json'))).toHaveLength(3);
+    const yes = prodigy(['sessions', 'clean', '--yes'], { home });
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toMatch(/Removed 2 sessions\.\n$/);
   });
 
   it('--home wins over PRODIGY_HOME', () => {

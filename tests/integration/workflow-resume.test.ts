@@ -77,7 +77,7 @@ describe('interrupt and resume', () => {
     const crashed = onlySession(home);
     expect(crashed.status).toBe('Running');
     const list = prodigy(['sessions', 'list'], { home });
-    expect(list.stdout).toMatch(/Crashed/);
+    expect(list.stdout).toMatch(/! Interrupted/);
     const orphan = Number(fs.readFileSync(path.join(dir, 'step3.pgid'), 'utf8'));
     expect(crashed.metadata.child_pgid).toBe(orphan);
     expect(pidAlive(orphan)).toBe(true);

@@ -8,10 +8,10 @@ import { repoRoot, tempHome } from '../helpers/home.js';
 import { parseWorkflow } from '../../src/workflow/parse.js';
 import { fakeClaude, lines, onlySession, pidAlive, sessionsIn, until, workspace } from './workflow-helpers.js';
 
-function run(yaml: string, env: NodeJS.ProcessEnv = {}) {
+function run(yaml: string, env: NodeJS.ProcessEnv = {}, flags: string[] = []) {
   const home = tempHome();
   const ws = workspace(yaml);
-  const r = prodigy(['run', ws.file, '--path', ws.dir], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, ...env } });
+  const r = prodigy(['run', ws.file, '--path', ws.dir, ...flags], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, ...env } });
   return { ...r, home, ...ws };
 }
 
@@ -53,7 +53,7 @@ commands:
   it('refuses an unknown command form before any session exists', () => {
     const r = run('- shell: echo a\n- bash: echo b\n');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`prodigy: ${r.file}:2:3: unknown command form "bash:": expected shell: or claude:`);
+    expect(r.stderr.trim()).toBe(`prodigy: ${r.file}:2:3: a step must have 'claude', 'shell', 'analyze', 'foreach', 'write_file' or 'validate' (found "bash")`);
     expect(sessionsIn(r.home)).toEqual([]);
   });
 
@@ -99,12 +99,12 @@ commands:
     expect(onlySession(r.home).status).toBe('Completed');
   });
 
-  it('on_failure gives up after max_attempts; fail_workflow: false carries on', () => {
-    const failing = run('- shell: "echo x >> tries; exit 1"\n  on_failure:\n    shell: "true"\n    max_attempts: 2\n');
+  it('on_failure gives up after max_attempts with fail_workflow: true; by default (Prodigy) a handler carries on', () => {
+    const failing = run('- shell: "echo x >> tries; exit 1"\n  on_failure:\n    shell: "true"\n    max_attempts: 2\n    fail_workflow: true\n');
     expect(failing.code).toBe(1);
     expect(lines(path.join(failing.dir, 'tries'))).toHaveLength(3);
     expect(onlySession(failing.home).error).toContain('on_failure did not recover it');
-    const tolerated = run('- shell: "exit 1"\n  on_failure:\n    shell: "exit 1"\n    fail_workflow: false\n- shell: "echo next > next"\n');
+    const tolerated = run('- shell: "exit 1"\n  on_failure:\n    shell: "exit 1"\n- shell: "echo next > next"\n');
     expect(tolerated.code).toBe(0);
     expect(lines(path.join(tolerated.dir, 'next'))).toEqual(['next']);
   });
@@ -140,8 +140,11 @@ commands:
     expect(r.stderr).toContain('claude executable "/nonexistent/claude" not found');
   });
 
-  it('an unknown variable fails the step and names it', () => {
-    const r = run('- shell: "echo ${nope}"\n');
+  it('an unknown variable stays as text, and with --strict fails the step and names it', () => {
+    const loose = run('- shell: "echo \'${nope}\' > out"\n');
+    expect(loose.code).toBe(0);
+    expect(fs.readFileSync(path.join(loose.dir, 'out'), 'utf8')).toBe('${nope}\n');
+    const r = run('- shell: "echo ${nope}"\n', {}, ['--strict']);
     expect(r.code).toBe(1);
     expect(onlySession(r.home).error).toBe('step 1 (shell: echo ${nope}) failed: unknown variable ${nope}');
   });

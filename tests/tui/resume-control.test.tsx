@@ -7,10 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDashboardControl } from '../../src/control/dashboard-control.js';
-import { shortId } from '../../src/control/resume-offer.js';
 import { UnifiedSessionManager } from '../../src/session/manager.js';
 import type { UnifiedSession } from '../../src/session/types.js';
-import { bannerFor } from '../../store/dashboard-control-flow.js';
 import { createDashboardStore } from '../../store/dashboard.js';
 import { type Feed, loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { prodigy, prodigyBin } from '../helpers/cli.js';
@@ -50,14 +48,16 @@ function interruptedRun(home: string, pause = 0) {
 }
 
 async function dashboard(home: string) {
-  const store = createDashboardStore({ home, color: false, control: createDashboardControl(home), size: { columns: 120, rows: 30 } });
+  const store = createDashboardStore({ home, color: false, control: createDashboardControl(home), size: { columns: 120, rows: 30 }, offerResume: true });
   await loadAll(store, new UnifiedSessionManager(home));
-  store.getState().setBanner(bannerFor(store.getState()));
   feeds.push(startFeed(store, { debounceMs: 10, minIntervalMs: 20, tickMs: 200 }));
   const ui = renderDashboard(store, { columns: 120, rows: 30 });
   await ui.waitFor((f) => f.includes('STATUS'));
   return { store, ui };
 }
+
+/** The short id every view shows for `id`. */
+const sh = (store: ReturnType<typeof createDashboardStore>, id: string) => store.getState().short.get(id)!;
 
 const status = (home: string, id: string) => sessionsIn(home).find((s) => s.id === id)?.status;
 
@@ -66,9 +66,9 @@ describe('resume from the dashboard', () => {
     const home = tempHome();
     const run = interruptedRun(home);
     const { store, ui } = await dashboard(home);
-    expect(ui.frame()).toContain(`Interrupted just now: three-steps at step 2/3 (Paused, ${shortId(run.id)}) — r to resume`);
+    expect(ui.frame()).toContain(`Interrupted just now: three-steps at step 2/3 (Paused, ${sh(store, run.id)}) — r to resume`);
 
-    await ui.press('r', (f) => f.includes(`Resume three-steps (${shortId(run.id)}) from step 2/3? y/Enter yes · n/Esc no`));
+    await ui.press('r', (f) => f.includes(`Resume three-steps (${sh(store, run.id)}) from step 2/3? y/Enter yes · n/Esc no`));
     await ui.press('y', (f) => f.includes('Steps'));
     expect(store.getState().openId).toBe(run.id);
     await vi.waitFor(() => expect(status(home, run.id)).toBe('Completed'), { timeout: 15_000 });
@@ -98,13 +98,13 @@ describe('resume from the dashboard', () => {
     const run = interruptedRun(home);
     fs.appendFileSync(run.file, '  - shell: echo four >> markers\n');
     const { store, ui } = await dashboard(home);
-    await ui.press('r', (f) => f.includes(`wf.yml changed since this run began: to resume anyway, prodigy resume ${shortId(run.id)} --force`));
+    await ui.press('r', (f) => f.includes(`wf.yml changed since this run began: to resume anyway, prodigy resume ${sh(store, run.id)} --force`));
     expect(store.getState().confirm).toBeNull();
 
     // Finish it from a shell; now the selected session is Completed and nothing else is interrupted.
     expect(prodigy(['resume', run.id, '-y', '--force'], { home }).code).toBe(0);
     await ui.waitFor((f) => f.includes('Completed'));
-    await ui.press('r', (f) => f.includes(`${run.id} is already Completed: nothing to resume`));
+    await ui.press('r', (f) => f.includes(`${sh(store, run.id)} is already Completed: nothing to resume`));
 
     // A Running session whose owner is alive (this test process) is refused too.
     const live: UnifiedSession = { ...sessionsIn(home)[0]!, id: 'session-live', status: 'Running', completed_at: null, metadata: { ...sessionsIn(home)[0]!.metadata, owner_pid: process.pid } };
@@ -124,15 +124,15 @@ describe('interrupt and quit from the dashboard', () => {
     await until(() => sessionsIn(home)[0]?.workflow_data?.current_step === 1, 15_000, 'step 2 running');
     const { store, ui } = await dashboard(home);
     const id = sessionsIn(home)[0]!.id;
-    await ui.press('x', (f) => f.includes(`Interrupt long (${shortId(id)})? It pauses and can be resumed.`));
+    await ui.press('x', (f) => f.includes(`Interrupt long (${sh(store, id)})? It pauses and can be resumed.`));
     await ui.press('n', (f) => f.includes('Interrupt cancelled'));
     expect(status(home, id)).toBe('Running');
     await ui.press('x', (f) => f.includes('Interrupt long'));
-    await ui.press('y', (f) => f.includes(`Interrupting ${shortId(id)}`));
+    await ui.press('y', (f) => f.includes(`Interrupting ${sh(store, id)}`));
     await vi.waitFor(() => expect(status(home, id)).toBe('Paused'), { timeout: 15_000 });
     await ui.waitFor((f) => f.includes('Paused'));
     // Now it is not running: x says so instead of asking.
-    await ui.press('x', (f) => f.includes(`${id} is Paused, not running`));
+    await ui.press('x', (f) => f.includes(`${sh(store, id)} is Paused, not running`));
     expect(store.getState().confirm).toBeNull();
   });
 
@@ -145,7 +145,7 @@ describe('interrupt and quit from the dashboard', () => {
     await vi.waitFor(() => expect(status(home, run.id)).toBe('Running'), { timeout: 15_000 });
     const pid = store.getState().started[run.id]!.pid;
 
-    await ui.press('q', (f) => f.includes(`${shortId(run.id)} is still running. Enter/l: leave it, quit · i: interrupt, quit · Esc: stay`));
+    await ui.press('q', (f) => f.includes(`${sh(store, run.id)} is still running. Enter/l: leave it, quit · i: interrupt, quit · Esc: stay`));
     await ui.press(KEY.escape, (f) => !f.includes('still running'));
     expect(store.getState().quitRequested).toBe(false);
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_TABLE, actionFor, helpRows, keyName } from '../../src/tui/keys.js';
+import { shortIds } from '../../src/view/short-id.js';
 import { MIN_SIZE, clampCursor, fitLine, fits, splitRows, tooSmallNotice, windowTop } from '../../src/tui/layout.js';
 import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } from '../../src/tui/progress.js';
 import { inRepo, listStatus, listTable, visibleIds } from '../../src/tui/session-list.js';
@@ -183,9 +184,13 @@ describe('sessions list', () => {
 
   it('every line fits the width it is given', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 24, max: 200 }), fc.nat(29), (width, start) => {
+      // 38: the smallest dashboard (40 columns) less the cursor marks.
+      fc.property(fc.integer({ min: 38, max: 200 }), fc.nat(29), (width, start) => {
         const ids = visibleIds(sessions, {}, q).slice(start, start + 10);
-        const t = listTable(ids, sessions, {}, { now: T0 + 3600_000, width, repoPath: '/repos/here', all: false });
+        const short = shortIds(Object.keys(sessions));
+        const t = listTable(ids, sessions, {}, { now: T0 + 3600_000, width, repoPath: '/repos/here', all: false, short });
+        // The short id is never dropped nor cut.
+        for (const r of t.rows) expect(r.text.trimEnd().endsWith(short.get(r.id)!)).toBe(true);
         for (const line of [t.header, ...t.rows.map((r) => r.text)]) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         // Status is never dropped: it carries the word, not just a colour.
         expect(t.header.startsWith('STATUS')).toBe(true);

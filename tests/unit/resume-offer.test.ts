@@ -33,13 +33,12 @@ describe('resumeOffer', () => {
     ];
     const offer = resumeOffer(sessions, alive, '/repo/a', NOW);
     expect(offer).toEqual({ id: 'new-paused', name: 'wf-new-paused', where: 'step 3/5', ago: '5m ago', how: 'Paused' });
-    expect(offerText(offer!)).toBe('Interrupted 5m ago: wf-new-paused at step 3/5 (Paused, new-paused) — r to resume');
-    expect(offerText({ ...offer!, id: 'session-0123abcd-89ab-4cde-8f01-23456789abcd' })).toContain('(Paused, session-0123abcd)');
+    expect(offerText(offer!, 'new-pau')).toBe('Interrupted 5m ago: wf-new-paused at step 3/5 (Paused, new-pau) — r to resume');
   });
 
-  it('counts a Running session whose owner is gone as crashed', () => {
+  it('counts a Running session whose owner is gone as Interrupted', () => {
     const offer = resumeOffer([session('crashed', 'Running', 2)], alive, '/repo/a', NOW);
-    expect(offer?.how).toBe('crashed');
+    expect(offer?.how).toBe('Interrupted');
   });
 
   it('describes MapReduce progress in items', () => {
@@ -47,7 +46,7 @@ describe('resumeOffer', () => {
       session_type: 'MapReduce', workflow_data: null,
       mapreduce_data: { job_id: 'job-1', phase: 'Map', total_items: 300, processed_items: 212, failed_items: 3, agent_count: 5 } as unknown as UnifiedSession['mapreduce_data'],
     });
-    expect(resumeOffer([mr], alive, '/repo/a', NOW)?.where).toBe('212/300 items');
+    expect(resumeOffer([mr], alive, '/repo/a', NOW)?.where).toBe('212/300 items, 3 failed');
   });
 
   it('offers nothing when this repository has nothing interrupted', () => {

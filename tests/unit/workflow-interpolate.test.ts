@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureValue, CaptureError } from '../../src/workflow/capture.js';
 import { evaluateCondition, ConditionError } from '../../src/workflow/condition.js';
-import { interpolate, interpolateIn, type Scope, UnknownVariableError } from '../../src/workflow/interpolate.js';
+import { interpolate, interpolateIn, InterpolationError, type Scope, UnknownVariableError } from '../../src/workflow/interpolate.js';
 
 const scope = (over: Partial<Scope> = {}): Scope => ({
   variables: { count: '3', data: '{"a":{"b":[1,2]},"s":"x"}' },
@@ -23,13 +23,56 @@ describe('interpolateIn', () => {
     expect(interpolateIn('${item.id}', scope({ extra: { item: '{"id":7}' } }))).toBe('7');
   });
 
-  it('names an unknown braced variable', () => {
-    expect(() => interpolateIn('echo ${nope}', scope())).toThrow(new UnknownVariableError('nope'));
-    expect(() => interpolateIn('echo ${data.missing}', scope())).toThrow(UnknownVariableError);
+  it('leaves an unknown ${name} as text (non-strict, Prodigy default) and names every one when strict', () => {
+    expect(interpolateIn('echo ${nope} ${data.missing}', scope())).toBe('echo ${nope} ${data.missing}');
+    expect(() => interpolateIn('echo ${nope} ${data.missing} ${nope}', scope({ strict: true }))).toThrow(new UnknownVariableError(['nope', 'data.missing']));
   });
 
-  it('leaves shell syntax and unknown bare names alone', () => {
-    expect(interpolateIn('for f in *; do echo $f $1 ${x:-d} $HOME; done', scope())).toBe('for f in *; do echo $f $1 ${x:-d} $HOME; done');
+  it('leaves shell syntax and unknown bare names alone; ${x:-d} takes its default', () => {
+    expect(interpolateIn('for f in *; do echo $f $1 ${#a[@]} ${x/y/z} $HOME; done', scope({ strict: true }))).toBe('for f in *; do echo $f $1 ${#a[@]} ${x/y/z} $HOME; done');
+    expect(interpolateIn('${x:-d} ${count:-9} ${nope:-} ${TARGET:-dev}', scope({ strict: true }))).toBe('d 3  release');
+  });
+
+  it('resolves last, workflow, step and item variables and array indices', () => {
+    const s = scope({ workflowId: 'sess-1', iteration: 2, step: { name: 'build', index: 4 }, extra: { item: '{"files":[{"p":"a.rs"}]}', item_total: '10' } });
+    s.outputs.last = 'L';
+    s.outputs['last.exit_code'] = '3';
+    expect(interpolateIn('${last.output} ${last.exit_code} ${workflow.id} ${workflow.iteration} ${step.name} ${step.index}', s)).toBe('L 3 sess-1 2 build 4');
+    expect(interpolateIn('${item.files[0].p} ${item.files.0.p} ${data.a.b[1]} ${item_total}', s)).toBe('a.rs a.rs 2 10');
+    expect(interpolateIn('${json:a.b:from:data} ${env:TARGET} ${env:HOME}', s)).toBe('[1,2] release /home/me');
+  });
+
+  it('computes uuid, date, file and cmd through the effects it is given', () => {
+    const effects = {
+      uuid: () => 'u-1',
+      now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+      readFile: (p: string) => `<${p}>\n`,
+      runCommand: (c: string) => `ran ${c}\n`,
+    };
+    expect(interpolateIn('${uuid} ${date:%Y-%m-%d %H:%M:%S %j %%} ${file:a/b.txt} ${cmd:echo hi}', scope(), effects)).toBe('u-1 2026-01-02 03:04:05 002 % <a/b.txt> ran echo hi');
+    expect(() => interpolateIn('${uuid}', scope())).toThrow(InterpolationError);
+  });
+
+  it('applies a registered modifier and leaves an unregistered one as text', () => {
+    const modifiers = { up: (v: string) => v.toUpperCase() };
+    const lookup = (k: string) => (k === 'a' ? 'xy' : undefined);
+    expect(interpolate('${a:up} ${a:nope} ${b:up}', lookup, { modifiers })).toBe('XY ${a:nope} ${b:up}');
+    expect(() => interpolate('${b:up}', lookup, { modifiers, strict: true })).toThrow(new UnknownVariableError(['b']));
+  });
+
+  it('never throws non-strict and is the identity when nothing is known (property)', () => {
+    fc.assert(fc.property(fc.string(), (t) => interpolate(t, () => undefined, { modifiers: {} }) === t));
+  });
+
+  it('a default is used exactly when the name is unknown (property)', () => {
+    const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/);
+    const text = fc.string().filter((t) => !/[${}]/.test(t) && t.trim() === t);
+    fc.assert(
+      fc.property(name, fc.option(text, { nil: undefined }), text, (n, value, dflt) => {
+        const out = interpolate(`\${${n}:-${dflt}}`, (k) => (k === n ? value : undefined));
+        return out === (value ?? dflt);
+      }),
+    );
   });
 
   it('is the identity on text without $ (property)', () => {

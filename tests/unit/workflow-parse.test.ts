@@ -1,25 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf, std } from '../helpers/parse-workflow.js';
 import { stringify } from 'yaml';
 import { parseWorkflow } from '../../src/workflow/parse.js';
 import { commandSummary } from '../../src/workflow/types.js';
 import { WorkflowParseError } from '../../src/workflow/yaml-source.js';
 
-function std(text: string) {
-  const p = parseWorkflow(text, 'wf.yml');
-  if (p.mode !== 'standard') throw new Error('expected a standard workflow');
-  return p;
-}
-
-function errorOf(text: string): string {
-  try {
-    parseWorkflow(text, 'wf.yml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowParseError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a parse error');
-}
 
 describe('parseWorkflow', () => {
   it('reads a bare list of commands, named after the file', () => {
@@ -68,9 +54,9 @@ commands:
     expect(d!.capture).toBe('output');
   });
 
-  it('defaults on_failure to one round, no retry, failing the workflow', () => {
+  it("defaults on_failure as Prodigy does: one round, no retry, and a handler means the workflow does not fail", () => {
     const { workflow } = std('- shell: "false"\n  on_failure:\n    shell: echo handled\n');
-    expect(workflow.commands[0]!.onFailure).toMatchObject({ maxAttempts: 1, retryOriginal: false, failWorkflow: true });
+    expect(workflow.commands[0]!.onFailure).toMatchObject({ maxAttempts: 1, retryOriginal: false, failWorkflow: false, handlerFailureFatal: false });
   });
 
   it('accepts an on_failure list of commands', () => {
@@ -85,15 +71,16 @@ commands:
   });
 
   it('refuses an unknown command form at its key', () => {
-    expect(errorOf('commands:\n  - shell: ok\n  - bash: "echo no"\n')).toBe('wf.yml:3:5: unknown command form "bash:": expected shell: or claude:');
+    expect(errorOf('commands:\n  - shell: ok\n  - bash: "echo no"\n')).toBe("wf.yml:3:5: a step must have 'claude', 'shell', 'analyze', 'foreach', 'write_file' or 'validate' (found \"bash\")");
   });
 
-  it('refuses Prodigy step kinds that are not supported yet', () => {
-    expect(errorOf('- foreach: [a, b]\n')).toBe('wf.yml:1:3: "foreach:" steps are not supported yet');
+  it('refuses goal_seek with what replaces it, and internal handler steps', () => {
+    expect(errorOf('- goal_seek: {goal: x}\n')).toBe('wf.yml:1:3: key "goal_seek" is refused: goal_seek was removed from Prodigy; validate: with on_incomplete: replaces it');
+    expect(errorOf('- handler: {name: x}\n')).toMatch(/^wf\.yml:1:3: key "handler" is refused/);
   });
 
   it('refuses a command with both shell and claude, and a plain string command', () => {
-    expect(errorOf('- shell: a\n  claude: b\n')).toBe('wf.yml:2:3: a command has either shell: or claude:, not both');
+    expect(errorOf('- shell: a\n  claude: b\n')).toBe('wf.yml:2:3: a step has one kind: "shell:" and "claude:" cannot be combined');
     expect(errorOf('- echo hi\n')).toMatch(/^wf\.yml:1:3: a command must be a mapping/);
   });
 
@@ -115,7 +102,7 @@ commands:
     expect(warnings).toEqual([
       { line: 2, col: 1, message: '"secrets:" is not supported yet and is ignored' },
       { line: 3, col: 1, message: 'unknown key "foo" is ignored' },
-      { line: 6, col: 5, message: 'unknown field "timout" is ignored' },
+      { line: 6, col: 5, message: 'key "timout" is ignored: not a Prodigy step field' },
     ]);
   });
 

@@ -113,7 +113,7 @@ reduce:
     expect(errorOf('mode: mapreduce\nsetup: []\n')).toBe('jobs.yml:1:1: a MapReduce workflow needs a map: section');
     expect(errorOf(`${base('')}error_policy:\n  on_item_failure: panic\n`)).toBe('jobs.yml:7:20: on_item_failure must be one of dlq, retry, skip, stop, not "panic"');
     expect(errorOf(`${base('')}error_policy:\n  failure_threshold: 2\n`)).toBe('jobs.yml:7:22: failure_threshold must be a number between 0 and 1');
-    expect(errorOf('mode: mapreduce\nmap:\n  input: a.json\n  agent_template:\n    - bash: x\n')).toMatch(/^jobs\.yml:5:7: unknown command form "bash:"/);
+    expect(errorOf('mode: mapreduce\nmap:\n  input: a.json\n  agent_template:\n    - bash: x\n')).toMatch(/^jobs\.yml:5:7: a step must have 'claude', 'shell'/);
   });
 
   it('the newcomer demo (workflows/mapreduce-demo.yml) parses without warnings', () => {

@@ -20,7 +20,9 @@ describe('item interpolation', () => {
   });
 
   it('a missing field is an error naming it; a string item is itself', () => {
-    expect(() => interpolateIn('${item.nope}', itemScope(base, it0))).toThrow(UnknownVariableError);
+    expect(() => interpolateIn('${item.nope}', { ...itemScope(base, it0), strict: true })).toThrow(UnknownVariableError);
+    expect(interpolateIn('${item.nope}', itemScope(base, it0))).toBe('${item.nope}');
+    expect(interpolateIn('${item_json} ${item_total}', itemScope(base, { id: 'item-0', index: 0, item: 'a' }, 5))).toBe('"a" 5');
     expect(interpolateIn('echo ${item}', itemScope(base, { id: 'item-0', index: 0, item: 'a.txt' }))).toBe('echo a.txt');
   });
 

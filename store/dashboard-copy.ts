@@ -1,0 +1,16 @@
+/**
+ * `y` and `Y`: what is copied. `y` the selected id — the session in the list and in a detail view, the
+ * item in a MapReduce job's agent table; `Y` the command that resumes the selected (or open) session.
+ */
+import type { DashboardState } from './dashboard-types.js';
+
+export function copyAction(s: DashboardState, action: 'copyId' | 'copyResume'): void {
+  const sessionId = s.view === 'detail' ? s.openId : s.selectedId;
+  if (action === 'copyId') {
+    if (s.view === 'detail' && s.job && s.pane === 0 && s.agentSelected) return s.copy(s.agentSelected, 'item id');
+    if (!sessionId) return s.setMessage('nothing selected to copy');
+    return s.copy(sessionId, 'session id');
+  }
+  if (!sessionId) return s.setMessage('nothing selected to copy');
+  return s.copy(`prodigy resume ${sessionId}`, 'resume command');
+}
