@@ -12,10 +12,13 @@ import { registerTui } from './tui.js';
 import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
 import { dlqRetry, registerResumeJob } from './resume-job.js';
+import { registerValidate } from './validate.js';
+import pkg from '../../package.json' with { type: 'json' };
 
 export function buildProgram(): Command {
   const program = new Command('prodigy')
     .description('Run AI and shell workflows as resumable sessions, and watch them live')
+    .version(pkg.version, '-V, --version', 'print the version')
     .option('--home <dir>', 'the session store (default: $PRODIGY_HOME or ~/.prodigy)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -25,6 +28,7 @@ export function buildProgram(): Command {
   registerDlq(program, dlqRetry);
   registerResumeJob(program);
   registerRun(program);
+  registerValidate(program);
   registerResume(program);
   registerTui(program);
   for (const c of program.commands) c.exitOverride();

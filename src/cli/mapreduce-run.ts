@@ -15,7 +15,7 @@ import { META } from '../session/types.js';
 import { formatDurationMs } from '../view/format.js';
 import { itemsProgress } from '../view/progress-text.js';
 import type { JobPhase } from '../mapreduce/job-types.js';
-import { WorkflowParseError } from '../workflow/yaml-source.js';
+import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
 
@@ -82,8 +82,13 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
 
 function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
   if (loaded.parsed.mode !== 'mapreduce') throw new CliError(`${loaded.file}: not a MapReduce workflow (mode: mapreduce)`, EXIT.usage);
+  const src = loaded.parsed.source;
+  const before = src.warnings.length;
   try {
-    return parseMapReduce(loaded.parsed.source);
+    const wf = parseMapReduce(src);
+    // loadWorkflow printed the warnings it saw; the MapReduce parser's own come after.
+    for (const w of src.warnings.slice(before)) process.stderr.write(`${formatWarning(loaded.file, w)}\n`);
+    return wf;
   } catch (err) {
     if (err instanceof WorkflowParseError) throw new CliError(err.message, EXIT.usage);
     throw err;

@@ -15,7 +15,8 @@ import { CookSessionAdapter } from '../session/adapter.js';
 import { UnifiedSessionManager } from '../session/manager.js';
 import type { UnifiedSession } from '../session/types.js';
 import { META } from '../session/types.js';
-import { CHILD_PGID_KEY, completedResults, executeWorkflow } from '../workflow/executor.js';
+import { CHILD_PGID_KEY, completedResults, executeWorkflow, RUN_OPTIONS_KEY } from '../workflow/executor.js';
+import { prepareRun, recordOf } from './run-plan.js';
 import { commandSummary } from '../workflow/types.js';
 import { homeOf } from './context.js';
 import { progressText } from '../view/progress-text.js';
@@ -105,10 +106,12 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
     process.exitCode = await resumeMapReduceHook(s, { home, opts });
     return;
   }
-  const wf = loaded.parsed.workflow;
   reapOrphans(manager, s);
 
   const cwd = typeof s.metadata.working_directory === 'string' && fs.existsSync(s.metadata.working_directory) ? s.metadata.working_directory : workingDir(opts.path);
+  // The same plan as the run: its recorded profile, params, iterations and args.
+  const prepared = prepareRun(loaded.parsed.workflow, recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] }, cwd);
+  const wf = prepared.workflow;
   const sessions = new CookSessionAdapter(manager, { repoPath: cwd });
   // Claims the writer lock: a live owner that slipped in since the check above is refused here.
   const state = await sessions.resumeSession(s.id);
@@ -136,6 +139,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       resumed: state,
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
+      mask: prepared.mask,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = reportResult(s.id, result, logFile, started);

@@ -9,9 +9,12 @@ import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
 import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
+import { printPlan } from './dry-run.js';
+import { collect, type PlanFlags, prepareRun, readPlanFlags } from './run-plan.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
-export interface RunOptions {
+export interface RunOptions extends PlanFlags {
+  dryRun?: boolean;
   yes?: boolean;
   path?: string;
   verbose?: boolean;
@@ -40,10 +43,15 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   const home = homeOf(cmd);
   const cwd = workingDir(opts.path);
   const loaded = loadWorkflow(file, file);
+  const record = readPlanFlags(opts, cwd);
+  if (opts.dryRun) {
+    process.exitCode = printPlan(loaded, record, cwd);
+    return;
+  }
   if (opts.tui !== false && opts.sessionId === undefined && process.stdout.isTTY && process.stdin.isTTY) {
     const { runWithLiveView } = await import('./run-live.js');
     const id = newSessionId();
-    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : [])];
+    const childArgs = ['run', loaded.file, '--no-tui', '--session-id', id, '--path', cwd, ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...forwardedFlags(opts)];
     process.exitCode = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
     return;
   }
@@ -51,7 +59,8 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     process.exitCode = await runMapReduceHook(loaded, { home, cwd, opts });
     return;
   }
-  const wf = loaded.parsed.workflow;
+  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
+  const wf = prepared.workflow;
   if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
   const sessionId = opts.sessionId ?? newSessionId();
   const paths = storePaths(home);
@@ -74,12 +83,26 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
       strict: opts.strict,
+      mask: prepared.mask,
+      runOptions: prepared.runOptions,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = reportResult(sessionId, result, logFile, started);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** The plan flags again, for the child the live view starts. */
+function forwardedFlags(o: PlanFlags): string[] {
+  return [
+    ...(o.profile !== undefined ? ['--profile', o.profile] : []),
+    ...(o.param ?? []).flatMap((p) => ['--param', p]),
+    ...(o.paramFile !== undefined ? ['--param-file', o.paramFile] : []),
+    ...(o.maxIterations !== undefined ? ['--max-iterations', o.maxIterations] : []),
+    ...(o.args ?? []).flatMap((a) => ['--args', a]),
+    ...(o.map ?? []).flatMap((m) => ['--map', m]),
+  ];
 }
 
 export function registerRun(program: Command): void {
@@ -90,6 +113,13 @@ export function registerRun(program: Command): void {
     .option('-y, --yes', 'answer yes to every prompt (accepted for Prodigy compatibility)')
     .option('--path <dir>', 'the directory (repository) to run the commands in (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
+    .option('-n, --max-iterations <n>', 'run the commands this many times (${workflow.iteration}; default: max_iterations or 1)')
+    .option('--args <values>', 'run once per value (comma-separated, repeatable) with $ARG / ${ARG} set', collect)
+    .option('--map <glob>', 'run once per file matching the glob (repeatable) with $ARG set to its path', collect)
+    .option('--param <key=value>', 'set a variable (repeatable; overrides env:)', collect)
+    .option('--param-file <file>', 'variables from a JSON or YAML mapping')
+    .option('--profile <name>', 'apply the env values of profiles.<name>')
+    .option('--dry-run', 'print the plan (steps, items selected, variables known) and run nothing')
     .option('--strict', 'an unknown ${name} fails its step (default: left as text, as Prodigy does)')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp())

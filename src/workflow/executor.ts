@@ -12,12 +12,17 @@ import type { ExecutionContext, SessionState, StepResult, WorkflowState } from '
 import type { SessionManager } from '../session/session-manager.js';
 import { durationFromMs } from '../session/time.js';
 import { META } from '../session/types.js';
+import type { JsonValue } from '../session/types.js';
 import type { Scope } from './interpolate.js';
+import type { Mask } from './mask.js';
+import { maskedReporter, maskedSessions } from './masked-sessions.js';
 import { runStep, type StepOutcome } from './step-runner.js';
 import { commandSummary, type SequentialWorkflow } from './types.js';
 
 /** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
 export const CHILD_PGID_KEY = 'child_pgid';
+/** Metadata key: the run's plan options (profile, params, iterations, args), for resume. */
+export const RUN_OPTIONS_KEY = 'run_options';
 
 export interface ExecutorReporter {
   stepStarted?(index: number, total: number, summary: string): void;
@@ -48,6 +53,10 @@ export interface ExecutorOptions {
   env?: NodeJS.ProcessEnv;
   /** `--strict`: an unknown `${name}` fails its step (default: left as text, as Prodigy does). */
   strict?: boolean;
+  /** Masks secret values in everything written: session, log, reporter, result (mask.ts). */
+  mask?: Mask;
+  /** Recorded in the session's metadata (`run_options`), so a resume rebuilds the same plan. */
+  runOptions?: JsonValue;
 }
 
 export interface ExecutorResult {
@@ -91,14 +100,21 @@ export function restoredScope(wf: SequentialWorkflow, state: SessionState | unde
 const MAX_STORED_OUTPUT = 64 * 1024;
 const cap = (s: string) => (s.length > MAX_STORED_OUTPUT ? s.slice(-MAX_STORED_OUTPUT) : s);
 
-export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResult> {
+export async function executeWorkflow(options: ExecutorOptions): Promise<ExecutorResult> {
+  const mask = options.mask ?? ((t: string) => t);
+  const o: ExecutorOptions = options.mask ? { ...options, sessions: maskedSessions(options.sessions, mask), reporter: maskedReporter(options.reporter, mask) } : options;
+  const result = await execute(o, mask);
+  return options.mask ? { ...result, error: result.error && mask(result.error), tail: result.tail.map(mask) } : result;
+}
+
+async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise<ExecutorResult> {
   const { sessions, workflow: wf } = o;
   const total = wf.commands.length;
   const summaries = wf.commands.map((c) => commandSummary(c));
   const queue = new SerialQueue();
   const log = o.logFile ? fs.openSync(o.logFile, 'a') : null;
   const writeLog = (text: string) => {
-    if (log !== null) fs.writeSync(log, text);
+    if (log !== null) fs.writeSync(log, mask(text));
   };
   const stamp = () => new Date().toISOString();
 
@@ -110,7 +126,7 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
       workingDirectory: o.cwd,
       totalSteps: total,
       workflowHash: o.workflowHash,
-      metadata: { [META.steps]: summaries },
+      metadata: { [META.steps]: summaries, ...(o.runOptions !== undefined ? { [RUN_OPTIONS_KEY]: o.runOptions } : {}) },
     });
     await sessions.updateSession({ type: 'StartWorkflow' });
   }
@@ -172,7 +188,10 @@ export async function executeWorkflow(o: ExecutorOptions): Promise<ExecutorResul
       let pgidTimer: NodeJS.Timeout | null = null;
       let pgidRecorded = false;
       scope.step = { name: cmd.id ?? summary, index: i };
-      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env: childEnv, signal: o.signal }, {
+      scope.iteration = cmd.iteration ?? 1;
+      scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
+      const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal }, {
         onOutput: (text) => {
           writeLog(text);
           tail.push(text);

@@ -5,14 +5,29 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { parseCommandList } from './commands.js';
+import { emptyEnvironment, parseEnv, parseEnvFiles, parseProfiles, parseSecrets } from './parse-env.js';
 import type { SequentialWorkflow } from './types.js';
-import { asStringMap, asText, entriesOf, type ParseWarning, YamlSource } from './yaml-source.js';
+import { asPositiveInt, asText, entriesOf, type ParseWarning, YamlSource } from './yaml-source.js';
 
-/** Top-level keys Prodigy accepts that a sequential run ignores: warned about, never fatal. */
-const TOLERATED_TOP_LEVEL = new Set([
-  'secrets', 'profiles', 'merge', 'storage', 'timeout', 'max_iterations', 'iterate', 'args', 'map_patterns',
-  'environment', 'error_policy', 'worktree', 'inputs', 'description', 'version',
-]);
+/** Top-level keys Prodigy accepts that a sequential run ignores: warned about with the reason, never fatal. */
+const TOLERATED_TOP_LEVEL: Record<string, string> = {
+  merge: 'the merge: block is read by the worktree support, not by the sequential runner',
+  storage: 'sessions always live in the one store under PRODIGY_HOME',
+  timeout: 'give timeout: on the steps',
+  iterate: 'use max_iterations: or -n',
+  args: 'pass --args on the command line',
+  map_patterns: 'pass --map on the command line',
+  environment: 'use env:, secrets:, env_files: and profiles: at the top level',
+  error_policy: 'error_policy: applies to MapReduce workflows',
+  worktree: 'every run works in its own worktree already',
+  inputs: 'pass --param / --param-file',
+  parameters: 'pass --param / --param-file',
+  imports: 'workflow composition is not available here',
+  extends: 'workflow composition is not available here',
+  template: 'workflow composition is not available here',
+  description: 'descriptive only',
+  version: 'descriptive only',
+};
 
 export type ParsedWorkflow =
   | { mode: 'standard'; workflow: SequentialWorkflow; warnings: ParseWarning[] }
@@ -38,7 +53,8 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
   if (modeText === 'mapreduce') return { mode: 'mapreduce', source: src, warnings: src.warnings };
   if (modeText !== 'standard') throw src.error(mode!.value, `mode must be standard or mapreduce, not "${modeText}"`);
 
-  const wf: SequentialWorkflow = { mode: 'standard', name: defaultWorkflowName(file), env: {}, commands: [] };
+  const environment = emptyEnvironment();
+  const wf: SequentialWorkflow = { mode: 'standard', name: defaultWorkflowName(file), env: {}, commands: [], environment };
   let sawCommands = false;
   for (const e of entries) {
     switch (e.key) {
@@ -48,7 +64,19 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
         wf.name = asText(src, e.value, 'name');
         break;
       case 'env':
-        wf.env = asStringMap(src, e.value, 'env');
+        wf.env = parseEnv(src, e.value, environment);
+        break;
+      case 'secrets':
+        environment.secrets = parseSecrets(src, e.value);
+        break;
+      case 'env_files':
+        environment.envFiles = parseEnvFiles(src, e.value);
+        break;
+      case 'profiles':
+        environment.profiles = parseProfiles(src, e.value);
+        break;
+      case 'max_iterations':
+        wf.maxIterations = asPositiveInt(src, e.value, 'max_iterations');
         break;
       case 'commands':
         wf.commands = parseCommandList(src, e.value, 'commands');
@@ -59,7 +87,7 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
       case 'reduce':
         throw src.error(e.keyNode, `"${e.key}:" belongs to MapReduce workflows: add "mode: mapreduce"`);
       default:
-        src.warn(e.keyNode, TOLERATED_TOP_LEVEL.has(e.key) ? `"${e.key}:" is not supported yet and is ignored` : `unknown key "${e.key}" is ignored`);
+        src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED_TOP_LEVEL[e.key] ?? 'not a Prodigy workflow key'}`);
     }
   }
   if (!sawCommands) throw src.error(root, 'the workflow has no commands: list');

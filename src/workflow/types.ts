@@ -125,6 +125,25 @@ export interface WorkflowCommand {
   captureStreams?: CaptureStreams;
   /** `outputs: {name: {file_pattern}}`: files matching each glob, as `${<id>.<name>}`. */
   outputs?: Record<string, string>;
+  /** Set when the plan repeats the commands (-n iterations, --args/--map): which round this copy is. */
+  iteration?: number;
+  /** `$ARG` / `PRODIGY_ARG` for this copy (--args / --map). */
+  arg?: string;
+}
+
+/** A workflow `env:` value: static text, a command's output, or a choice on a condition. */
+export type EnvValue = { static: string } | { command: string; cache: boolean } | { condition: string; whenTrue: string; whenFalse: string };
+
+/** A secret: literal text or `${env:VAR}` (interpolated), or Prodigy's `{provider: env|file, key}`. */
+export type SecretValue = { text: string } | { provider: 'env' | 'file'; key: string };
+
+/** Everything about the environment that is decided when the run starts (environment.ts resolves it). */
+export interface EnvironmentSpec {
+  /** Non-static `env:` entries (static ones are in `env`). */
+  dynamic: Record<string, EnvValue>;
+  secrets: Record<string, SecretValue>;
+  envFiles: string[];
+  profiles: Record<string, Record<string, string>>;
 }
 
 export interface SequentialWorkflow {
@@ -132,6 +151,9 @@ export interface SequentialWorkflow {
   name: string;
   env: Record<string, string>;
   commands: WorkflowCommand[];
+  environment?: EnvironmentSpec;
+  /** Top-level `max_iterations` (the CLI's -n overrides it). */
+  maxIterations?: number;
 }
 
 /** One line per command, as shown in listings and the dashboard ("shell: make test"). */

@@ -71,7 +71,7 @@ commands:
   it('warns about unknown keys but runs', () => {
     const r = run('name: x\nfoo: 1\ncommands:\n  - shell: "true"\n');
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`${r.file}:2:1: warning: unknown key "foo" is ignored`);
+    expect(r.stderr).toContain(`${r.file}:2:1: warning: key "foo" is ignored: not a Prodigy workflow key`);
   });
 
   it('fails the session at the failing step with its error, and does not run later steps', () => {

@@ -98,10 +98,10 @@ commands:
   });
 
   it('warns about (but accepts) unknown top-level keys and command fields', () => {
-    const { warnings } = std('name: x\nsecrets: {}\nfoo: 1\ncommands:\n  - shell: a\n    timout: 5\n');
+    const { warnings } = std('name: x\nstorage: {}\nfoo: 1\ncommands:\n  - shell: a\n    timout: 5\n');
     expect(warnings).toEqual([
-      { line: 2, col: 1, message: '"secrets:" is not supported yet and is ignored' },
-      { line: 3, col: 1, message: 'unknown key "foo" is ignored' },
+      { line: 2, col: 1, message: 'key "storage" is ignored: sessions always live in the one store under PRODIGY_HOME' },
+      { line: 3, col: 1, message: 'key "foo" is ignored: not a Prodigy workflow key' },
       { line: 6, col: 5, message: 'key "timout" is ignored: not a Prodigy step field' },
     ]);
   });

@@ -1,0 +1,100 @@
+/**
+ * From `prodigy run` flags to the workflow that runs: the environment resolved (env_files, profile,
+ * --param/--param-file, dynamic env, secrets), the plan expanded (-n iterations, --args / --map with
+ * $ARG), and the mask for secrets. Everything wrong is one line, exit 2, before any session exists.
+ * The options are recorded in the session (run_options) so `prodigy resume` rebuilds the same plan.
+ */
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { JsonValue } from '../session/types.js';
+import { EnvironmentError, resolveEnvironment } from '../workflow/environment.js';
+import { type Mask, makeMask } from '../workflow/mask.js';
+import { expandPlan } from '../workflow/plan.js';
+import { matchingFiles } from '../workflow/steps/outputs.js';
+import type { SequentialWorkflow } from '../workflow/types.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface PlanFlags {
+  profile?: string;
+  param?: string[];
+  paramFile?: string;
+  maxIterations?: string;
+  args?: string[];
+  map?: string[];
+}
+
+/** What is recorded for resume: the flags after reading (param files folded in, globs expanded). */
+export interface RunOptionsRecord {
+  profile?: string;
+  params: Record<string, string>;
+  iterations?: number;
+  args: string[];
+}
+
+export const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function readParams(flags: PlanFlags): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (flags.paramFile !== undefined) {
+    let v: unknown;
+    try {
+      v = parseYaml(fs.readFileSync(flags.paramFile, 'utf8'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CliError(`--param-file ${flags.paramFile}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`, EXIT.usage);
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new CliError(`--param-file ${flags.paramFile}: must be a JSON or YAML mapping of names to values`, EXIT.usage);
+    for (const [k, val] of Object.entries(v)) out[k] = typeof val === 'string' ? val : JSON.stringify(val);
+  }
+  for (const p of flags.param ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new CliError(`--param ${p}: expected KEY=VALUE`, EXIT.usage);
+    out[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return out;
+}
+
+function mapFiles(globs: string[], cwd: string): string[] {
+  return [...new Set(globs.flatMap((g) => matchingFiles(cwd, g)))].sort();
+}
+
+export function readPlanFlags(flags: PlanFlags, cwd: string): RunOptionsRecord {
+  let iterations: number | undefined;
+  if (flags.maxIterations !== undefined) {
+    iterations = Number(flags.maxIterations);
+    if (!Number.isInteger(iterations) || iterations <= 0) throw new CliError(`--max-iterations ${flags.maxIterations}: must be a positive whole number`, EXIT.usage);
+  }
+  const args = (flags.args ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
+  if (flags.map && flags.map.length > 0) {
+    const files = mapFiles(flags.map, cwd);
+    if (files.length === 0) throw new CliError(`--map ${flags.map.join(' ')}: no file matches`, EXIT.usage);
+    args.push(...files);
+  }
+  return { profile: flags.profile, params: readParams(flags), iterations, args };
+}
+
+export function recordOf(v: unknown): RunOptionsRecord | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const o = v as Partial<RunOptionsRecord>;
+  return { profile: typeof o.profile === 'string' ? o.profile : undefined, params: o.params ?? {}, iterations: typeof o.iterations === 'number' ? o.iterations : undefined, args: Array.isArray(o.args) ? o.args : [] };
+}
+
+export interface PreparedRun {
+  workflow: SequentialWorkflow;
+  mask: Mask;
+  runOptions: JsonValue;
+}
+
+export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
+  let resolved;
+  try {
+    resolved = resolveEnvironment(wf, { cwd, processEnv, profile: rec.profile, params: rec.params });
+  } catch (err) {
+    if (err instanceof EnvironmentError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+  const workflow = expandPlan({ ...wf, env: resolved.env }, { iterations: rec.iterations, args: rec.args });
+  const mask = makeMask(resolved.secrets);
+  const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
+  return { workflow, mask, runOptions };
+}
