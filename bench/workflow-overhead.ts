@@ -4,6 +4,11 @@
  * spread over the steps), the executor in process, and the two floors: the plain script (`true` is a
  * shell builtin: the cost of nothing) and one `sh -c true` per step (the process a step needs anyway).
  * Target: < 15 ms of overhead per step, the checkpoint write included.
+ *
+ * Scale (issue 13): the same in-process run at 200 and 2,000 steps, per-step overhead over the shell
+ * script of the same length, the ratio of the last tenth's per-step time to the first tenth's (flat = 1),
+ * and the bytes this process passed to write(2) per step (/proc/self/io wchar: session file, journal, log).
+ * Targets: <= 10 ms/step at 2,000 steps, ratio <= 1.3, <= 8 KB written per step.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +32,75 @@ function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: s
     times.push(nowMs() - t);
   }
   return median(times);
+}
+
+function wcharNow(): number {
+  try {
+    const m = /^wchar:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/io', 'utf8'));
+    return m ? Number(m[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** One in-process run of `steps` `true` steps: total ms, per-step times, bytes written. */
+async function scaleRun(dir: string, steps: number): Promise<{ ms: number; stepMs: number[]; bytes: number; scriptMs: number }> {
+  const yaml = `name: scale\ncommands:\n${'  - shell: "true"\n'.repeat(steps)}`;
+  const wfFile = path.join(dir, `scale-${steps}.yml`);
+  fs.writeFileSync(wfFile, yaml);
+  const script = path.join(dir, `scale-${steps}.sh`);
+  fs.writeFileSync(script, 'true\n'.repeat(steps));
+  const scriptMs = timeCommand('sh', [script], process.env, dir, 3);
+  const parsed = parseWorkflow(yaml, wfFile);
+  if (parsed.mode !== 'standard') throw new Error('expected a sequential workflow');
+  const sessions = new CookSessionAdapter(path.join(dir, `home-scale-${steps}`));
+  const starts: number[] = [];
+  const w0 = wcharNow();
+  const t = nowMs();
+  const r = await executeWorkflow({
+    sessions,
+    sessionId: `session-bench-scale-${steps}`,
+    workflow: parsed.workflow,
+    workflowPath: wfFile,
+    workflowHash: 'bench',
+    cwd: dir,
+    signal: new AbortController().signal,
+    reporter: { stepStarted: () => void starts.push(nowMs()) },
+  });
+  const ms = nowMs() - t;
+  const bytes = wcharNow() - w0;
+  if (r.status !== 'completed') throw new Error(`bench workflow ${r.status}`);
+  starts.push(t + ms);
+  const stepMs = starts.slice(1).map((x, i) => x - starts[i]!);
+  return { ms, stepMs, bytes, scriptMs };
+}
+
+const tenthRatio = (stepMs: number[]): number => {
+  const n = Math.max(1, Math.floor(stepMs.length / 10));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return mean(stepMs.slice(-n)) / mean(stepMs.slice(0, n));
+};
+
+export async function benchWorkflowScale(): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-wfs-'));
+  const out: Record<string, number> = {};
+  try {
+    const spawnFloor = path.join(dir, 'spawn.sh');
+    fs.writeFileSync(spawnFloor, 'sh -c true\n'.repeat(200));
+    out['workflow_scale.floor_sh_c_true_per_step_ms'] = round(timeCommand('sh', [spawnFloor], process.env, dir, 3) / 200);
+    for (const steps of [200, 2000]) {
+      const r = await scaleRun(dir, steps);
+      out[`workflow_scale.overhead_per_step_${steps}_ms`] = round((r.ms - r.scriptMs) / steps);
+      out[`workflow_scale.last_first_tenth_ratio_${steps}`] = round(tenthRatio(r.stepMs));
+      out[`workflow_scale.bytes_written_per_step_${steps}`] = Math.round(r.bytes / steps);
+    }
+    out['workflow_scale.target_overhead_per_step_2000_ms'] = 10;
+    out['workflow_scale.target_last_first_tenth_ratio'] = 1.3;
+    out['workflow_scale.target_bytes_written_per_step'] = 8192;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 export async function benchWorkflowOverhead(): Promise<Record<string, number>> {

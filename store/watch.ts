@@ -114,8 +114,8 @@ export function watchFolder(dir: string, opts: FolderWatchOptions): FolderWatch 
 }
 
 /**
- * The sessions folder: calls back with the ids whose `<id>.json` (or `<id>.lock`, whose removal can mean
- * the owner exited) changed; `all` when the folder must be listed again.
+ * The sessions folder: calls back with the ids whose `<id>.json`, `<id>.journal.jsonl` (or `<id>.lock`,
+ * whose removal can mean the owner exited) changed; `all` when the folder must be listed again.
  */
 export function watchSessions(
   sessionsDir: string,
@@ -124,7 +124,8 @@ export function watchSessions(
 ): FolderWatch {
   return watchFolder(sessionsDir, {
     ...opts,
-    accept: (n) => n.endsWith('.json') || n.endsWith('.lock'),
-    onChange: (names, all) => onChange(new Set([...names].map((n) => n.replace(/\.(json|lock)$/, ''))), all),
+    // A running session's progress lands in its journal (`<id>.journal.jsonl`), not its file.
+    accept: (n) => n.endsWith('.json') || n.endsWith('.lock') || n.endsWith('.journal.jsonl'),
+    onChange: (names, all) => onChange(new Set([...names].map((n) => n.replace(/\.(journal\.jsonl|json|lock)$/, ''))), all),
   });
 }

@@ -92,6 +92,30 @@ export function stateFromSession(s: UnifiedSession): SessionState {
   };
 }
 
+/** Pure: a copy of a state that shares only the (immutable) step results with the original. */
+export function copyState(s: SessionState): SessionState {
+  return {
+    ...s,
+    errors: [...s.errors],
+    command_timings: { ...s.command_timings }, // durations are values too: replaced, never changed
+    workflow_state: s.workflow_state
+      ? {
+          ...s.workflow_state,
+          completed_steps: [...s.workflow_state.completed_steps],
+          input_args: [...s.workflow_state.input_args],
+          map_patterns: [...s.workflow_state.map_patterns],
+        }
+      : null,
+    execution_context: s.execution_context
+      ? {
+          variables: { ...s.execution_context.variables },
+          step_outputs: { ...s.execution_context.step_outputs },
+          environment: { ...s.execution_context.environment },
+        }
+      : null,
+  };
+}
+
 export class CookSessionAdapter implements SessionManager {
   readonly manager: UnifiedSessionManager;
   private sessionId: string | null = null;
@@ -207,14 +231,21 @@ export class CookSessionAdapter implements SessionManager {
         next.command_timings = { ...next.command_timings, [update.name]: update.duration };
         patch.timings = { [update.name]: update.duration };
         break;
-      case 'UpdateWorkflowState':
+      case 'UpdateWorkflowState': {
         next.workflow_state = update.state;
-        patch.workflow = {
-          current_step: update.state.current_step,
-          total_steps: update.state.total_steps,
-          completed_steps: update.state.completed_steps.filter((r) => r.success).map((r) => r.step_index),
-        };
+        patch.workflow = { current_step: update.state.current_step, total_steps: update.state.total_steps };
+        // Only the newly completed steps: the whole list would make every step cost O(steps) on disk.
+        const now = update.state.completed_steps.filter((r) => r.success).map((r) => r.step_index);
+        const nowSet = new Set(now);
+        const before = new Set((state.workflow_state?.completed_steps ?? []).filter((r) => r.success).map((r) => r.step_index));
+        if ([...before].every((i) => nowSet.has(i))) {
+          const added = now.filter((i) => !before.has(i));
+          if (added.length > 0) patch.completed_steps_add = added;
+        } else {
+          patch.workflow.completed_steps = now; // something was undone: say the whole list
+        }
         break;
+      }
       case 'SetWorkflowHash':
         next.workflow_hash = update.hash;
         patch.metadata = { [META.workflowHash]: update.hash };
@@ -223,10 +254,14 @@ export class CookSessionAdapter implements SessionManager {
         next.workflow_type = update.workflowType;
         patch.metadata = { [META.workflowType]: update.workflowType };
         break;
-      case 'UpdateExecutionContext':
+      case 'UpdateExecutionContext': {
         next.execution_context = update.context;
-        if (this.isWorkflow()) patch.variables = update.context.variables;
+        if (!this.isWorkflow()) break;
+        const before = state.execution_context?.variables ?? {};
+        const changed = Object.entries(update.context.variables).filter(([k, v]) => before[k] !== v);
+        if (changed.length > 0) patch.variables = Object.fromEntries(changed);
         break;
+      }
       case 'StartStep':
         if (next.workflow_state) next.workflow_state = { ...next.workflow_state, current_step: update.index };
         patch.workflow = { current_step: update.index };
@@ -246,7 +281,8 @@ export class CookSessionAdapter implements SessionManager {
         patch.metadata = { [update.key]: update.value };
         break;
     }
-    await this.manager.update(id, patch);
+    // Nothing for the session file (e.g. a context whose variables did not change): nothing written.
+    if (Object.keys(patch).length > 0) await this.manager.record(id, patch);
     this.state = next;
   }
 
@@ -263,8 +299,13 @@ export class CookSessionAdapter implements SessionManager {
     if (this.sessionId) this.manager.release(this.sessionId);
   }
 
+  /**
+   * A copy of the cached state: every object level is copied except the step results and durations,
+   * which are treated as values (nothing changes a result once recorded). A deep clone costs O(steps) per call,
+   * and the executor asks twice a step.
+   */
   getState(): SessionState {
-    return structuredClone(this.current().state);
+    return copyState(this.current().state);
   }
 
   async saveState(file: string): Promise<void> {

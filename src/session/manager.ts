@@ -5,8 +5,19 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { findMapping } from '../storage/job-mapping.js';
+import type { JsonlAppender } from '../storage/jsonl.js';
 import { acquireLock, holdsLock, isLockOwnerAlive, readLock, releaseLock } from '../storage/lock.js';
 import { selfIdentity } from '../storage/proc-identity.js';
+import {
+  JOURNAL_SEQ_KEY,
+  JOURNAL_VERSION,
+  MAX_CHECKPOINTS,
+  compactionDue,
+  latestState,
+  mergePatch,
+  stateDelta,
+  withCheckpoint,
+} from '../storage/session-journal.js';
 import { isOwnerAlive } from './owner.js';
 import { SessionStore } from '../storage/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
@@ -57,6 +68,8 @@ export interface SessionPatch {
   mapreduce?: Partial<MapReduceSession>;
   timings?: Record<string, Duration>;
   metadata?: Record<string, JsonValue>;
+  /** Step indexes to add to `workflow_data.completed_steps` (a delta: the list grows with the run). */
+  completed_steps_add?: number[];
 }
 
 export interface CreateWorkflowInput {
@@ -78,8 +91,14 @@ export interface CompletionSummary extends SessionSummary {
   error: string | null;
 }
 
-/** Checkpoints kept per session: the latest is what resume needs; older ones are history for humans. */
-export const MAX_CHECKPOINTS = 20;
+export { MAX_CHECKPOINTS };
+
+/** The owner's side of a session journal: its appender and the last seq written or read. */
+interface OwnedJournal {
+  appender: JsonlAppender | null;
+  seq: number;
+  snapshotBytes: number;
+}
 
 export function newSessionId(): string {
   return `session-${crypto.randomUUID()}`;
@@ -119,6 +138,11 @@ export class UnifiedSessionManager {
   readonly store: SessionStore;
   /** Sessions this process owns (holds the lock for): the in-memory copy is the truth, no re-read. */
   private readonly owned = new Map<string, UnifiedSession>();
+  /**
+   * Owned sessions' journals. Small changes are appended there (storage/session-journal.ts); the session
+   * file is rewritten only at status changes and compaction, so a step costs the same at any step index.
+   */
+  private readonly journals = new Map<string, OwnedJournal>();
 
   constructor(readonly home: string) {
     this.store = new SessionStore(home);
@@ -166,6 +190,7 @@ export class UnifiedSessionManager {
     await this.store.ensureDirs();
     if (await this.store.exists(id)) throw new SessionExistsError(id);
     acquireLock(this.store.paths.sessionLock(id), id);
+    await this.store.deleteJournal(id); // a journal left by a deleted session of the same id
     const now = new Date().toISOString();
     const session: UnifiedSession = {
       id,
@@ -183,6 +208,7 @@ export class UnifiedSessionManager {
     };
     await this.store.write(session);
     this.owned.set(id, session);
+    this.journals.set(id, { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id) });
     return structuredClone(session);
   }
 
@@ -262,23 +288,34 @@ export class UnifiedSessionManager {
    */
   async claim(id: string): Promise<UnifiedSession> {
     if (this.owned.has(id)) return structuredClone(this.owned.get(id)!);
-    if (!(await this.store.exists(id))) throw new SessionNotFoundError(id);
-    // Lock first, then read: what a racer finished before we got the lock is in the file we read.
     acquireLock(this.store.paths.sessionLock(id), id);
-    let s: UnifiedSession | null;
-    try {
-      s = await this.store.read(id);
-      if (!s) throw new SessionNotFoundError(id);
-    } catch (err) {
+    // Read after taking the lock: no other writer can append to the journal between read and claim.
+    const read = await this.store.readWithSeq(id).catch((err: unknown) => {
       releaseLock(this.store.paths.sessionLock(id));
       throw err;
+    });
+    if (!read) {
+      releaseLock(this.store.paths.sessionLock(id));
+      throw new SessionNotFoundError(id);
     }
+    const s = read.session;
     Object.assign(s.metadata, ownerMetadata());
     this.owned.set(id, s);
+    this.journals.set(id, { appender: null, seq: read.seq, snapshotBytes: this.store.snapshotBytes(id) });
     return structuredClone(s);
   }
 
+  /** A patch; returns the session after it. A status change rewrites the session file, the rest is journaled. */
   async update(id: string, patch: SessionPatch): Promise<UnifiedSession> {
+    return structuredClone(await this.apply(id, patch));
+  }
+
+  /** Like update, without handing back a copy (the executor's per-step path: no O(session) clone). */
+  async record(id: string, patch: SessionPatch): Promise<void> {
+    await this.apply(id, patch);
+  }
+
+  private async apply(id: string, patch: SessionPatch): Promise<UnifiedSession> {
     const wasOwned = this.owned.has(id);
     const s = await this.writable(id);
     let next: UnifiedSession;
@@ -289,9 +326,10 @@ export class UnifiedSessionManager {
       if (!wasOwned) this.release(id);
       throw err;
     }
-    this.owned.set(id, next);
-    await this.store.write(next);
-    return structuredClone(next);
+    // A final session has no journal (its file holds everything): later changes (dlq retry totals) rewrite it.
+    if (patch.status !== undefined || isFinal(next.status)) await this.writeSnapshot(id, next);
+    else await this.append(id, { patch }, next, false);
+    return next;
   }
 
   async transition(id: string, status: SessionStatus): Promise<UnifiedSession> {
@@ -311,14 +349,17 @@ export class UnifiedSessionManager {
       state,
       metadata,
     };
-    // compactHistory: older checkpoints keep their id, time and metadata but drop their state. A state that
-    // grows with every step (the executor's step results) would otherwise make the file, rewritten after
-    // every step, grow with steps x MAX_CHECKPOINTS.
-    const history = opts.compactHistory ? s.checkpoints.map((c) => (c.state === null ? c : { ...c, state: null })) : s.checkpoints;
-    const next = { ...s, checkpoints: [...history, cp].slice(-MAX_CHECKPOINTS), updated_at: cp.created_at };
-    this.owned.set(id, next);
-    await this.store.write(next);
-    return structuredClone(cp);
+    // compactHistory: older checkpoints keep their id, time and metadata but drop their state, and the
+    // checkpoint is journaled as a delta from the previous one (a state that grows with every step would
+    // otherwise cost O(steps) per step). Without it, the whole file is rewritten (rare callers).
+    const next = withCheckpoint(s, cp, opts.compactHistory === true);
+    if (opts.compactHistory) {
+      const delta = stateDelta(latestState(s), state);
+      await this.append(id, { checkpoint: { id: cp.id, created_at: cp.created_at, metadata, delta } }, next, true);
+    } else {
+      await this.writeSnapshot(id, next);
+    }
+    return { ...cp, metadata: structuredClone(metadata) };
   }
 
   async listCheckpoints(id: string): Promise<Checkpoint[]> {
@@ -349,7 +390,47 @@ export class UnifiedSessionManager {
   /** Lets go of a session (e.g. after Paused) without changing it. */
   release(id: string): void {
     this.owned.delete(id);
+    this.journals.get(id)?.appender?.close();
+    this.journals.delete(id);
     releaseLock(this.store.paths.sessionLock(id));
+  }
+
+  // ---- journal and snapshot (the owner's write path) -------------------------------------------
+
+  /** One journal line (fsync'd when `durable`: a checkpoint must survive a power loss), then maybe compaction. */
+  private async append(id: string, body: Record<string, unknown>, next: UnifiedSession, durable: boolean): Promise<void> {
+    let j = this.journals.get(id);
+    if (!j) {
+      j = { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id) };
+      this.journals.set(id, j);
+    }
+    j.appender ??= this.store.openJournal(id);
+    j.seq += 1;
+    j.appender.append({ v: JOURNAL_VERSION, seq: j.seq, at: next.updated_at, ...body }, { sync: durable });
+    this.owned.set(id, next);
+    if (compactionDue(j.appender.bytes, j.snapshotBytes)) await this.writeSnapshot(id, next);
+  }
+
+  /**
+   * Rewrites the session file with everything journaled so far folded in (compaction), then empties the
+   * journal unless lines were appended meanwhile (they have a greater seq, so a reader applies them after
+   * the snapshot anyway). A final status removes the journal: the snapshot holds all of it.
+   */
+  private async writeSnapshot(id: string, next: UnifiedSession): Promise<void> {
+    const j = this.journals.get(id);
+    const seq = j?.seq ?? 0;
+    const snap = seq > 0 || JOURNAL_SEQ_KEY in next.metadata ? { ...next, metadata: { ...next.metadata, [JOURNAL_SEQ_KEY]: seq } } : next;
+    this.owned.set(id, snap);
+    await this.store.write(snap);
+    if (!j) return;
+    j.snapshotBytes = this.store.snapshotBytes(id);
+    if (isFinal(snap.status)) {
+      j.appender?.close();
+      j.appender = null;
+      await this.store.deleteJournal(id);
+    } else if (j.appender && j.seq === seq) {
+      j.appender.truncate();
+    }
   }
 
   async delete(id: string): Promise<void> {
@@ -372,27 +453,13 @@ export class UnifiedSessionManager {
 
 /** Pure: the session after a patch. Throws InvalidTransitionError on a status change the table refuses. */
 export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Date()): UnifiedSession {
-  const next: UnifiedSession = { ...s, updated_at: now.toISOString() };
-  if (patch.status !== undefined) {
-    assertTransition(s.id, s.status, patch.status);
-    next.status = patch.status;
-    if (isFinal(patch.status)) next.completed_at = next.updated_at;
+  const { status, ...rest } = patch;
+  if (status !== undefined) assertTransition(s.id, s.status, status);
+  const next = mergePatch(s, rest, now.toISOString());
+  if (status !== undefined) {
+    next.status = status;
+    if (isFinal(status)) next.completed_at = next.updated_at;
   }
-  if (patch.error !== undefined) next.error = patch.error;
-  if (patch.workflow || patch.variables) {
-    if (!s.workflow_data) throw new Error(`session ${s.id} has no workflow data`);
-    next.workflow_data = {
-      ...s.workflow_data,
-      ...patch.workflow,
-      variables: { ...s.workflow_data.variables, ...patch.workflow?.variables, ...patch.variables },
-    };
-  }
-  if (patch.mapreduce) {
-    if (!s.mapreduce_data) throw new Error(`session ${s.id} has no MapReduce data`);
-    next.mapreduce_data = { ...s.mapreduce_data, ...patch.mapreduce };
-  }
-  if (patch.timings) next.timings = { ...s.timings, ...patch.timings };
-  if (patch.metadata) next.metadata = { ...s.metadata, ...patch.metadata };
   return next;
 }
 

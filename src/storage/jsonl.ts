@@ -12,17 +12,50 @@ export class JsonlAppender {
   private fd: number | null;
   /** Time spent appending (synchronous writes), for the benchmark. */
   ms = 0;
+  /** Bytes appended since open or the last truncate (compaction decides on it). */
+  bytes = 0;
 
-  constructor(readonly file: string) {
+  /**
+   * `repair`: the writer owns the file and cuts a torn last line (left by a writer killed mid-write)
+   * before appending, so the torn line never ends up in the middle of the file.
+   */
+  constructor(
+    readonly file: string,
+    opts: { repair?: boolean } = {},
+  ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (opts.repair) cutTornTail(file);
     this.fd = fs.openSync(file, 'a');
+    this.bytes = fs.fstatSync(this.fd).size;
   }
 
-  append(value: unknown): void {
+  /** One line, one write(2). `sync`: fsync too (what must survive a power loss, not just a kill). */
+  append(value: unknown, opts: { sync?: boolean } = {}): void {
+    this.appendLines([value], opts);
+  }
+
+  /** Several values in one write(2). */
+  appendLines(values: unknown[], opts: { sync?: boolean } = {}): void {
     if (this.fd === null) throw new Error(`${this.file} is closed`);
+    if (values.length === 0) return;
     const t = performance.now();
-    fs.writeSync(this.fd, `${JSON.stringify(value)}\n`);
+    let text = '';
+    for (const v of values) text += `${JSON.stringify(v)}\n`;
+    fs.writeSync(this.fd, text);
+    if (opts.sync) fs.fsyncSync(this.fd);
+    this.bytes += Buffer.byteLength(text);
     this.ms += performance.now() - t;
+  }
+
+  sync(): void {
+    if (this.fd !== null) fs.fsyncSync(this.fd);
+  }
+
+  /** Empties the file (after its lines were compacted into a snapshot); appends go on from 0. */
+  truncate(): void {
+    if (this.fd === null) throw new Error(`${this.file} is closed`);
+    fs.ftruncateSync(this.fd, 0);
+    this.bytes = 0;
   }
 
   close(): void {
@@ -64,5 +97,85 @@ export async function readTailLines(file: string, bytes: number): Promise<string
     return lines.filter((l) => l.trim().length > 0);
   } finally {
     await fh.close();
+  }
+}
+
+/** Cuts an unterminated last line (a torn write). Missing file: nothing to do. */
+export function cutTornTail(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size === 0) return;
+    const step = 64 * 1024;
+    for (let end = size; end > 0; end -= step) {
+      const start = Math.max(0, end - step);
+      const buf = Buffer.alloc(end - start);
+      fs.readSync(fd, buf, 0, buf.length, start);
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl === buf.length - 1 && end === size) return; // ends with a newline: nothing torn
+      if (nl >= 0) {
+        fs.ftruncateSync(fd, start + nl + 1);
+        return;
+      }
+    }
+    fs.ftruncateSync(fd, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface ParsedLines<T> {
+  values: T[];
+  /** Complete lines that did not parse (or that `accept` refused); skipped. */
+  bad: number;
+  /** The text ended in an unterminated line (a torn write): ignored, never fatal. */
+  torn: boolean;
+}
+
+/**
+ * Pure: the JSON values of JSON-lines text. An unterminated last line is a torn write and is ignored
+ * whether or not it happens to parse (its writer did not finish it); a complete line that does not
+ * parse, or that `accept` refuses, is counted in `bad` and skipped.
+ */
+export function parseJsonLines<T = unknown>(text: string, accept: (v: unknown) => v is T = (v): v is T => true): ParsedLines<T> {
+  const values: T[] = [];
+  let bad = 0;
+  let torn = false;
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      torn = text.slice(start).trim().length > 0;
+      break;
+    }
+    const line = text.slice(start, nl);
+    start = nl + 1;
+    if (line.trim().length === 0) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      bad++;
+      continue;
+    }
+    if (accept(v)) values.push(v);
+    else bad++;
+  }
+  return { values, bad, torn };
+}
+
+/** A JSON-lines file's text, or '' when there is no such file. */
+export async function readJsonlText(file: string): Promise<string> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
   }
 }

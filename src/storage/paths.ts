@@ -22,6 +22,8 @@ export interface StorePaths {
   sessionsDir: string;
   sessionFile(id: string): string;
   sessionLock(id: string): string;
+  /** The session's append-only journal (storage/session-journal.ts), beside its file. */
+  sessionJournal(id: string): string;
   logsDir: string;
   sessionLog(id: string): string;
   stateDir(repo: string): string;
@@ -39,6 +41,9 @@ export interface StorePaths {
   prodigyCheckpointsDir(sessionId: string): string;
 }
 
+/** What a session journal's file name ends with (`<id>.journal.jsonl`): not `*.json`, so listings skip it. */
+export const SESSION_JOURNAL_SUFFIX = '.journal.jsonl';
+
 export function storePaths(home: string): StorePaths {
   const sessionsDir = path.join(home, 'sessions');
   const logsDir = path.join(home, 'logs');
@@ -47,6 +52,7 @@ export function storePaths(home: string): StorePaths {
     sessionsDir,
     sessionFile: (id) => path.join(sessionsDir, `${id}.json`),
     sessionLock: (id) => path.join(sessionsDir, `${id}.lock`),
+    sessionJournal: (id) => path.join(sessionsDir, `${id}${SESSION_JOURNAL_SUFFIX}`),
     logsDir,
     sessionLog: (id) => path.join(logsDir, `${id}.log`),
     stateDir: (repo) => path.join(home, 'state', repo),

@@ -8,13 +8,17 @@
  *   written or deleted by this module.
  */
 import fs from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { UnifiedSession } from '../session/types.js';
+import { READ_CONCURRENCY, mapLimit, readFileRetrying, readIfExistsRetrying } from './bounded-read.js';
+import { JsonlAppender } from './jsonl.js';
 import { checkShape, parseJsonText } from './schema-check.js';
 import { SessionFileSchema } from './schemas.js';
-import { type StorePaths, isValidSessionId, storePaths } from './paths.js';
+import { SESSION_JOURNAL_SUFFIX, type StorePaths, isValidSessionId, storePaths } from './paths.js';
+import { replayJournal } from './session-journal.js';
 import { SnapshotFile } from './snapshot-file.js';
-import { CorruptFileError, readIfExists } from './store-file.js';
+import { CorruptFileError } from './store-file.js';
 
 export class CorruptSessionFileError extends CorruptFileError {}
 
@@ -26,6 +30,12 @@ export interface FileProblem {
 export interface SessionListing {
   sessions: UnifiedSession[];
   problems: FileProblem[];
+}
+
+/** A session as read: snapshot + journal tail, and where the journal ended (its owner appends after). */
+export interface ReadSession {
+  session: UnifiedSession;
+  seq: number;
 }
 
 /** Checks the shape we rely on (schemas.ts) and fills fields Prodigy may omit; unknown fields stay. */
@@ -56,11 +66,40 @@ export class SessionStore {
     return this.paths.sessionFile(id);
   }
 
-  /** null when there is no such file; throws CorruptSessionFileError when it does not parse. */
+  /**
+   * Snapshot + journal tail; null when there is no such file; throws CorruptSessionFileError when the
+   * snapshot does not parse (journal lines that do not parse are skipped: a torn last line is normal).
+   */
   async read(id: string): Promise<UnifiedSession | null> {
+    return (await this.readWithSeq(id))?.session ?? null;
+  }
+
+  async readWithSeq(id: string): Promise<ReadSession | null> {
     const file = this.fileOf(id);
-    const text = await readIfExists(file);
-    return text === null ? null : parseSession(text, file);
+    // The journal first: its owner writes the snapshot before it empties the journal (session-journal.ts).
+    const journal = (await readIfExistsRetrying(this.paths.sessionJournal(id))) ?? '';
+    const text = await readIfExistsRetrying(file);
+    if (text === null) return null;
+    const { session, seq } = replayJournal(parseSession(text, file), journal);
+    return { session, seq };
+  }
+
+  /** The owner's appender on the session's journal (a torn last line is cut first). */
+  openJournal(id: string): JsonlAppender {
+    return new JsonlAppender(this.paths.sessionJournal(id), { repair: true });
+  }
+
+  async deleteJournal(id: string): Promise<void> {
+    await fs.rm(this.paths.sessionJournal(id), { force: true });
+  }
+
+  /** Size of the session file on disk (0 when missing): what compaction weighs the journal against. */
+  snapshotBytes(id: string): number {
+    try {
+      return statSync(this.fileOf(id)).size;
+    } catch {
+      return 0;
+    }
   }
 
   async exists(id: string): Promise<boolean> {
@@ -89,32 +128,48 @@ export class SessionStore {
     const file = this.fileOf(id);
     this.dbs.delete(file);
     await fs.rm(file, { force: true });
+    await this.deleteJournal(id);
   }
 
-  /** Every session file; files that do not parse are listed in `problems`, untouched. */
-  async list(): Promise<SessionListing> {
+  /** The session files' names (`<id>.json`) and which sessions have a journal: one readdir. */
+  async names(): Promise<{ files: string[]; journals: Set<string> }> {
     let names: string[];
     try {
       names = await fs.readdir(this.paths.sessionsDir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { sessions: [], problems: [] };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], journals: new Set() };
       throw err;
     }
-    const files = names.filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    const journals = new Set(names.filter((n) => n.endsWith(SESSION_JOURNAL_SUFFIX)).map((n) => n.slice(0, -SESSION_JOURNAL_SUFFIX.length)));
+    return { files: names.filter((n) => n.endsWith('.json') && !n.startsWith('.')), journals };
+  }
+
+  /**
+   * The named session files (from `names()`), read at most READ_CONCURRENCY at a time with transient
+   * errors retried; files that do not parse or cannot be read are listed in `problems`, untouched.
+   */
+  async readFiles(files: readonly string[], journals: Set<string>): Promise<SessionListing> {
     const sessions: UnifiedSession[] = [];
     const problems: FileProblem[] = [];
-    await Promise.all(
-      files.map(async (name) => {
-        const file = path.join(this.paths.sessionsDir, name);
-        try {
-          const text = await readIfExists(file);
-          if (text === null) return; // deleted while listing
-          sessions.push(parseSession(text, file));
-        } catch (err) {
-          problems.push({ file, reason: err instanceof CorruptFileError ? err.reason : 'unreadable' });
-        }
-      }),
-    );
+    await mapLimit(files, READ_CONCURRENCY, async (name) => {
+      const file = path.join(this.paths.sessionsDir, name);
+      const id = name.slice(0, -'.json'.length);
+      try {
+        const journal = journals.has(id) ? ((await readIfExistsRetrying(this.paths.sessionJournal(id))) ?? '') : '';
+        const snapshot = parseSession(await readFileRetrying(file), file);
+        sessions.push(journal ? replayJournal(snapshot, journal).session : snapshot);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted while listing
+        const reason = err instanceof CorruptFileError ? err.reason : `could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+        problems.push({ file, reason });
+      }
+    });
     return { sessions, problems };
+  }
+
+  /** Every session file; files that do not parse are listed in `problems`, untouched. */
+  async list(): Promise<SessionListing> {
+    const { files, journals } = await this.names();
+    return this.readFiles(files, journals);
   }
 }

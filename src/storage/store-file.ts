@@ -15,29 +15,37 @@ export class CorruptFileError extends Error {
 }
 
 /**
- * A store file's text, or null when there is no such file. The file must be a regular file: a symlink
- * is not followed (it could point outside $PRODIGY_HOME, and its target's bytes must not be read or
- * quoted) and a folder or device is refused, each as a CorruptFileError naming the path.
+ * A store file's text. The file must be a regular file: a symlink is not followed (it could point
+ * outside $PRODIGY_HOME, and its target's bytes must not be read or quoted) and a folder or device is
+ * refused, each as a CorruptFileError naming the path. Other errors (ENOENT, EMFILE...) are thrown as
+ * they are, for the caller to judge.
  */
-export async function readIfExists(file: string): Promise<string | null> {
+export async function readRegularFile(file: string): Promise<string> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
-    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
+    throw err;
   }
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new CorruptFileError(file, st.isDirectory() ? 'is a folder, not a file' : 'not a regular file');
     return await handle.readFile('utf8');
-  } catch (err) {
-    if (err instanceof CorruptFileError) throw err;
-    throw new CorruptFileError(file, `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   } finally {
     await handle.close();
+  }
+}
+
+/** A store file's text, or null when there is no such file; anything else unreadable is a CorruptFileError. */
+export async function readIfExists(file: string): Promise<string | null> {
+  try {
+    return await readRegularFile(file);
+  } catch (err) {
+    if (err instanceof CorruptFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
   }
 }
 

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { UnifiedSession } from '../../src/session/types.js';
+import { SESSION_JOURNAL_SUFFIX } from '../../src/storage/paths.js';
+import { replayJournal } from '../../src/storage/session-journal.js';
 import { tracked } from '../helpers/children.js';
 import { prodigyBin } from '../helpers/cli.js';
 import { fixturesDir, tempDir } from '../helpers/home.js';
@@ -18,13 +20,19 @@ export function workspace(yaml: string, name = 'wf.yml'): { dir: string; file: s
   return { dir, file };
 }
 
+/** Every session as a reader sees it: the file, then its journal's lines over it (as the store reads). */
 export function sessionsIn(home: string): UnifiedSession[] {
   const dir = path.join(home, 'sessions');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
-    .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as UnifiedSession);
+    .map((n) => {
+      const journalFile = path.join(dir, n.replace(/\.json$/, SESSION_JOURNAL_SUFFIX));
+      const journal = fs.existsSync(journalFile) ? fs.readFileSync(journalFile, 'utf8') : '';
+      const snapshot = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as UnifiedSession;
+      return replayJournal(snapshot, journal).session;
+    });
 }
 
 export function onlySession(home: string): UnifiedSession {
