@@ -12,6 +12,8 @@ import type { DashboardStore } from '../store/dashboard.js';
 import { bannerNow } from '../store/dashboard-control-flow.js';
 import { truncate } from '../src/view/text.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { LogViewer } from './LogViewer.js';
+import { DlqView } from './DlqView.js';
 import { Line } from './Line.js';
 import { MapReduceDetail } from './MapReduceDetail.js';
 import { SessionList } from './SessionList.js';
@@ -78,6 +80,8 @@ function Body({ width, height }: { width: number; height: number }) {
   const open = useDashboard((s) => (s.openId ? s.sessions[s.openId] : undefined));
   if (help) return <HelpOverlay view={view} width={width} height={height} />;
   if (view === 'list') return <SessionList width={width} height={height} />;
+  if (view === 'log') return <LogViewer width={width} height={height} />;
+  if (view === 'dlq') return <DlqView width={width} height={height} />;
   if (!open) return <Line text="  This session's file is gone. Esc goes back." />;
   if (isMapReduce(open)) return <MapReduceDetail session={open} width={width} height={height} />;
   return <WorkflowDetail session={open} width={width} height={height} />;

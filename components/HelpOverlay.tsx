@@ -5,6 +5,8 @@ import { fitLine } from '../src/tui/layout.js';
 import { displayWidth, truncate } from '../src/view/text.js';
 import { Line } from './Line.js';
 
+const VIEW_NAME: Record<ViewKind, string> = { list: 'sessions', detail: 'detail', dlq: 'DLQ', log: 'log' };
+
 export function HelpOverlay({ view, width, height }: { view: ViewKind; width: number; height: number }) {
   const rows = helpRows(view);
   const labelW = Math.max(...rows.map((r) => displayWidth(r.label)));
@@ -20,7 +22,7 @@ export function HelpOverlay({ view, width, height }: { view: ViewKind; width: nu
   }
   return (
     <Box flexDirection="column">
-      <Line bold text={fitLine(`Keys — ${view === 'list' ? 'sessions' : 'detail'} view`, 'any key closes', width)} />
+      <Line bold text={fitLine(`Keys — ${VIEW_NAME[view]} view`, 'any key closes', width)} />
       {lines.slice(0, Math.max(0, height - 1)).map((l, i) => (
         <Line key={i} text={l} />
       ))}

@@ -14,7 +14,7 @@ import type { DashboardControl } from '../src/control/dashboard-control.js';
 
 /** The session `r` and `x` act on: the open one in a detail view, else the selected row. */
 function pointedAt(s: DashboardState): UnifiedSession | null {
-  const id = s.view === 'detail' ? s.openId : s.selectedId;
+  const id = s.view !== 'list' ? (s.openId ?? s.selectedId) : s.selectedId;
   return id ? (s.sessions[id] ?? null) : null;
 }
 
@@ -80,6 +80,30 @@ export function askInterrupt(s: DashboardState): void {
       s.setMessage(r.ok ? `Interrupting ${short(s, x.id)}: it stops its step and pauses` : r.reason);
     },
     onNo: () => s.setMessage('Interrupt cancelled'),
+  });
+}
+
+/** `R` in the DLQ view: asks, then runs `prodigy dlq retry <job>` detached (the same code as the CLI). */
+export function askRetryDlq(s: DashboardState): void {
+  const d = s.dlq;
+  if (!d) return;
+  if (!s.control) return s.setMessage('retry is not available here');
+  const x = s.sessions[d.sessionId];
+  if (!x) return s.setMessage('this session is gone');
+  if (d.items.length === 0) return s.setMessage('no dead items to retry');
+  if ((x.status === 'Running' || x.status === 'Initializing') && s.alive[x.id] !== false) return s.setMessage(`${short(s, x.id)} is running: retry its dead items once it stops`);
+  if (s.started[x.id]?.live) return s.setMessage(`a run of ${short(s, x.id)} started here is still going`);
+  const n = d.items.length;
+  s.ask({
+    kind: 'retry',
+    prompt: `Retry ${n} dead item${n === 1 ? '' : 's'} of job ${d.jobId} (prodigy dlq retry)?`,
+    onYes: () => {
+      const run = s.control!.retryDlq(x, d.jobId, (code, line) => s.runEnded(x.id, code, line));
+      if (!run.ok) return s.setMessage(run.reason);
+      s.runStarted(x.id, run.pid);
+      s.setMessage(`Retrying ${n} dead item${n === 1 ? '' : 's'} (process ${run.pid}); output in ${run.logFile}`);
+    },
+    onNo: () => s.setMessage('Retry cancelled'),
   });
 }
 

@@ -5,7 +5,7 @@
 import type { DashboardState } from './dashboard-types.js';
 
 export function copyAction(s: DashboardState, action: 'copyId' | 'copyResume'): void {
-  const sessionId = s.view === 'detail' ? s.openId : s.selectedId;
+  const sessionId = s.view !== 'list' ? (s.openId ?? s.selectedId) : s.selectedId;
   if (action === 'copyId') {
     if (s.view === 'detail' && s.job && s.pane === 0 && s.agentSelected) return s.copy(s.agentSelected, 'item id');
     if (!sessionId) return s.setMessage('nothing selected to copy');

@@ -12,6 +12,7 @@ import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-
 import { storePaths } from '../src/storage/paths.js';
 import { CorruptSessionFileError, type SessionListing } from '../src/storage/session-store.js';
 import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
+import { startViewFeed } from './view-feed.js';
 
 export interface FeedOptions {
   tickMs?: number;
@@ -151,6 +152,8 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     // The job's files were not found yet: look again when its session changes (the runner got going).
     if (s.job && s.job.repo === null && jobWatches.length === 0 && !resolving && s.sessions !== prev.sessions) start(s.job);
   });
+  // The log and DLQ views read their own files (store/view-feed.ts).
+  const views = startViewFeed(store, opts);
   const initial = store.getState().job;
   if (initial) {
     watchedJob = initial.jobId;
@@ -160,6 +163,7 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
   return {
     stop() {
       stopped = true;
+      views.stop();
       unsubscribe();
       closeJob();
       sessionsWatch.close();

@@ -4,6 +4,7 @@
  */
 import { actionFor } from '../src/tui/keys.js';
 import { ctrlC } from './dashboard-control-flow.js';
+import { logSearchKey } from './dashboard-views.js';
 import type { DashboardState } from './dashboard-types.js';
 
 /** A key name that is text to type (one printable character), not a named key like `down`. */
@@ -24,6 +25,7 @@ export function routeKey(s: DashboardState, name: string): void {
     else if (name === 'n' || name === 'N' || name === 'escape') s.answer(false);
     return;
   }
+  if (s.view === 'log' && s.log?.searchEditing) return logSearchKey(s, name, isText);
   if (s.filterEditing) {
     if (name === 'return') return s.setFilterEditing(false);
     if (name === 'escape') {

@@ -1,13 +1,52 @@
 /** The dashboard store's shape: its data and its actions (store/dashboard.ts implements them). */
 import type { StoreApi } from 'zustand/vanilla';
 import type { DashboardControl } from '../src/control/dashboard-control.js';
-import type { JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
+import type { DlqItem, JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { ActionName } from '../src/tui/keys.js';
 import type { Size } from '../src/tui/layout.js';
 import type { SortKey, StatusFilter } from '../src/tui/session-list.js';
 
-export type ViewName = 'list' | 'detail';
+export type ViewName = 'list' | 'detail' | 'dlq' | 'log';
+
+/** What a log view shows (src/tui/log-view.ts turns each into lines). */
+export type LogSource =
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'step'; sessionId: string; index: number }
+  | { kind: 'item'; sessionId: string; jobId: string; itemId: string }
+  | { kind: 'dlqItem'; sessionId: string; item: DlqItem };
+
+/** `l` (and Enter on a dead item): a scrollable, searchable full log. */
+export interface LogView {
+  source: LogSource;
+  title: string;
+  lines: string[];
+  /** The first line shown (ignored while following). */
+  top: number;
+  /** `G`: stay at the end while the log grows. */
+  follow: boolean;
+  search: string;
+  searchEditing: boolean;
+  /** The line the last search found (highlighted), or null. */
+  match: number | null;
+  /** A file $PAGER can open whole (the session log), when there is one. */
+  file: string | null;
+  /** Where Esc goes back to. */
+  back: ViewName;
+  loaded: boolean;
+}
+
+/** `D`: the dead items of the open MapReduce job. */
+export interface DlqView {
+  sessionId: string;
+  jobId: string;
+  items: DlqItem[];
+  ids: string[];
+  cursor: number;
+  selectedId: string | null;
+  loaded: boolean;
+  problem: string | null;
+}
 
 export interface Banner {
   text: string;
@@ -24,7 +63,7 @@ export interface Confirm {
   /** What the keys do, shown after the prompt (default: y/Enter yes · n/Esc no). */
   hint?: string;
   keys?: Record<string, () => void>;
-  kind?: 'resume' | 'interrupt' | 'quit';
+  kind?: 'resume' | 'interrupt' | 'quit' | 'retry';
 }
 
 /** A run this dashboard started (`r`), or the run a `prodigy run` view belongs to. */
@@ -105,6 +144,10 @@ export interface DashboardData {
   /** Puts text on the terminal's clipboard (OSC 52); set by the component that owns the terminal. */
   clipboard: ((text: string) => void) | null;
   job: JobView | null;
+  log: LogView | null;
+  dlq: DlqView | null;
+  /** Opens a file or text in $PAGER, the dashboard suspended meanwhile (set by runDashboard). */
+  pager: ((o: { file?: string; text?: string }) => void) | null;
   now: number;
   size: Size;
   message: string | null;
@@ -136,6 +179,11 @@ export interface DashboardActions {
   setMessage(text: string | null): void;
   setBanner(banner: Banner | null): void;
   setOfferResume(on: boolean): void;
+  openLog(source: LogSource, title: string, file?: string | null): void;
+  logLoaded(lines: string[]): void;
+  patchLog(patch: Partial<LogView>): void;
+  dlqLoaded(items: DlqItem[], problem: string | null): void;
+  setPager(pager: DashboardData['pager']): void;
   setClipboard(clipboard: ((text: string) => void) | null): void;
   /** Puts `text` on the clipboard (OSC 52) and says so on the status line. */
   copy(text: string, what: string): void;

@@ -11,6 +11,8 @@ import type { DashboardData, DashboardState, DashboardStore, JobView } from './d
 import { jobIdOf, orderItems } from '../src/tui/mapreduce-view.js';
 import { follow, moveSelection } from '../src/tui/selection.js';
 import { copyAction } from './dashboard-copy.js';
+import { performView, viewsSlice } from './dashboard-views.js';
+import { askRetryDlq } from './dashboard-control-flow.js';
 import { SORT_KEYS, STATUS_FILTERS, visibleIds } from '../src/tui/session-list.js';
 import { workflowSteps } from '../src/tui/workflow-steps.js';
 import { routeKey } from './dashboard-keys.js';
@@ -121,6 +123,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       confirm: null,
       quitRequested: false,
       ...runControlSlice(set, get, o),
+      ...viewsSlice(set),
 
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
@@ -171,6 +174,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       },
       perform(action) {
         const s = get();
+        if (performView(s, action, set, get)) return;
         switch (action) {
           case 'up':
             return moveBy(-1);
@@ -202,6 +206,10 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           case 'copyId':
           case 'copyResume':
             return copyAction(s, action);
+          case 'retryDlq':
+            return askRetryDlq(s);
+          default:
+            return;
           case 'help':
             return set({ help: !s.help });
           case 'resume':
@@ -229,7 +237,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       back() {
         const s = get();
         if (s.help) return set({ help: false });
-        if (s.view === 'detail') return set({ view: 'list', openId: null, job: null, pane: 0 });
+        if (s.view !== 'list') return set({ view: 'list', openId: null, job: null, pane: 0, log: null, dlq: null });
         // In the list, Esc clears what narrows it.
         if (s.filterText !== '' || s.statusFilter !== 'all') set((x) => withIds(x, { filterText: '', statusFilter: 'all' }));
       },

@@ -64,9 +64,9 @@ export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
   process.on('SIGTERM', forward);
   process.on('SIGHUP', forward);
   const { runDashboard } = await import('./tui-app.js');
-  let store;
+  let store: Awaited<ReturnType<typeof runDashboard>>['store'];
   try {
-    store = await runDashboard({
+    ({ store } = await runDashboard({
       home: o.home,
       focus: sessionId,
       ownRun: { id: sessionId, pid },
@@ -75,7 +75,7 @@ export async function runWithLiveView(o: LiveRunOptions): Promise<number> {
       color: !process.env.NO_COLOR,
       // The run's end closes the view, even if it came before the first frame.
       onStart: (s) => void ended.then((code) => s.getState().runEnded(sessionId, code, null)),
-    });
+    }));
   } finally {
     process.off('SIGTERM', forward);
     process.off('SIGHUP', forward);

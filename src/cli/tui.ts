@@ -22,39 +22,64 @@ export function findRepoRoot(from: string): string | null {
   }
 }
 
-async function plainListing(home: string, repoPath: string | null, all: boolean): Promise<void> {
+async function plainListing(home: string, repoPath: string | null, all: boolean): Promise<string> {
   const manager = new UnifiedSessionManager(home);
   const { sessions, problems } = await manager.list();
   for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
-  if (sessions.length === 0) {
-    process.stdout.write('No sessions.\n');
-    return;
-  }
+  if (sessions.length === 0) return 'No sessions.\n';
   const byId = Object.fromEntries(sessions.map((s) => [s.id, s]));
   const alive = Object.fromEntries(sessions.map((s) => [s.id, manager.ownerAlive(s)]));
   const ids = visibleIds(byId, alive, { text: '', status: 'all', sort: 'started', repoPath, all });
   const lines = sessionTable(ids.map((id) => byId[id]!), (s) => manager.isInterrupted(s), Date.now(), outputWidth(), sessions.map((s) => s.id));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit codes of a dashboard ended by a signal: 128 + its number (SIGTERM 143, SIGHUP 129). */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGTERM: 143, SIGHUP: 129 };
+
+interface TuiOptions {
+  all?: boolean;
+  once?: boolean;
+  plain?: boolean;
 }
 
 async function tui(cmd: Command): Promise<void> {
-  const o = cmd.opts<{ all?: boolean }>();
+  const o = cmd.opts<TuiOptions>();
   const home = existingHomeOf(cmd);
   const repoPath = findRepoRoot(process.cwd());
-  if (!process.stdout.isTTY || !process.stdin.isTTY) return plainListing(home, repoPath, Boolean(o.all));
+  const all = Boolean(o.all);
+  if (o.once) {
+    // The first screen as plain text, at the terminal's size (100x30 when not a terminal).
+    const { renderOnce } = await import('./tui-app.js');
+    const size = process.stdout.isTTY ? { columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 } : { columns: 100, rows: 30 };
+    process.stdout.write(await renderOnce({ home, all, repoPath, size }));
+    return;
+  }
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    process.stdout.write(await plainListing(home, repoPath, all));
+    return;
+  }
+  if (o.plain || process.env.TERM === 'dumb') {
+    const { runPlain } = await import('./tui-plain.js');
+    const signal = await runPlain({ home, repoPath, all, header: await plainListing(home, repoPath, all) });
+    if (signal) process.exitCode = SIGNAL_EXIT[signal] ?? 1;
+    return;
+  }
   // Read the store while Ink and React load: the two overlap, and the first frame comes sooner.
   const listing = new UnifiedSessionManager(home).store.list();
   listing.catch(() => {}); // reported by runDashboard when it awaits it
   const [{ runDashboard }, { createDashboardControl }] = await Promise.all([import('./tui-app.js'), import('../control/dashboard-control.js')]);
-  await runDashboard({
+  const { signal } = await runDashboard({
     home,
-    all: Boolean(o.all),
+    all,
     repoPath,
     color: !process.env.NO_COLOR,
     listing,
     control: createDashboardControl(home, { cwd: process.cwd() }),
     offerResume: true,
+    summary: true,
   });
+  if (signal) process.exitCode = SIGNAL_EXIT[signal] ?? 1;
 }
 
 export function registerTui(program: Command): void {
@@ -62,5 +87,7 @@ export function registerTui(program: Command): void {
     .command('tui')
     .description('the live dashboard: sessions, workflow steps, MapReduce agents (plain table when not a terminal)')
     .option('--all', "every repository's sessions in one list (default: this repository's first, others after, marked ◦)")
+    .option('--once', 'print the first screen as plain text and exit')
+    .option('--plain', 'line mode: the table, then one line per change; no cursor movement (TERM=dumb selects it)')
     .action((_o, cmd: Command) => tui(cmd));
 }

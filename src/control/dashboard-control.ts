@@ -17,6 +17,8 @@ export interface DashboardControl {
   preflightResume(s: UnifiedSession): string | null;
   /** Starts `prodigy resume <id>` detached; `onEnded` hears its exit code and last log line. */
   resume(s: UnifiedSession, onEnded: (code: number | null, lastLine: string | null) => void): LaunchResult;
+  /** Starts `prodigy dlq retry <job-id>` detached — the very command a user would type. */
+  retryDlq(s: UnifiedSession, jobId: string, onEnded: (code: number | null, lastLine: string | null) => void): LaunchResult;
   /** SIGINT to the session's owner, which pauses it. */
   interrupt(s: UnifiedSession): Refusal;
   /** SIGINT to a run this dashboard started (its pid is known before it owns the session). */
@@ -61,6 +63,16 @@ export function createDashboardControl(home: string, o: ControlOptions = {}): Da
         return { ok: true, pid: run.pid, logFile: run.logFile };
       } catch (err) {
         return { ok: false, reason: `could not start prodigy resume ${s.id}: ${(err as Error).message}` };
+      }
+    },
+    retryDlq(s, jobId, onEnded) {
+      try {
+        const repo = s.metadata[META.repoPath];
+        const cwd = typeof repo === 'string' && fs.existsSync(repo) ? repo : o.cwd;
+        const run = launchResume(home, s.id, { bin: o.bin, cwd, env: o.env, command: ['dlq', 'retry', jobId], onExit: (code, log) => onEnded(code, lastLogLine(log)) });
+        return { ok: true, pid: run.pid, logFile: run.logFile };
+      } catch (err) {
+        return { ok: false, reason: `could not start prodigy dlq retry ${jobId}: ${(err as Error).message}` };
       }
     },
     interrupt: interruptOwner,

@@ -67,6 +67,8 @@ export function launchResume(
     extraArgs?: string[];
     /** Called if the run ends while this process still lives (a refusal ends it at once). */
     onExit?: (code: number | null, logFile: string) => void;
+    /** The command instead of `resume <id> -y` (e.g. `dlq retry <job-id>`), output to the same log. */
+    command?: string[];
   } = {},
 ): LaunchedRun {
   const paths = storePaths(home);
@@ -76,7 +78,7 @@ export function launchResume(
   try {
     const bin = opts.bin ?? defaultProdigyBin();
     const isScript = bin.endsWith('.js');
-    const args = [...(isScript ? [bin] : []), '--home', home, 'resume', sessionId, '-y', ...(opts.extraArgs ?? [])];
+    const args = [...(isScript ? [bin] : []), '--home', home, ...(opts.command ?? ['resume', sessionId, '-y']), ...(opts.extraArgs ?? [])];
     const child = spawn(isScript ? process.execPath : bin, args, {
       cwd: opts.cwd ?? process.cwd(),
       detached: true,

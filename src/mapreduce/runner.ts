@@ -401,7 +401,9 @@ class JobRun {
         this.changed();
       },
       onRetry: (it, ctx, error) => {
-        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        // Each failed attempt's output is kept in its event, so the dashboard's item log shows every attempt.
+        const tail = tails.get(it.id)?.snapshot() ?? [];
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
         Object.assign(it, { status: 'failed', error, ended_at: now() });
         this.changed();
@@ -409,7 +411,7 @@ class JobRun {
       onDead: (it, ctx, error) => {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         tails.delete(it.id);
-        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error });
+        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         if (policy.on_item_failure !== 'skip') {
           writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now() });
         }

@@ -3,8 +3,11 @@
  * it, so help can never drift from behaviour; a new key is one row here plus its action in the store.
  */
 
-/** Where a key applies. `list` is the sessions view, `detail` either detail view, `any` everywhere. */
-export type KeyScope = 'any' | 'list' | 'detail';
+/**
+ * Where a key applies. `list` is the sessions view, `detail` either detail view, `dlq` the dead items
+ * view, `log` the log view; `any` everywhere.
+ */
+export type KeyScope = 'any' | 'list' | 'detail' | 'dlq' | 'log';
 
 /** Names of the actions the store performs (store/dashboard.ts `perform`). */
 export type ActionName =
@@ -26,7 +29,14 @@ export type ActionName =
   | 'help'
   | 'resume'
   | 'interrupt'
-  | 'quit';
+  | 'quit'
+  | 'log'
+  | 'dlq'
+  | 'retryDlq'
+  | 'logSearch'
+  | 'nextMatch'
+  | 'prevMatch'
+  | 'pager';
 
 export interface KeyBinding {
   action: ActionName;
@@ -42,7 +52,7 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { action: 'up', keys: ['up', 'k'], label: '↑ k', description: 'move up', scope: 'any' },
   { action: 'down', keys: ['down', 'j'], label: '↓ j', description: 'move down', scope: 'any' },
   { action: 'top', keys: ['g', 'home'], label: 'g Home', description: 'go to the first row', scope: 'any' },
-  { action: 'bottom', keys: ['G', 'end'], label: 'G End', description: 'go to the last row', scope: 'any' },
+  { action: 'bottom', keys: ['G', 'end'], label: 'G End', description: 'go to the last row (in a log: follow it as it grows)', scope: 'any' },
   { action: 'pageUp', keys: ['pageup'], label: 'PgUp', description: 'one page up', scope: 'any' },
   { action: 'pageDown', keys: ['pagedown'], label: 'PgDn', description: 'one page down', scope: 'any' },
   { action: 'open', keys: ['return'], label: 'Enter', description: 'open the selected session', scope: 'list' },
@@ -57,6 +67,18 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { action: 'copyResume', keys: ['Y'], label: 'Y', description: 'copy the resume command of the selected session', scope: 'any' },
   { action: 'resume', keys: ['r'], label: 'r', description: 'resume the selected (or last interrupted) session', scope: 'any' },
   { action: 'interrupt', keys: ['x'], label: 'x', description: 'interrupt the selected running session (it pauses)', scope: 'any' },
+  { action: 'log', keys: ['l'], label: 'l', description: 'the full log of the selected session, step or item', scope: 'list' },
+  { action: 'log', keys: ['l'], label: 'l', description: 'the full log of the selected step or item (attempts shown)', scope: 'detail' },
+  { action: 'dlq', keys: ['D'], label: 'D', description: "a MapReduce job's dead items (DLQ)", scope: 'list' },
+  { action: 'dlq', keys: ['D'], label: 'D', description: "this job's dead items (DLQ)", scope: 'detail' },
+  { action: 'open', keys: ['return'], label: 'Enter', description: 'show the selected dead item whole', scope: 'dlq' },
+  { action: 'retryDlq', keys: ['R'], label: 'R', description: 'retry the dead items (asks first; same as prodigy dlq retry)', scope: 'dlq' },
+  { action: 'back', keys: ['escape', 'backspace'], label: 'Esc ⌫', description: 'back', scope: 'dlq' },
+  { action: 'back', keys: ['escape', 'backspace'], label: 'Esc ⌫', description: 'back', scope: 'log' },
+  { action: 'logSearch', keys: ['/'], label: '/', description: 'search the log (Enter finds, words in any order)', scope: 'log' },
+  { action: 'nextMatch', keys: ['n'], label: 'n', description: 'next match', scope: 'log' },
+  { action: 'prevMatch', keys: ['N'], label: 'N', description: 'previous match', scope: 'log' },
+  { action: 'pager', keys: ['o'], label: 'o', description: 'open the log in $PAGER (the dashboard comes back after)', scope: 'log' },
   { action: 'help', keys: ['?'], label: '?', description: 'show or hide this help', scope: 'any' },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q ^C', description: 'quit', scope: 'any' },
 ];
@@ -101,7 +123,7 @@ export function keyName(input: string, key: KeyFlags): string {
   return input;
 }
 
-export type ViewKind = 'list' | 'detail';
+export type ViewKind = 'list' | 'detail' | 'dlq' | 'log';
 
 function inScope(scope: KeyScope, view: ViewKind): boolean {
   return scope === 'any' || scope === view;

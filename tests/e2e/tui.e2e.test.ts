@@ -81,18 +81,21 @@ describe('prodigy tui in a real terminal', () => {
     expect(term.styledScreen()).not.toMatch(/\u001B\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/);
     expect(term.screen()).toContain('● Running');
     term.keys('C-c');
-    await term.waitFor((s) => s.includes('EXIT=0'), 'the dashboard to exit');
+    const screen = await term.waitFor((s) => s.includes('EXIT=0'), 'the dashboard to exit');
+    // Quitting prints the one summary line.
+    expect(screen).toMatch(/prodigy: 1 running · 0 paused or interrupted · 0 failed\.\s*\nEXIT=0/);
     expect(term.flag('alternate_on')).toBe('0');
     expect(term.flag('cursor_flag')).toBe('1');
   });
 
-  it('SIGTERM from outside quits cleanly and restores the terminal', async () => {
+  it('SIGTERM from outside quits cleanly, restores the terminal, prints the summary and exits 143', async () => {
     const home = tempHome();
     writeSession(home, running(0));
     term.start(`${process.execPath} ${prodigyBin} tui; echo "EXIT=$?"; sleep 600`, childEnv(home));
     await term.waitFor((s) => s.includes('e2e-flow'), 'the sessions list');
     process.kill(term.childPid(), 'SIGTERM');
-    await term.waitFor((s) => s.includes('EXIT=0'), 'the dashboard to exit');
+    const screen = await term.waitFor((s) => s.includes('EXIT=143'), 'the dashboard to exit 143');
+    expect(screen).toMatch(/prodigy: 1 running · 0 paused or interrupted · 0 failed\.\n/);
     expect(term.flag('alternate_on')).toBe('0');
     expect(term.flag('cursor_flag')).toBe('1');
   });

@@ -91,7 +91,7 @@ describe('sessions view', () => {
     const { store } = await liveHome(2);
     const ui = renderDashboard(store);
     await ui.press('?', (f) => f.includes('Keys — sessions view'));
-    for (const b of KEY_TABLE.filter((x) => x.scope !== 'detail')) expect(ui.frame()).toContain(b.description);
+    for (const b of KEY_TABLE.filter((x) => x.scope === 'any' || x.scope === 'list')) expect(ui.frame()).toContain(b.description);
     await ui.press(KEY.escape, (f) => f.includes('flow-1'));
   });
 

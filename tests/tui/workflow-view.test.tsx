@@ -70,7 +70,7 @@ describe('workflow detail', () => {
     await ui.press('j', (f) => lines(f).some((l) => l.startsWith('›') && l.includes('prodigy-lint')));
     await ui.press('G', (f) => lines(f).some((l) => l.startsWith('›') && l.includes('cargo test')));
     await ui.press('?', (f) => f.includes('Keys — detail view'));
-    for (const b of KEY_TABLE.filter((x) => x.scope !== 'list')) expect(ui.frame()).toContain(b.description);
+    for (const b of KEY_TABLE.filter((x) => x.scope === 'any' || x.scope === 'detail')) expect(ui.frame()).toContain(b.description);
     await ui.press('?', (f) => f.includes('▸ Steps'));
     await ui.press(KEY.escape, (f) => f.includes('STATUS') && f.includes('lint-and-test'));
     await ui.press(KEY.enter, (f) => f.includes('▸ Steps'));
