@@ -10,7 +10,6 @@ import {
   asBool,
   asMap,
   asPositiveInt,
-  asStringMap,
   asText,
   entriesOf,
   type YamlSource,
@@ -18,10 +17,23 @@ import {
 import { ExpressionError, compileFilter } from './filter-expr.js';
 import { applyJsonPath } from './select.js';
 import { parseSortBy } from './sort-by.js';
+import { emptyEnvironment, parseEnv } from '../workflow/parse-env.js';
+import type { WorkflowCommand } from '../workflow/types.js';
 import type { ErrorPolicy, MapInput, MapReduceWorkflow, OnItemFailure } from './workflow.js';
 
 /** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
-const TOLERATED = new Set(['merge', 'worktree', 'timeout', 'description', 'version', 'secrets', 'profiles', 'storage', 'inputs', 'environment']);
+const TOLERATED: Record<string, string> = {
+  merge: 'the merge: block is read by the worktree support',
+  worktree: 'every agent works in its own worktree already',
+  timeout: 'use map.agent_timeout_secs and step timeouts',
+  description: 'descriptive only',
+  version: 'descriptive only',
+  secrets: 'secrets are not resolved for MapReduce workflows yet (sequential workflows only)',
+  profiles: 'profiles apply to sequential workflows only for now',
+  storage: 'sessions always live in the one store under PRODIGY_HOME',
+  inputs: 'pass --param on the command line',
+  environment: 'use env:',
+};
 const ON_ITEM_FAILURE: readonly OnItemFailure[] = ['dlq', 'retry', 'skip', 'stop'];
 
 type Entry = { key: string; keyNode: Node; value: Node | null };
@@ -36,10 +48,41 @@ function commandsOf(src: YamlSource, node: Node | null, what: string) {
     const entries = entriesOf(src, node);
     const list = get(entries, 'commands');
     if (!list) throw src.error(node, `${what} must be a list of commands or a mapping with commands:`);
-    for (const e of entries) if (!['commands', 'timeout', 'capture_outputs'].includes(e.key)) src.warn(e.keyNode, `"${what}.${e.key}" is ignored`);
-    return parseCommandList(src, list.value, `${what}.commands`);
+    let commands = parseCommandList(src, list.value, `${what}.commands`);
+    for (const e of entries) {
+      if (e.key === 'commands') continue;
+      if (e.key === 'timeout') {
+        // The phase's timeout is the default of each of its commands.
+        const t = asPositiveInt(src, e.value, `${what}.timeout`);
+        commands = commands.map((c) => ({ ...c, timeout: c.timeout ?? t }));
+      } else if (e.key === 'capture_outputs' && what === 'setup') commands = applyCaptureOutputs(src, e.value, commands);
+      else src.warn(e.keyNode, `key "${what}.${e.key}" is ignored: ${what} takes commands${what === 'setup' ? ', timeout and capture_outputs' : ' and timeout'}`);
+    }
+    return commands;
   }
   return parseCommandList(src, node, what);
+}
+
+/**
+ * `setup.capture_outputs: {VAR: <command index> | {command_index, ...}}`: the output of that setup
+ * command becomes the variable (the same as `capture: VAR` on it).
+ */
+function applyCaptureOutputs(src: YamlSource, node: Node | null, commands: WorkflowCommand[]): WorkflowCommand[] {
+  const out = commands.map((c) => ({ ...c }));
+  for (const e of entriesOf(src, asMap(src, node, 'setup.capture_outputs'))) {
+    let idxNode = e.value;
+    if (isMap(e.value)) {
+      const m = entriesOf(src, e.value);
+      const ci = get(m, 'command_index');
+      if (!ci) throw src.error(e.value, `setup.capture_outputs.${e.key} needs command_index:`);
+      idxNode = ci.value;
+      for (const x of m) if (x.key !== 'command_index') src.warn(x.keyNode, `key "capture_outputs.${e.key}.${x.key}" is ignored: the command's whole output is captured`);
+    }
+    const i = asCount(src, idxNode, `setup.capture_outputs.${e.key}`);
+    if (i >= out.length) throw src.error(idxNode, `setup.capture_outputs.${e.key}: setup has no command ${i} (it has ${out.length}, counted from 0)`);
+    out[i]!.capture = e.key;
+  }
+  return out;
 }
 
 /** A non-negative whole number (offset may be 0). */
@@ -87,11 +130,13 @@ export function inputOf(text: string): MapInput {
   return /^[\w./~-]+\.json$/i.test(text.trim()) ? { kind: 'file', value: text.trim() } : { kind: 'command', value: text };
 }
 
-function parseErrorPolicy(src: YamlSource, node: Node | null): ErrorPolicy {
-  const policy: ErrorPolicy = { on_item_failure: 'dlq', continue_on_failure: true, max_retries: 0 };
-  if (node === null) return policy;
+/** Keys of error_policy that Prodigy also accepts at the top level of a MapReduce workflow. */
+const POLICY_KEYS = new Set(['on_item_failure', 'continue_on_failure', 'max_failures', 'failure_threshold', 'retry_config', 'backoff', 'max_retries']);
+
+function parseErrorPolicy(src: YamlSource, entries: Entry[], base?: ErrorPolicy): ErrorPolicy {
+  const policy: ErrorPolicy = base ?? { on_item_failure: 'dlq', continue_on_failure: true, max_retries: 0 };
   let retriesGiven = false;
-  for (const e of entriesOf(src, asMap(src, node, 'error_policy'))) {
+  for (const e of entries) {
     switch (e.key) {
       case 'on_item_failure': {
         const v = asText(src, e.value, 'on_item_failure');
@@ -120,12 +165,15 @@ function parseErrorPolicy(src: YamlSource, node: Node | null): ErrorPolicy {
         }
         break;
       }
+      case 'backoff':
+        src.warn(e.keyNode, 'key "backoff" is ignored: a failed item is retried when a slot frees, without a delay');
+        break;
       default:
-        src.warn(e.keyNode, `"error_policy.${e.key}" is not supported yet and is ignored`);
+        src.warn(e.keyNode, `key "error_policy.${e.key}" is ignored: not a Prodigy error_policy field`);
     }
   }
   // `on_item_failure: retry` with no count means "try again": two more attempts.
-  if (policy.on_item_failure === 'retry' && !retriesGiven) policy.max_retries = 2;
+  if (policy.on_item_failure === 'retry' && !retriesGiven && policy.max_retries === 0) policy.max_retries = 2;
   return policy;
 }
 
@@ -134,7 +182,14 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
   const entries = entriesOf(src, root);
   const env = (() => {
     const e = get(entries, 'env');
-    return e ? asStringMap(src, e.value, 'env') : {};
+    if (!e) return {};
+    const spec = emptyEnvironment();
+    const statics = parseEnv(src, e.value, spec);
+    for (const k of Object.keys(spec.dynamic)) {
+      const keyNode = entriesOf(src, asMap(src, e.value, 'env')).find((x) => x.key === k)!.keyNode;
+      src.warn(keyNode, `key "env.${k}" is ignored: dynamic env values apply to sequential workflows only for now`);
+    }
+    return statics;
   })();
   const mapEntry = get(entries, 'map');
   if (!mapEntry) throw src.error(root, 'a MapReduce workflow needs a map: section');
@@ -163,12 +218,13 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
         wf.reduce = commandsOf(src, e.value, 'reduce');
         break;
       case 'error_policy':
-        wf.error_policy = parseErrorPolicy(src, e.value);
+        if (e.value !== null) wf.error_policy = parseErrorPolicy(src, entriesOf(src, asMap(src, e.value, 'error_policy')), wf.error_policy);
         break;
       case 'commands':
         throw src.error(e.keyNode, 'a MapReduce workflow has setup:, map: and reduce:, not commands:');
       default:
-        src.warn(e.keyNode, TOLERATED.has(e.key) ? `"${e.key}:" is not supported yet and is ignored` : `unknown key "${e.key}" is ignored`);
+        if (POLICY_KEYS.has(e.key)) wf.error_policy = parseErrorPolicy(src, [e], wf.error_policy);
+        else src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED[e.key] ?? 'not a Prodigy MapReduce workflow key'}`);
     }
   }
 
@@ -212,7 +268,7 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
         sawTemplate = true;
         break;
       default:
-        src.warn(e.keyNode, `"map.${e.key}" is not supported yet and is ignored`);
+        src.warn(e.keyNode, `key "map.${e.key}" is ignored: not a map field this runner knows`);
     }
   }
   if (!sawInput) throw src.error(mapEntry.keyNode, 'map: needs an input: (a JSON file or a command)');

@@ -14,7 +14,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Coalescer, liveTail, TailBuffer } from '../exec/output-tail.js';
 import { runCommand } from '../exec/command.js';
 import { groupAlive, killGroup } from '../exec/process.js';
@@ -28,6 +27,7 @@ import { newSessionId } from '../session/manager.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../workflow/executor.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
+import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';
 import type { WorkflowCommand } from '../workflow/types.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
@@ -279,26 +279,28 @@ class JobRun {
     const scope: Scope = { ...this.baseScope(), outputs: {} };
     let text: string;
     let where: string;
+    let fromCommand = false;
     try {
-      const value = interpolateIn(map.input.value, scope);
-      if (map.input.kind === 'file') {
-        where = path.resolve(this.o.cwd, value);
+      const source = inputSource(interpolateIn(map.input.value, scope), this.o.cwd);
+      if (source.kind === 'file') {
+        where = source.path;
         text = fs.readFileSync(where, 'utf8');
       } else {
-        where = `command "${value}"`;
-        const r = await runCommand({ kind: 'shell', text: value, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
+        where = `command "${source.command}"`;
+        const r = await runCommand({ kind: 'shell', text: source.command, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
         if (r.aborted) return this.interrupted();
         if (!r.success) return this.fail(`map.input ${where} ${r.error}`);
         text = r.output;
       }
+      fromCommand = source.kind === 'command';
     } catch (err) {
       return this.fail(`map.input: ${(err as Error).message}`);
     }
     let input: JsonValue;
     try {
-      input = JSON.parse(text) as JsonValue;
+      input = inputValue(text, fromCommand, where);
     } catch (err) {
-      return this.fail(`map.input ${where}: not JSON (${(err as Error).message})`);
+      return this.fail((err as Error).message);
     }
     try {
       this.job.items = newWorkItems(selectItems(input, map));

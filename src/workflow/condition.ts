@@ -1,8 +1,11 @@
 /**
- * `when:` conditions, evaluated after interpolation. Pure and deliberately small: comparisons
- * (== != < <= > >=), && || ! and parentheses over numbers, quoted strings, true/false and bare words.
- * Anything else is an error that names the expression, never a silent skip.
+ * `when:` conditions, evaluated after interpolation. Pure. The grammar is the one `map.filter` uses
+ * (expression.ts, text mode: AND/OR/NOT, in [...], matches, contains, starts_with, is_null ...). Text
+ * that grammar cannot read (interpolated values such as `1.2.3` or `a@b`) falls back to the plain word
+ * reader below: comparisons, && || ! and parentheses over numbers, quoted strings and bare words.
+ * Anything neither reads is an error that names the expression, never a silent skip.
  */
+import { compileExpression, ExpressionError } from './expression.js';
 
 export class ConditionError extends Error {
   constructor(expr: string, why: string) {
@@ -73,6 +76,21 @@ function compare(a: string, op: string, b: string): boolean {
 }
 
 export function evaluateCondition(expr: string): boolean {
+  let shared: ExpressionError;
+  try {
+    return compileExpression(expr, 'text')(null);
+  } catch (err) {
+    if (!(err instanceof ExpressionError)) throw err;
+    shared = err;
+  }
+  try {
+    return evaluateWords(expr);
+  } catch {
+    throw new ConditionError(expr, `${shared.reason} at column ${shared.offset + 1}`);
+  }
+}
+
+function evaluateWords(expr: string): boolean {
   const toks = tokenize(expr);
   let pos = 0;
   const peek = () => toks[pos];

@@ -138,9 +138,9 @@ describe('evaluateCondition', () => {
 
   it('refuses what it cannot read', () => {
     expect(() => evaluateCondition('')).toThrow(ConditionError);
-    expect(() => evaluateCondition('(1 > 0')).toThrow(/missing "\)"/);
+    expect(() => evaluateCondition('(1 > 0')).toThrow(/Unclosed \(/);
     expect(() => evaluateCondition('1 > > 0')).toThrow(ConditionError);
-    expect(() => evaluateCondition("'open")).toThrow(/unterminated/);
+    expect(() => evaluateCondition("'open")).toThrow(/Unclosed quote/);
   });
 
   it('agrees with JavaScript on numeric comparisons (property)', () => {

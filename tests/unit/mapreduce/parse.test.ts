@@ -73,7 +73,7 @@ describe('parseMapReduce', () => {
     expect(wf.map.agent_template.map((c) => c.kind)).toEqual(['shell', 'claude']);
     expect(wf.reduce).toHaveLength(1);
     expect(wf.error_policy).toEqual({ on_item_failure: 'dlq', continue_on_failure: true, max_failures: 10, failure_threshold: 0.2, max_retries: 1 });
-    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:"merge:" is not supported yet and is ignored']);
+    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:key "merge" is ignored: the merge: block is read by the worktree support']);
   });
 
   it('accepts the legacy {commands: [...]} forms and a command as input', () => {
@@ -102,7 +102,7 @@ reduce:
 
   it('refuses mistakes with file:line:col', () => {
     const base = (mapExtra: string) => `mode: mapreduce\nmap:\n  input: a.json\n${mapExtra}  agent_template:\n    - shell: "true"\n`;
-    expect(errorOf(base("  filter: \"item.score >> 3\"\n"))).toBe('jobs.yml:4:11: map.filter: expected a field, number, string, true, false or null at column 13 of "item.score >> 3"');
+    expect(errorOf(base("  filter: \"item.score >> 3\"\n"))).toBe('jobs.yml:4:11: map.filter: Expected expression after > at column 13 of "item.score >> 3"');
     expect(errorOf(base('  sort_by: "item.p SIDEWAYS"\n'))).toMatch(/^jobs\.yml:4:12: map\.sort_by: expected a field name/);
     expect(errorOf(base('  json_path: "items[*]"\n'))).toMatch(/^jobs\.yml:4:14: map\.json_path: .*must start with "\$"/);
     expect(errorOf(base('  max_parallel: ${NOPE}\n'))).toBe('jobs.yml:4:17: max_parallel: unknown variable ${NOPE}');

@@ -57,7 +57,7 @@ describe('filter expressions', () => {
       expect((err as ExpressionError).offset).toBe(12);
       expect((err as Error).message).toMatch(/column 13/);
     }
-    expect(() => compileFilter("item.kind == 'bug")).toThrow(/unterminated string/);
+    expect(() => compileFilter("item.kind == 'bug")).toThrow(/Unclosed quote/);
   });
 
   it('a || b keeps exactly the union, a && b the intersection, !a the complement', () => {
