@@ -148,8 +148,11 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(job.items.some((i) => i.status === 'pending')).toBe(true);
     // Every agent that started before the interrupt has an end line (completed, failed or interrupted).
     const before = events(ws.home, jobId);
-    const ends = before.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed').length;
+    const ends = before.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed' || e.type === 'AgentInterrupted').length;
     expect(before.filter((e) => e.type === 'AgentStarted').length).toBe(ends);
+    // An interruption is logged as one, never as a failure.
+    expect(before.some((e) => e.type === 'AgentInterrupted')).toBe(true);
+    expect(before.filter((e) => e.type === 'AgentFailed' && /interrupt/.test(e.message ?? ''))).toEqual([]);
     expect(before.at(-1)!.type).toBe('JobInterrupted');
     // No agent is left running: the agents' log stops growing once the runner has exited.
     const ranAtExit = lines(path.join(ws.dir, 'ran.log')).length;
@@ -162,7 +165,7 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(resumed.stdout).toContain('Completed in');
     expect(resumed.stdout).toContain('36 successful, 4 failed, 40 total');
     const ev = expectFinished(ws, jobId, 4);
-    expect(ev.filter((e) => e.type === 'AgentStarted').length).toBe(ev.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed').length);
+    expect(ev.filter((e) => e.type === 'AgentStarted').length).toBe(ev.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed' || e.type === 'AgentInterrupted').length);
     expect(ev.filter((e) => e.type === 'JobResumed')).toHaveLength(1);
   });
 
