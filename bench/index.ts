@@ -17,6 +17,7 @@ async function loadOptional(name: string, file: string, fn: string): Promise<voi
   }
 }
 
+await loadOptional('listing', './store.js', 'benchListing');
 await loadOptional('workflow', './workflow-overhead.js', 'benchWorkflowOverhead');
 await loadOptional('workflow_scale', './workflow-overhead.js', 'benchWorkflowScale');
 await loadOptional('mapreduce', './mapreduce.js', 'benchMapReduce');

@@ -3,6 +3,7 @@
  * same run: a session update (lowdb write, temp + rename), a 1,000-session listing, and
  * `prodigy sessions list --json` over 1,000 sessions against `node -e ''`.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,4 +83,48 @@ export async function benchStore(): Promise<Record<string, number>> {
     'store.cli_list_json_1000_ms': round(cliMs),
     'store.cli_floor_node_e_ms': round(nodeMs),
   };
+}
+
+/**
+ * Listing at scale (issue 13): `prodigy sessions list --json` over 1,000 and 20,000 sessions run under
+ * `ulimit -n 256`, beside a floor in the same run: a sequential read + JSON.parse of every file (one
+ * node process: start-up included, as in the CLI). Also how many sessions it listed (must be all) and
+ * its exit code. Target: all 20,000 listed, within 3x the floor.
+ */
+export async function benchListing(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const n of [1000, 20000]) {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-listing-'));
+    try {
+      await seedSessions(home, n);
+      const dir = path.join(home, 'sessions');
+      const floorScript = `const fs=require('fs'),p=require('path');const d=${JSON.stringify(dir)};let k=0;for(const f of fs.readdirSync(d)){JSON.parse(fs.readFileSync(p.join(d,f),'utf8'));k++}`;
+      const runs = n > 5000 ? 1 : 3; // keeps the whole `npm run bench` under 6 minutes
+      const floorMs = commandMs(process.execPath, ['-e', floorScript], runs);
+      const times: number[] = [];
+      let listed = 0;
+      let code: number | null = 0;
+      for (let i = 0; i < runs; i++) {
+        const t = nowMs();
+        const r = spawnSync('sh', ['-c', 'ulimit -n 256 && exec "$0" "$1" sessions list --json', process.execPath, path.join(root, 'bin/prodigy.js')], {
+          env: { ...process.env, PRODIGY_HOME: home },
+          encoding: 'utf8',
+          maxBuffer: 512 * 1024 * 1024,
+        });
+        times.push(nowMs() - t);
+        code = r.status;
+        listed = (JSON.parse(r.stdout || '[]') as unknown[]).length;
+      }
+      const cliMs = median(times);
+      out[`listing.cli_list_json_ulimit256_${n}_ms`] = round(cliMs);
+      out[`listing.floor_sequential_read_parse_${n}_ms`] = round(floorMs);
+      out[`listing.cli_vs_floor_${n}`] = round(cliMs / floorMs);
+      out[`listing.listed_${n}`] = listed;
+      out[`listing.exit_code_${n}`] = code ?? -1;
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }
+  out['listing.target_cli_vs_floor'] = 3;
+  return out;
 }
