@@ -32,8 +32,16 @@ export function bannerFor(s: Pick<DashboardState, 'sessions' | 'alive' | 'repoPa
  */
 export function bannerNow(s: DashboardState): Banner | null {
   if (s.banner) return s.banner;
-  return s.offerResume ? bannerFor(s) : null;
+  if (!s.offerResume) return null;
+  // Selectors ask on every store change (keys too): recompute only when what it reads changed.
+  const c = bannerCache;
+  if (c && c.sessions === s.sessions && c.alive === s.alive && c.now === s.now && c.short === s.short && c.repoPath === s.repoPath) return c.banner;
+  const banner = bannerFor(s);
+  bannerCache = { sessions: s.sessions, alive: s.alive, now: s.now, short: s.short, repoPath: s.repoPath, banner };
+  return banner;
 }
+
+let bannerCache: (Pick<DashboardState, 'sessions' | 'alive' | 'now' | 'short' | 'repoPath'> & { banner: Banner | null }) | null = null;
 
 const short = (s: DashboardState, id: string) => shortOf(s.short, id);
 
