@@ -110,7 +110,8 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
 
   const cwd = typeof s.metadata.working_directory === 'string' && fs.existsSync(s.metadata.working_directory) ? s.metadata.working_directory : workingDir(opts.path);
   // The same plan as the run: its recorded profile, params, iterations and args.
-  const prepared = prepareRun(loaded.parsed.workflow, recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] }, cwd);
+  const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
+  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
   const wf = prepared.workflow;
   const sessions = new CookSessionAdapter(manager, { repoPath: cwd });
   // Claims the writer lock: a live owner that slipped in since the check above is refused here.
@@ -140,6 +141,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
       mask: prepared.mask,
+      strict: record.strict,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = reportResult(s.id, result, logFile, started);
