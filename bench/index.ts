@@ -20,6 +20,7 @@ async function loadOptional(name: string, file: string, fn: string): Promise<voi
 await loadOptional('workflow', './workflow-overhead.js', 'benchWorkflowOverhead');
 await loadOptional('workflow_scale', './workflow-overhead.js', 'benchWorkflowScale');
 await loadOptional('mapreduce', './mapreduce.js', 'benchMapReduce');
+await loadOptional('mapreduce_scale', './mapreduce.js', 'benchMapReduceScale');
 await loadOptional('dashboard', './dashboard.js', 'benchDashboard');
 
 const args = process.argv.slice(2);

@@ -42,6 +42,8 @@ interface ProcessCost {
   ms: number;
   cpuMs: number;
   peakMb: number;
+  /** Bytes the process passed to write(2) (/proc/<pid>/io wchar, last sample before it exited). */
+  wchar: number;
 }
 
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ, 100 on Linux)
@@ -52,8 +54,11 @@ async function measured(command: string, args: string[], opts: { cwd: string; en
   const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'inherit'] });
   let peakMb = 0;
   let cpuMs = 0;
+  let wchar = 0;
   const sample = () => {
     try {
+      const io = /^wchar:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${child.pid}/io`, 'utf8'));
+      if (io) wchar = Math.max(wchar, Number(io[1]));
       const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (hwm) peakMb = Math.max(peakMb, Number(hwm[1]) / 1024);
       const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
@@ -67,7 +72,7 @@ async function measured(command: string, args: string[], opts: { cwd: string; en
   const code = await exitOf(child);
   clearInterval(sampler);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}`);
-  return { ms: nowMs() - t, cpuMs, peakMb };
+  return { ms: nowMs() - t, cpuMs, peakMb, wchar };
 }
 
 const bareNodeLoop = (cwd: string) => measured(process.execPath, ['-e', FLOOR_SCRIPT], { cwd });
@@ -136,4 +141,39 @@ export async function benchMapReduce(): Promise<Record<string, number>> {
     'mapreduce.cli_peak_rss_mb': round(peakMb, 0),
     'mapreduce.cli_peak_rss_target_mb': 200,
   };
+}
+
+/**
+ * Scale (issue 13): one `prodigy run` of N `true` items (max_parallel 16) at 2,000 and 20,000 items beside
+ * `xargs -P 16` of the same N commands: items/s, bytes written per item (the runner's own write(2) bytes:
+ * job.json, its journal, events, session; sampled every 10 ms, so the last ~10 ms are missed), peak RSS.
+ * Targets: >= 0.8x xargs, <= 2 KB written per item flat from 2k to 20k, peak RSS <= 150 MB at 20k.
+ */
+export async function benchMapReduceScale(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const n of [2000, 20000]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-mrs-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(Array.from({ length: n }, (_, i) => ({ i }))));
+      const wfFile = path.join(dir, 'bench.yml');
+      fs.writeFileSync(wfFile, `name: bench\nmode: mapreduce\nmap:\n  input: items.json\n  max_parallel: ${PARALLEL}\n  agent_template:\n    - shell: "true"\n`);
+      const x = await measured('sh', ['-c', `seq ${n} | xargs -P ${PARALLEL} -n 1 sh -c true`], { cwd: dir });
+      const cli = await measured(process.execPath, [path.join(root, 'bin/prodigy.js'), 'run', wfFile], {
+        cwd: dir,
+        env: { ...process.env, PRODIGY_HOME: path.join(dir, 'home') },
+      });
+      const rate = (ms: number) => n / (ms / 1000);
+      out[`mapreduce_scale.cli_items_per_s_${n}`] = round(rate(cli.ms), 0);
+      out[`mapreduce_scale.peer_xargs_items_per_s_${n}`] = round(rate(x.ms), 0);
+      out[`mapreduce_scale.cli_vs_xargs_${n}`] = round(x.ms / cli.ms);
+      out[`mapreduce_scale.bytes_written_per_item_${n}`] = Math.round(cli.wchar / n);
+      out[`mapreduce_scale.cli_peak_rss_mb_${n}`] = round(cli.peakMb, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  out['mapreduce_scale.target_cli_vs_xargs'] = 0.8;
+  out['mapreduce_scale.target_bytes_written_per_item'] = 2048;
+  out['mapreduce_scale.target_peak_rss_mb_20000'] = 150;
+  return out;
 }

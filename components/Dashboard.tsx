@@ -22,13 +22,16 @@ import { DashboardProvider, useDashboard, useDashboardStore } from './store-cont
 import { WorkflowDetail } from './WorkflowDetail.js';
 import { tint } from './theme.js';
 
+const CHUNK_KEYS: Record<string, string> = { '\r': 'return', '\n': 'return', '\t': 'tab', '\x7f': 'backspace' };
+
 function useKeys(store: DashboardStore): void {
   const { isRawModeSupported } = useStdin();
   useInput(
     (input, key) => {
       const name = keyName(input, key);
       // Several characters in one chunk (fast typing, a paste): one key each, in order.
-      if (name.length > 1 && name === input && !key.ctrl && !key.meta) for (const ch of input) store.getState().key(ch);
+      // A terminal that sends text and Enter in one read (tmux send-keys, a paste) still ends with Enter.
+      if (name.length > 1 && name === input && !key.ctrl && !key.meta) for (const ch of input) store.getState().key(CHUNK_KEYS[ch] ?? ch);
       else store.getState().key(name);
     },
     { isActive: isRawModeSupported === true },

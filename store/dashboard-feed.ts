@@ -117,7 +117,7 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     const loadDlq = async () => apply(job.jobId, { dlqCount: await countDlqItems(paths.dlqItemsDir(repo, job.jobId)) });
     const quiet = (f: () => Promise<void>) => () => void f().catch(() => {});
     jobWatches = [
-      watchFolder(paths.jobDir(repo, job.jobId), { ...opts, accept: (n) => n === 'job.json', onChange: quiet(loadState) }),
+      watchFolder(paths.jobDir(repo, job.jobId), { ...opts, accept: (n) => n === 'job.json' || n === 'job.journal.jsonl', onChange: quiet(loadState) }),
       watchFolder(paths.eventsDir(repo, job.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet(loadEvents) }),
       watchFolder(paths.dlqItemsDir(repo, job.jobId), { ...opts, accept: (n) => n.endsWith('.json'), onChange: quiet(loadDlq) }),
     ];

@@ -179,5 +179,7 @@ export async function renderOnce(o: { home: string; all?: boolean; repoPath?: st
   for (let i = 0; i < 200 && !frames.some((f) => /STATUS|No sessions/.test(f)); i++) await new Promise((r) => setTimeout(r, 5));
   app.unmount();
   const screen = [...frames].reverse().find((f) => /STATUS|No sessions/.test(f)) ?? frames.at(-1) ?? '';
-  return `${screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n').map((l) => l.trimEnd()).join('\n').trimEnd()}\n`;
+  // The screen's lines without the blank filler between the table and the status line.
+  const text = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n').map((l) => l.trimEnd());
+  return `${text.filter((l) => l !== '').join('\n')}\n`;
 }

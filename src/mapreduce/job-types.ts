@@ -52,6 +52,8 @@ export type JobEventType =
   | 'AgentStarted'
   | 'AgentCompleted'
   | 'AgentFailed'
+  /** An attempt cut short by an interrupt (Ctrl+C, SIGTERM): not a failure, the item goes back to pending. */
+  | 'AgentInterrupted'
   | 'AgentRetried'
   | 'ItemDeadLettered'
   | 'JobCompleted'

@@ -427,7 +427,7 @@ class JobRun {
         else if (exceedsFailureLimits(dead, this.job.items.length, policy)) this.stopReason ??= `${dead} of ${this.job.items.length} items failed: over the error policy's limit`;
       },
       onAbandoned: (it, ctx) => {
-        this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: 'interrupted; the item goes back to pending' });
+        this.emit({ type: 'AgentInterrupted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: 'interrupted; the item goes back to pending' });
         // An attempt cut short by an interrupt does not count against the item's retries.
         Object.assign(it, { status: 'pending', agent_id: null, ended_at: now(), attempts: Math.max(0, it.attempts - 1) });
         this.changed();

@@ -71,6 +71,9 @@ export function isValidSessionId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes('..');
 }
 
+/** The job's journal (storage/job-journal.ts), beside its job.json. */
+export const jobJournalOf = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'job.journal.jsonl');
+
 // Free-function spellings of the MapReduce job paths (shared by the job runner and the dashboard).
 export const jobDir = (home: string, repo: string, jobId: string): string => storePaths(home).jobDir(repo, jobId);
 export const jobStateFile = (home: string, repo: string, jobId: string): string => storePaths(home).jobStateFile(repo, jobId);

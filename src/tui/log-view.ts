@@ -51,7 +51,8 @@ export function itemLines(item: WorkItemState | null, events: readonly JobEvent[
     else if (e.type === 'AgentCompleted' || e.type === 'AgentFailed') {
       out.push(...(e.output_tail ?? []));
       out.push(e.type === 'AgentCompleted' ? `── ${of(n)} · completed ${e.timestamp} ──` : `── ${of(n)} · failed ${e.timestamp}: ${e.message ?? ''} ──`);
-    } else if (e.type === 'ItemRequeued') out.push(`── requeued ${e.timestamp}${e.message ? `: ${e.message}` : ''} ──`);
+    } else if (e.type === 'AgentInterrupted') out.push(...(e.output_tail ?? []), `── ${of(n)} · interrupted ${e.timestamp}: back to pending ──`);
+    else if (e.type === 'ItemRequeued') out.push(`── requeued ${e.timestamp}${e.message ? `: ${e.message}` : ''} ──`);
     else if (e.type === 'ItemDeadLettered') out.push(`── dead after ${n} attempt(s): in the DLQ ──`);
   }
   if (item && item.status === 'running') out.push(...item.output_tail, `── ${of(item.attempts)} · running ──`);

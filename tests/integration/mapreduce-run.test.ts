@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DlqItem, JobEvent, JobState } from '../../src/mapreduce/job-types.js';
+import { replayJobJournal } from '../../src/storage/job-journal.js';
 import { tracked } from '../helpers/children.js';
 import { prodigy, prodigyBin } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
@@ -64,7 +65,11 @@ function jobIdOf(home: string): string {
 
 function jobFiles(home: string, jobId: string) {
   const repoDir = fs.readdirSync(path.join(home, 'state')).find((r) => fs.existsSync(path.join(home, 'state', r, 'mapreduce', 'jobs', jobId)))!;
-  const job = JSON.parse(fs.readFileSync(path.join(home, 'state', repoDir, 'mapreduce', 'jobs', jobId, 'job.json'), 'utf8')) as JobState;
+  const dir = path.join(home, 'state', repoDir, 'mapreduce', 'jobs', jobId);
+  // As every reader sees the job: job.json, then its journal's lines over it.
+  const journal = path.join(dir, 'job.journal.jsonl');
+  const snapshot = JSON.parse(fs.readFileSync(path.join(dir, 'job.json'), 'utf8')) as JobState & Record<string, unknown>;
+  const job = replayJobJournal(snapshot, fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8') : '').job as JobState;
   return { repo: repoDir, job };
 }
 
@@ -143,8 +148,11 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(job.items.some((i) => i.status === 'pending')).toBe(true);
     // Every agent that started before the interrupt has an end line (completed, failed or interrupted).
     const before = events(ws.home, jobId);
-    const ends = before.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed').length;
+    const ends = before.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed' || e.type === 'AgentInterrupted').length;
     expect(before.filter((e) => e.type === 'AgentStarted').length).toBe(ends);
+    // An interruption is logged as one, never as a failure.
+    expect(before.some((e) => e.type === 'AgentInterrupted')).toBe(true);
+    expect(before.filter((e) => e.type === 'AgentFailed' && /interrupt/.test(e.message ?? ''))).toEqual([]);
     expect(before.at(-1)!.type).toBe('JobInterrupted');
     // No agent is left running: the agents' log stops growing once the runner has exited.
     const ranAtExit = lines(path.join(ws.dir, 'ran.log')).length;
@@ -157,7 +165,7 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
     expect(resumed.stdout).toContain('Completed in');
     expect(resumed.stdout).toContain('36 successful, 4 failed, 40 total');
     const ev = expectFinished(ws, jobId, 4);
-    expect(ev.filter((e) => e.type === 'AgentStarted').length).toBe(ev.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed').length);
+    expect(ev.filter((e) => e.type === 'AgentStarted').length).toBe(ev.filter((e) => e.type === 'AgentCompleted' || e.type === 'AgentFailed' || e.type === 'AgentInterrupted').length);
     expect(ev.filter((e) => e.type === 'JobResumed')).toHaveLength(1);
   });
 

@@ -31,7 +31,41 @@ describe('job store', () => {
     expect(store.writes - first).toBeGreaterThanOrEqual(1);
     const back = await readJobState(file);
     expect(back!.items.every((i) => i.status === 'completed')).toBe(true);
-    expect(fs.readdirSync(path.dirname(file))).toEqual(['job.json']);
+    // No temp file left; the journal is empty once everything is folded into job.json.
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['job.journal.jsonl', 'job.json']);
+    expect(fs.readFileSync(path.join(path.dirname(file), 'job.journal.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('between flushes appends only changed items to the journal; readers see job.json + journal; a torn line is ignored', async () => {
+    const home = tempHome();
+    const file = storePaths(home).jobStateFile('repo', 'job-1');
+    const journal = path.join(path.dirname(file), 'job.journal.jsonl');
+    const store = await JobStore.create(file, state(), 1);
+    const snapshot = fs.readFileSync(file, 'utf8');
+    for (let n = 0; n < 50; n++) {
+      store.state.items[n] = { ...store.state.items[n]!, status: 'completed', result: { n } };
+      store.changed();
+      await new Promise((r) => setTimeout(r, 3));
+      // Every reader, at every point, sees every item completed so far (never fewer).
+      const seen = await readJobState(file);
+      expect(seen!.items.filter((i) => i.status === 'completed').length).toBeGreaterThanOrEqual(n);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fs.readFileSync(file, 'utf8')).toBe(snapshot); // job.json not rewritten per item
+    const lines = fs.readFileSync(journal, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    for (const l of lines) expect((JSON.parse(l) as { items: unknown[] }).items.length).toBeLessThan(50);
+    fs.appendFileSync(journal, '{"v":1,"seq":9999,"at":"x","items":[[0,{"id":"');
+    const back = await readJobState(file);
+    expect(back!.items.map((i) => i.result)).toEqual(Array.from({ length: 50 }, (_, n) => ({ n })));
+    // Resume (a new owner) reads the same, cuts the torn line, and compaction keeps every item.
+    await store.close();
+    fs.appendFileSync(journal, '{"v":1,"seq":9999,"at":"x","items":[[0,{"id":"');
+    const again = await JobStore.open(file, 1);
+    expect(again.state.items.every((i) => i.status === 'completed')).toBe(true);
+    await again.close();
+    expect(fs.readFileSync(journal, 'utf8')).toBe('');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).items.every((i: { status: string }) => i.status === 'completed')).toBe(true);
   });
 
   it('a corrupt job file is reported and left exactly as it is', async () => {
