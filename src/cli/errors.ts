@@ -1,6 +1,6 @@
 /** Exit codes and the one-line error every command prints on failure. */
 import { SessionLockedError } from '../storage/lock.js';
-import { CorruptSessionFileError } from '../storage/session-store.js';
+import { CorruptFileError } from '../storage/store-file.js';
 import { InvalidTransitionError } from '../session/lifecycle.js';
 import { JobNotFoundError } from '../mapreduce/locate.js';
 import { AmbiguousIdError, SessionNotFoundError } from '../session/manager.js';
@@ -25,7 +25,7 @@ export function exitCodeOf(err: unknown): number {
 }
 
 export function messageOf(err: unknown): string {
-  if (err instanceof CorruptSessionFileError) return `${err.file}: ${err.reason} (file left unchanged)`;
+  if (err instanceof CorruptFileError) return `${err.file}: ${err.reason} (file left unchanged)`;
   if (err instanceof SessionLockedError || err instanceof InvalidTransitionError) return err.message;
   if (err instanceof Error) return err.message;
   return String(err);

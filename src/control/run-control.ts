@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPidAlive } from '../storage/lock.js';
+import { isOwnerAlive } from '../session/owner.js';
 import { storePaths } from '../storage/paths.js';
 import { isFinal, isInterrupted } from '../session/lifecycle.js';
 import type { UnifiedSession } from '../session/types.js';
@@ -98,7 +98,7 @@ export function launchResume(
 /** Sends SIGINT to the session's owner; the owner pauses the session and exits 130. */
 export function interruptOwner(s: UnifiedSession): Refusal {
   const pid = s.metadata[META.ownerPid];
-  const refusal = interruptRefusal(s, typeof pid === 'number' ? isPidAlive(pid, String(s.metadata[META.ownerHost] ?? os.hostname())) : undefined);
+  const refusal = interruptRefusal(s, isOwnerAlive(s));
   if (!refusal.ok) return refusal;
   try {
     process.kill(pid as number, 'SIGINT');

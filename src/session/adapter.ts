@@ -181,8 +181,14 @@ export class CookSessionAdapter implements SessionManager {
       const pid = s.metadata[META.ownerPid];
       throw new NotResumableError(sessionId, `it is running in process ${String(pid)} on ${String(s.metadata[META.ownerHost] ?? os.hostname())}`);
     }
-    await this.manager.claim(sessionId);
-    const running = s.status === 'Paused' ? await this.manager.transition(sessionId, 'Running') : await this.manager.update(sessionId, { error: null });
+    // The claim re-reads the session under its lock: a racer may have moved it on since `s` was read.
+    const claimed = await this.manager.claim(sessionId);
+    if (isFinal(claimed.status)) {
+      this.manager.release(sessionId);
+      throw new NotResumableError(sessionId, `it is ${claimed.status}`);
+    }
+    const running =
+      claimed.status === 'Paused' ? await this.manager.transition(sessionId, 'Running') : await this.manager.update(sessionId, { error: null });
     this.sessionId = sessionId;
     this.state = { ...stateFromSession(running), status: 'InProgress' };
     return structuredClone(this.state);

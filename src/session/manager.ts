@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { findMapping } from '../storage/job-mapping.js';
 import type { JsonlAppender } from '../storage/jsonl.js';
-import { acquireLock, holdsLock, isPidAlive, readLock, releaseLock } from '../storage/lock.js';
+import { acquireLock, holdsLock, isLockOwnerAlive, readLock, releaseLock } from '../storage/lock.js';
+import { selfIdentity } from '../storage/proc-identity.js';
 import {
   JOURNAL_SEQ_KEY,
   JOURNAL_VERSION,
@@ -17,6 +18,7 @@ import {
   stateDelta,
   withCheckpoint,
 } from '../storage/session-journal.js';
+import { isOwnerAlive } from './owner.js';
 import { SessionStore } from '../storage/session-store.js';
 import { assertTransition, isFinal, isInterrupted } from './lifecycle.js';
 import type {
@@ -197,7 +199,7 @@ export class UnifiedSessionManager {
       started_at: now,
       updated_at: now,
       completed_at: null,
-      metadata: { ...metadata, [META.ownerPid]: process.pid, [META.ownerHost]: os.hostname() },
+      metadata: { ...metadata, ...ownerMetadata() },
       checkpoints: [],
       timings: {},
       error: null,
@@ -234,11 +236,10 @@ export class UnifiedSessionManager {
   /** Alive / dead for an owner on this host; undefined when it cannot be known (another host). */
   ownerAlive(s: UnifiedSession): boolean | undefined {
     const pid = s.metadata[META.ownerPid];
-    const host = s.metadata[META.ownerHost];
-    if (typeof pid === 'number') return isPidAlive(pid, typeof host === 'string' ? host : os.hostname());
+    if (typeof pid === 'number') return isOwnerAlive(s);
     // Prodigy's own files record no owner; a live lock file is the only sign of life they leave.
     const lock = readLock(this.store.paths.sessionLock(s.id));
-    return lock ? isPidAlive(lock.pid, lock.host) : false;
+    return lock ? isLockOwnerAlive(lock) : false;
   }
 
   isInterrupted(s: UnifiedSession): boolean {
@@ -298,8 +299,7 @@ export class UnifiedSessionManager {
       throw new SessionNotFoundError(id);
     }
     const s = read.session;
-    s.metadata[META.ownerPid] = process.pid;
-    s.metadata[META.ownerHost] = os.hostname();
+    Object.assign(s.metadata, ownerMetadata());
     this.owned.set(id, s);
     this.journals.set(id, { appender: null, seq: read.seq, snapshotBytes: this.store.snapshotBytes(id) });
     return structuredClone(s);
@@ -436,7 +436,7 @@ export class UnifiedSessionManager {
   async delete(id: string): Promise<void> {
     const lockPath = this.store.paths.sessionLock(id);
     const lock = readLock(lockPath);
-    if (lock && lock.pid !== process.pid && isPidAlive(lock.pid, lock.host) !== false) {
+    if (lock && lock.pid !== process.pid && isLockOwnerAlive(lock) !== false) {
       // Deleting a live session would pull the file from under its writer.
       acquireLock(lockPath, id);
     }
@@ -461,4 +461,10 @@ export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Dat
     if (isFinal(status)) next.completed_at = next.updated_at;
   }
   return next;
+}
+
+/** Who owns a session now, as its metadata records it (a reused pid is told apart by its start time). */
+function ownerMetadata(): Record<string, JsonValue> {
+  const me = selfIdentity();
+  return { [META.ownerPid]: me.pid, [META.ownerHost]: me.host, [META.ownerStartTicks]: me.start_ticks, [META.ownerBootId]: me.boot_id };
 }

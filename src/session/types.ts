@@ -96,6 +96,9 @@ export interface SessionFilter {
 export const META = {
   ownerPid: 'owner_pid',
   ownerHost: 'owner_host',
+  /** The owner's process start time and boot (proc-identity.ts): a reused pid is not the owner. */
+  ownerStartTicks: 'owner_start_ticks',
+  ownerBootId: 'owner_boot_id',
   workflowPath: 'workflow_path',
   workflowHash: 'workflow_hash',
   repoPath: 'repo_path',

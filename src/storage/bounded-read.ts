@@ -4,7 +4,7 @@
  * process holds anyway), and a read that fails for a transient reason (EMFILE/ENFILE from other open
  * files, EAGAIN, EBUSY, EINTR) is retried with a short backoff before it counts as a failure.
  */
-import fs from 'node:fs/promises';
+import { readRegularFile } from './store-file.js';
 
 /** Reads in flight for a listing: well under `ulimit -n 256` with room for the rest of the process. */
 export const READ_CONCURRENCY = 32;
@@ -33,7 +33,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export async function readFileRetrying(file: string, attempts = 6): Promise<string> {
   for (let i = 1; ; i++) {
     try {
-      return await fs.readFile(file, 'utf8');
+      return await readRegularFile(file);
     } catch (err) {
       if (!isTransient(err) || i >= attempts) throw err;
       await new Promise((r) => setTimeout(r, 5 * 2 ** (i - 1)));

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { isSafeId } from './schemas.js';
 
 /** `--home` wins, then PRODIGY_HOME, then ~/.prodigy. */
 export function resolveHome(override?: string): string {
@@ -68,7 +69,7 @@ export function storePaths(home: string): StorePaths {
 
 /** Session ids become file names; refuse anything that could escape the sessions folder. */
 export function isValidSessionId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes('..');
+  return isSafeId(id);
 }
 
 /** The job's journal (storage/job-journal.ts), beside its job.json. */

@@ -11,9 +11,10 @@ import fs from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { UnifiedSession } from '../session/types.js';
-import { READ_CONCURRENCY, isTransient, mapLimit, readFileRetrying, readIfExistsRetrying } from './bounded-read.js';
+import { READ_CONCURRENCY, mapLimit, readFileRetrying, readIfExistsRetrying } from './bounded-read.js';
 import { JsonlAppender } from './jsonl.js';
-import { SESSION_STATUSES } from './session-format.js';
+import { checkShape, parseJsonText } from './schema-check.js';
+import { SessionFileSchema } from './schemas.js';
 import { SESSION_JOURNAL_SUFFIX, type StorePaths, isValidSessionId, storePaths } from './paths.js';
 import { replayJournal } from './session-journal.js';
 import { SnapshotFile } from './snapshot-file.js';
@@ -37,35 +38,15 @@ export interface ReadSession {
   seq: number;
 }
 
-/** Checks the shape we rely on and fills fields Prodigy may omit; unknown fields stay as they are. */
+/** Checks the shape we rely on (schemas.ts) and fills fields Prodigy may omit; unknown fields stay. */
 export function parseSession(text: string, file: string): UnifiedSession {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptSessionFileError(file, `invalid JSON (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new CorruptSessionFileError(file, 'not a session object');
-  }
-  const s = raw as Record<string, unknown>;
-  if (typeof s.id !== 'string' || s.id.length === 0) throw new CorruptSessionFileError(file, 'missing "id"');
-  if (!SESSION_STATUSES.includes(s.status as never)) {
-    throw new CorruptSessionFileError(file, `unknown status ${JSON.stringify(s.status)}`);
-  }
-  if (s.session_type !== 'Workflow' && s.session_type !== 'MapReduce') {
-    throw new CorruptSessionFileError(file, `unknown session_type ${JSON.stringify(s.session_type)}`);
-  }
-  if (typeof s.started_at !== 'string') throw new CorruptSessionFileError(file, 'missing "started_at"');
+  const s = checkShape(SessionFileSchema, parseJsonText(text, file, CorruptSessionFileError), file, CorruptSessionFileError);
   s.updated_at ??= s.started_at;
   s.completed_at ??= null;
-  s.metadata ??= {};
-  s.checkpoints ??= [];
-  s.timings ??= {};
   s.error ??= null;
   s.workflow_data ??= null;
   s.mapreduce_data ??= null;
-  return s as UnifiedSession;
+  return s as unknown as UnifiedSession;
 }
 
 export class SessionStore {
@@ -179,7 +160,7 @@ export class SessionStore {
         sessions.push(journal ? replayJournal(snapshot, journal).session : snapshot);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted while listing
-        const reason = err instanceof CorruptSessionFileError ? err.reason : isTransient(err) ? `could not be read (${(err as NodeJS.ErrnoException).code})` : String(err);
+        const reason = err instanceof CorruptFileError ? err.reason : `could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
         problems.push({ file, reason });
       }
     });

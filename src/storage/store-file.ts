@@ -1,5 +1,5 @@
 /** Reading the files of the store: missing is null, unparseable is a CorruptFileError (never rewritten). */
-import { rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -14,13 +14,61 @@ export class CorruptFileError extends Error {
   }
 }
 
-/** A store file's text, or null when there is no such file (other errors are real and thrown). */
+/**
+ * A store file's text. The file must be a regular file: a symlink is not followed (it could point
+ * outside $PRODIGY_HOME, and its target's bytes must not be read or quoted) and a folder or device is
+ * refused, each as a CorruptFileError naming the path. Other errors (ENOENT, EMFILE...) are thrown as
+ * they are, for the caller to judge.
+ */
+export async function readRegularFile(file: string): Promise<string> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
+    throw err;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new CorruptFileError(file, st.isDirectory() ? 'is a folder, not a file' : 'not a regular file');
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A store file's text, or null when there is no such file; anything else unreadable is a CorruptFileError. */
 export async function readIfExists(file: string): Promise<string | null> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return await readRegularFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    if (err instanceof CorruptFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
+  }
+}
+
+/** The same as readIfExists, synchronously (locks, exit paths). */
+export function readIfExistsSync(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
+    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new CorruptFileError(file, st.isDirectory() ? 'is a folder, not a file' : 'not a regular file');
+    return readFileSync(fd, 'utf8');
+  } catch (err) {
+    if (err instanceof CorruptFileError) throw err;
+    throw new CorruptFileError(file, `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    closeSync(fd);
   }
 }
 

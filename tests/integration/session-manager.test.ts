@@ -5,21 +5,13 @@ import { InvalidTransitionError } from '../../src/session/lifecycle.js';
 import { SessionExistsError, SessionNotFoundError, UnifiedSessionManager } from '../../src/session/manager.js';
 import { SessionLockedError } from '../../src/storage/lock.js';
 import { seedProdigyFixtures, tempHome } from '../helpers/home.js';
-import { startFixture, waitForExit } from '../helpers/processes.js';
+import { deadPid, startFixture, waitForExit } from '../helpers/processes.js';
 import type { ChildProcess } from 'node:child_process';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-
-/** A pid that is certainly dead: a child that has already exited. */
-async function deadPid(): Promise<number> {
-  const { spawn } = await import('node:child_process');
-  const c = spawn('true');
-  await waitForExit(c);
-  return c.pid!;
-}
 
 describe('UnifiedSessionManager', () => {
   it('creates a Running workflow session owned by this process, on disk in Prodigy format', async () => {

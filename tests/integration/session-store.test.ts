@@ -49,7 +49,7 @@ describe('SessionStore over a real PRODIGY_HOME', () => {
     expect(sessions.map((s) => s.id).sort()).toHaveLength(3);
     expect(problems.map((p) => p.file).sort()).toEqual([notSession, bad].sort());
     expect(problems.find((p) => p.file === bad)!.reason).toMatch(/invalid JSON/);
-    expect(problems.find((p) => p.file === notSession)!.reason).toBe('not a session object');
+    expect(problems.find((p) => p.file === notSession)!.reason).toBe('the file: expected object');
     await expect(store.read('session-broken')).rejects.toBeInstanceOf(CorruptSessionFileError);
     await expect(store.read('session-broken')).rejects.toThrow(bad);
 

@@ -2,6 +2,7 @@
  * Issue 6 in the dashboard: the resume banner, `r` with its confirmation, refusals, `x`, and the quit
  * prompt — over real runs of the built `prodigy` in a temporary PRODIGY_HOME, driven by key presses.
  */
+import { processStartTicks } from '../../src/storage/proc-identity.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,7 +108,7 @@ describe('resume from the dashboard', () => {
     await ui.press('r', (f) => f.includes(`${sh(store, run.id)} is already Completed: nothing to resume`));
 
     // A Running session whose owner is alive (this test process) is refused too.
-    const live: UnifiedSession = { ...sessionsIn(home)[0]!, id: 'session-live', status: 'Running', completed_at: null, metadata: { ...sessionsIn(home)[0]!.metadata, owner_pid: process.pid } };
+    const live: UnifiedSession = { ...sessionsIn(home)[0]!, id: 'session-live', status: 'Running', completed_at: null, metadata: { ...sessionsIn(home)[0]!.metadata, owner_pid: process.pid, owner_start_ticks: processStartTicks(process.pid) } };
     fs.writeFileSync(path.join(home, 'sessions', 'session-live.json'), JSON.stringify(live));
     await ui.waitFor(() => store.getState().sessions['session-live'] !== undefined);
     store.getState().openSession('session-live');
