@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomicSync } from '../storage/atomic-write.js';
-import { readDirIfExists, readIfExists, removeIfExistsSync } from '../storage/store-file.js';
+import { checkShape, parseJsonText } from '../storage/schema-check.js';
+import { DlqItemSchema } from '../storage/schemas.js';
+import { CorruptFileError, readDirIfExists, readIfExists, removeIfExistsSync } from '../storage/store-file.js';
 import type { DlqItem } from './job-types.js';
 
 export function writeDlqItem(dir: string, item: DlqItem): void {
@@ -33,11 +35,9 @@ export async function listDlqItems(dir: string): Promise<DlqListing> {
     try {
       const text = await readIfExists(file);
       if (text === null) continue; // removed while listing
-      const v = JSON.parse(text) as DlqItem;
-      if (typeof v.item_id !== 'string') throw new Error('not a DLQ item');
-      items.push(v);
+      items.push(checkShape(DlqItemSchema, parseJsonText(text, file), file) as DlqItem);
     } catch (err) {
-      problems.push({ file, reason: (err as Error).message });
+      problems.push({ file, reason: err instanceof CorruptFileError ? err.reason : 'unreadable' });
     }
   }
   const n = (id: string) => Number(/(\d+)$/.exec(id)?.[1] ?? Number.NaN);

@@ -7,6 +7,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomicSync } from './atomic-write.js';
 import { isValidSessionId, storePaths } from './paths.js';
+import { checkShape, parseJsonText } from './schema-check.js';
+import { JobMappingSchema } from './schemas.js';
+import { readIfExists } from './store-file.js';
 
 export interface JobMapping {
   session_id: string;
@@ -35,11 +38,11 @@ export async function findMapping(home: string, id: string): Promise<JobMapping 
   if (!isValidSessionId(id)) return null;
   const paths = storePaths(home);
   for (const repo of await repos(home)) {
-    try {
-      return JSON.parse(await fsp.readFile(path.join(paths.mappingsDir(repo), `${id}.json`), 'utf8')) as JobMapping;
-    } catch {
-      /* not in this repository */
-    }
+    const file = path.join(paths.mappingsDir(repo), `${id}.json`);
+    const text = await readIfExists(file);
+    if (text === null) continue; // not in this repository
+    // Its ids and repo become paths: a mapping that is not one (e.g. "job_id": "../x") is reported, not followed.
+    return checkShape(JobMappingSchema, parseJsonText(text, file), file) as JobMapping;
   }
   return null;
 }
