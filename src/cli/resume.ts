@@ -119,7 +119,8 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const cwd = recorded ?? workingDir(opts.path);
   const repoPath = typeof s.metadata[META.repoPath] === 'string' ? (s.metadata[META.repoPath] as string) : cwd;
   // The same plan as the run: its recorded profile, params, iterations and args.
-  const prepared = prepareRun(loaded.parsed.workflow, recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] }, cwd);
+  const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
+  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
   const wf = prepared.workflow;
   const sessions = new CookSessionAdapter(manager, { repoPath });
   // Claims the writer lock: a live owner that slipped in since the check above is refused here.
@@ -149,6 +150,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),
       mask: prepared.mask,
+      strict: record.strict,
     });
     if (result.status === 'interrupted') sessions.release();
     process.exitCode = await afterRun(reportResult(s.id, result, logFile, started));

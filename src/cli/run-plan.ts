@@ -29,6 +29,8 @@ export interface RunOptionsRecord {
   params: Record<string, string>;
   iterations?: number;
   args: string[];
+  /** --strict, so a resume is as strict as its run. */
+  strict?: boolean;
 }
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -58,7 +60,7 @@ function mapFiles(globs: string[], cwd: string): string[] {
   return [...new Set(globs.flatMap((g) => matchingFiles(cwd, g)))].sort();
 }
 
-export function readPlanFlags(flags: PlanFlags, cwd: string): RunOptionsRecord {
+export function readPlanFlags(flags: PlanFlags & { strict?: boolean }, cwd: string): RunOptionsRecord {
   let iterations: number | undefined;
   if (flags.maxIterations !== undefined) {
     iterations = Number(flags.maxIterations);
@@ -70,13 +72,13 @@ export function readPlanFlags(flags: PlanFlags, cwd: string): RunOptionsRecord {
     if (files.length === 0) throw new CliError(`--map ${flags.map.join(' ')}: no file matches`, EXIT.usage);
     args.push(...files);
   }
-  return { profile: flags.profile, params: readParams(flags), iterations, args };
+  return { profile: flags.profile, params: readParams(flags), iterations, args, ...(flags.strict ? { strict: true } : {}) };
 }
 
 export function recordOf(v: unknown): RunOptionsRecord | undefined {
   if (v === null || typeof v !== 'object') return undefined;
   const o = v as Partial<RunOptionsRecord>;
-  return { profile: typeof o.profile === 'string' ? o.profile : undefined, params: o.params ?? {}, iterations: typeof o.iterations === 'number' ? o.iterations : undefined, args: Array.isArray(o.args) ? o.args : [] };
+  return { profile: typeof o.profile === 'string' ? o.profile : undefined, params: o.params ?? {}, iterations: typeof o.iterations === 'number' ? o.iterations : undefined, args: Array.isArray(o.args) ? o.args : [], strict: o.strict === true };
 }
 
 export interface PreparedRun {
