@@ -116,6 +116,8 @@ describe('interrupt and resume through the terminal UI', () => {
     // Steps 1-2 did not run again; 3-5 ran once.
     expect(lines(path.join(ws.dir, 'markers'))).toEqual(['1', '2', '3', '4', '5']);
 
+    // Completed on disk comes just before the resume process exits: q before that would rightly ask.
+    await term.waitFor((s) => / finished\b/.test(s), 'the dashboard to hear the resume process end');
     term.keys('q');
     await term.waitFor((s) => s.includes('TUI-EXIT=0'), 'the dashboard to quit');
     expect(term.flag('alternate_on')).toBe('0');
