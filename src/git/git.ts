@@ -20,12 +20,13 @@ export function runGit(cwd: string, args: string[]): Promise<GitResult> {
     // No prompts from git (credentials, editors): a run must never wait on a hidden question.
     const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_MERGE_AUTOEDIT: 'no' };
     execFile('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT' && typeof (err as { code?: unknown }).code === 'string') {
+      // A missing binary is a string code ('ENOENT'); git's own exit status is a number.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code === 'ENOENT') {
         reject(new GitMissingError());
         return;
       }
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      resolve({ code: err ? (typeof code === 'number' ? code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 }

@@ -100,3 +100,11 @@ export async function mergeBranch(top: string, branch: string, message: string):
   await runGit(top, ['merge', '--abort']);
   return { kind: 'conflict', files };
 }
+
+/** HEAD of the repository at `cwd`: undefined when it is not a git repository, null when it has no commit. */
+export async function gitHead(cwd: string): Promise<string | null | undefined> {
+  // Without git there is no repository to check a commit in (commit_required is then not checked).
+  const probe = await runGit(cwd, ['rev-parse', '--git-dir']).catch(() => null);
+  if (!probe || probe.code !== 0) return undefined;
+  return revParse(cwd, 'HEAD');
+}

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { SerialQueue } from '../exec/serial-queue.js';
 import { addWorktree, branchExists, commitsAhead, deleteBranch, isMerged, mergeBranch, probeRepo, removeWorktree, revParse } from '../git/repo.js';
 
 export interface AgentWorktree {
@@ -18,21 +19,12 @@ export interface AgentWorktree {
 
 export type AgentMerge = { kind: 'none' } | { kind: 'merged'; commits: number } | { kind: 'conflict'; commits: number; files: string[] };
 
-/** One promise chain: merges into the session worktree happen one at a time, in arrival order. */
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(task, task);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 let attempt = 0;
 
 export const agentBranch = (jobId: string, itemId: string): string => `prodigy-agent-${jobId}-${itemId}`;
 
 export class AgentWorktrees {
+  /** Merges into the session worktree: one at a time, in arrival order. */
   private readonly queue = new SerialQueue();
   /**
    * `git worktree add/remove/prune` on one repository must not overlap: a prune while another add is

@@ -27,7 +27,7 @@ import { isFinal } from '../session/lifecycle.js';
 import { newSessionId } from '../session/manager.js';
 import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
-import { SerialQueue } from '../workflow/executor.js';
+import { SerialQueue } from '../exec/serial-queue.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
 import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';

@@ -7,6 +7,7 @@
  * and the output tail is written from output events while a step runs.
  */
 import fs from 'node:fs';
+import { SerialQueue } from '../exec/serial-queue.js';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
 import type { ExecutionContext, RunPlaceRecord, SessionState, StepResult, WorkflowState } from '../session/cook-state.js';
 import type { SessionManager } from '../session/session-manager.js';
@@ -67,15 +68,6 @@ export interface ExecutorResult {
   error?: string;
   /** The last output lines of the failed step. */
   tail: string[];
-}
-
-export class SerialQueue {
-  private last: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.last.then(fn, fn);
-    this.last = next.catch(() => undefined);
-    return next;
-  }
 }
 
 /** What a checkpointed state says is done: successful step results, by index. */

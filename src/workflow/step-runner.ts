@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type CommandResult, runCommand } from '../exec/command.js';
 import type { ShellLauncher } from '../exec/process.js';
-import { gitHead } from '../exec/git.js';
+import { gitHead } from '../git/repo.js';
 import { captureValue } from './capture.js';
 import { evaluateCondition } from './condition.js';
 import { worldEffects } from './effects.js';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { CommandResult } from '../../exec/command.js';
-import { gitHead } from '../../exec/git.js';
+import { gitHead } from '../../git/repo.js';
 import { confinedPath } from '../effects.js';
 import type { StepContext, StepHooks, StepsOutcome } from '../step-runner.js';
 import type { ValidateSpec, WorkflowCommand } from '../types.js';
