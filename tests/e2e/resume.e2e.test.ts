@@ -12,6 +12,7 @@ import type { JobState } from '../../src/mapreduce/job-types.js';
 import { prodigyBin } from '../helpers/cli.js';
 import { repoRoot, tempHome } from '../helpers/home.js';
 import { lines, onlySession, until, workspace } from '../integration/workflow-helpers.js';
+import { gitEnv, gitIn, makeRepo } from '../helpers/git-repo.js';
 import { Tmux } from './tmux.js';
 
 function childEnv(home: string): NodeJS.ProcessEnv {
@@ -204,5 +205,24 @@ describe('npm start', () => {
     const after = await term.waitFor((s) => s.includes('START-EXIT=0'), 'the demo to quit');
     // The demo leaves its runs going; stop them (their pids are in its closing lines).
     for (const m of after.matchAll(/\(pid (\d+)\)/g)) groups.push(Number(m[1]));
+  });
+});
+
+describe('prodigy run in a git repository on a terminal', () => {
+  it('shows the run live in its worktree, then asks before merging; Enter merges into the user branch', async () => {
+    const home = tempHome();
+    const repo = makeRepo({ 'notes.txt': 'hello\n' });
+    const wf = path.join(tempHome('prodigy-wf-'), 'wf.yml');
+    fs.writeFileSync(wf, `name: e2e-merge\ncommands:\n  - shell: "sleep 1; echo changed > notes.txt && git commit -qam 'change notes'"\n  - shell: "sleep 1; echo done"\n`);
+    fs.writeFileSync(path.join(repo, 'scratch.txt'), 'untracked\n');
+    term.start(`cd ${repo} && ${prodigy} run ${wf}; echo "RUN-EXIT=$?"; sleep 600`, { ...childEnv(home), ...gitEnv }, { columns: 110, rows: 30 });
+    // The live view closes at the end; the question comes after it, and waits for an answer.
+    await term.waitFor((s) => /Merge 1 commit\(s\) from prodigy-session-\S+ into main\? \[Y\/n\]/.test(s), 'the merge question', 30_000);
+    expect(fs.readFileSync(path.join(repo, 'notes.txt'), 'utf8')).toBe('hello\n');
+    term.keys('Enter');
+    const screen = await term.waitFor((s) => s.includes('RUN-EXIT=0'), 'the run to end');
+    expect(screen).toMatch(/Merged 1 commit\(s\) from prodigy-session-/);
+    expect(fs.readFileSync(path.join(repo, 'notes.txt'), 'utf8')).toBe('changed\n');
+    expect(gitIn(repo, ['log', '--format=%s', '-1'])).toBe('change notes');
   });
 });
