@@ -124,7 +124,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       maxRetries: ctx.opts.maxRetries,
       strict: ctx.opts.strict,
       reporter: cliReporter({ ...ctx.opts, notes: ctx.place?.notes }),
-      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId) : undefined,
+      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
     });
     return reportJob(r, started);
   } finally {
