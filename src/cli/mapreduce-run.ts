@@ -134,7 +134,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
       mask: job.mask,
       runOptions: job.runOptions,
       reporter: maskedJobReporter(cliReporter({ ...ctx.opts, notes: ctx.place?.notes }), job.mask),
-      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId) : undefined,
+      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
     });
     return reportJob(r, started);
   } finally {

@@ -100,7 +100,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       workflowPath: loaded.file,
       workflowHash: loaded.hash,
       cwd: place.cwd,
-      place: placeRecord(place, sessionId),
+      place: placeRecord(place, sessionId, wf.merge),
       signal: interrupt.signal,
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, type Node } from 'yaml';
 import { parseCommandList } from '../workflow/commands.js';
+import { parseMergeBlock } from '../workflow/merge-block.js';
 import { defaultWorkflowName } from '../workflow/parse.js';
 import {
   asBool,
@@ -23,7 +24,6 @@ import type { ErrorPolicy, MapInput, MapReduceWorkflow, MaxParallelRef, OnItemFa
 
 /** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
 const TOLERATED: Record<string, string> = {
-  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   worktree: 'every agent works in its own worktree already',
   timeout: 'use map.agent_timeout_secs and step timeouts',
   description: 'descriptive only',
@@ -223,6 +223,9 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
         break;
       case 'reduce':
         wf.reduce = commandsOf(src, e.value, 'reduce');
+        break;
+      case 'merge':
+        wf.merge = parseMergeBlock(src, e.value);
         break;
       case 'error_policy':
         if (e.value !== null) wf.error_policy = parseErrorPolicy(src, entriesOf(src, asMap(src, e.value, 'error_policy')), wf.error_policy);

@@ -1,4 +1,5 @@
 /** A parsed MapReduce workflow: plain data (no YAML nodes), made by parse.ts, run by runner.ts. */
+import type { MergeBlock } from '../workflow/merge-block.js';
 import type { EnvironmentSpec, WorkflowCommand } from '../workflow/types.js';
 
 export type OnItemFailure = 'dlq' | 'retry' | 'skip' | 'stop';
@@ -49,4 +50,6 @@ export interface MapReduceWorkflow {
   };
   reduce: WorkflowCommand[];
   error_policy: ErrorPolicy;
+  /** `merge:`: the steps that replace the default merge of the session's branch (run by the CLI). */
+  merge?: MergeBlock;
 }

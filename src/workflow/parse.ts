@@ -5,13 +5,13 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { parseCommandList } from './commands.js';
+import { parseMergeBlock } from './merge-block.js';
 import { emptyEnvironment, parseEnv, parseEnvironmentKey } from './parse-env.js';
 import type { SequentialWorkflow } from './types.js';
 import { asPositiveInt, asText, entriesOf, type ParseWarning, YamlSource } from './yaml-source.js';
 
 /** Top-level keys Prodigy accepts that a sequential run ignores: warned about with the reason, never fatal. */
 const TOLERATED_TOP_LEVEL: Record<string, string> = {
-  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   storage: 'sessions always live in the one store under PRODIGY_HOME',
   timeout: 'give timeout: on the steps',
   iterate: 'use max_iterations: or -n',
@@ -72,6 +72,9 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
       case 'commands':
         wf.commands = parseCommandList(src, e.value, 'commands');
         sawCommands = true;
+        break;
+      case 'merge':
+        wf.merge = parseMergeBlock(src, e.value);
         break;
       case 'setup':
       case 'map':

@@ -73,7 +73,8 @@ describe('parseMapReduce', () => {
     expect(wf.map.agent_template.map((c) => c.kind)).toEqual(['shell', 'claude']);
     expect(wf.reduce).toHaveLength(1);
     expect(wf.error_policy).toEqual({ on_item_failure: 'dlq', continue_on_failure: true, max_failures: 10, failure_threshold: 0.2, max_retries: 1 });
-    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:key "merge" is ignored: the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead']);
+    expect(wf.merge?.commands.map((c) => c.text)).toEqual(['true']);
+    expect(warnings).toEqual([]);
   });
 
   it('accepts the legacy {commands: [...]} forms and a command as input', () => {
