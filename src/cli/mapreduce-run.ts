@@ -56,6 +56,11 @@ export function cliReporter(opts: { verbose?: boolean; notes?: string[] } = {}):
       if (tty && lastLine) process.stdout.write(lastLine);
     },
     output: opts.verbose ? (text) => process.stdout.write(text) : undefined,
+    note: (line) => {
+      if (tty && lastLine) process.stdout.write('\n');
+      lastLine = '';
+      process.stdout.write(`${line}\n`);
+    },
   };
 }
 
@@ -125,6 +130,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       strict: ctx.opts.strict,
       reporter: cliReporter({ ...ctx.opts, notes: ctx.place?.notes }),
       place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
+      userDir: ctx.place?.worktree ? ctx.place.repoPath : undefined,
     });
     return reportJob(r, started);
   } finally {
@@ -133,14 +139,22 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean }> {
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; userDir?: string }> {
   const state = await readJobState(loc.jobStateFile);
   if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
   const wd = s.metadata.working_directory;
   const hash = s.metadata[META.workflowHash];
   const isolated = typeof s.metadata[META.worktreePath] === 'string';
-  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null, isolated };
+  const repo = s.metadata[META.repoPath];
+  return {
+    workflowPath: state.workflow_path,
+    cwd: typeof wd === 'string' && wd ? wd : process.cwd(),
+    sessionId: state.session_id,
+    hash: typeof hash === 'string' ? hash : null,
+    isolated,
+    userDir: isolated && typeof repo === 'string' ? repo : undefined,
+  };
 }
 
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
@@ -167,6 +181,7 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
       repo: loc.repo,
       requeueDead: o.requeueDead,
       isolateAgents: ctx.isolated,
+      userDir: ctx.userDir,
     });
     return reportJob(r, started);
   } finally {

@@ -85,12 +85,15 @@ export interface PreparedRun {
   workflow: SequentialWorkflow;
   mask: Mask;
   runOptions: JsonValue;
+  /** Files read from the user's directory because the worktree lacks them (one line each). */
+  notes: string[];
 }
 
-export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
+/** `userDir`: the user's directory when `cwd` is the run's worktree (uncommitted files are read there). */
+export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, userDir?: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
   let resolved;
   try {
-    resolved = resolveEnvironment(wf, { cwd, processEnv, profile: rec.profile, params: rec.params });
+    resolved = resolveEnvironment(wf, { cwd, userDir, processEnv, profile: rec.profile, params: rec.params });
   } catch (err) {
     if (err instanceof EnvironmentError) throw new CliError(err.message, EXIT.usage);
     throw err;
@@ -98,5 +101,5 @@ export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: s
   const workflow = expandPlan({ ...wf, env: resolved.env }, { iterations: rec.iterations, args: rec.args });
   const mask = makeMask(resolved.secrets);
   const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
-  return { workflow, mask, runOptions };
+  return { workflow, mask, runOptions, notes: resolved.notes };
 }

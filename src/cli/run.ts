@@ -11,7 +11,8 @@ import { runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
 import { printPlan } from './dry-run.js';
-import { collect, type PlanFlags, prepareRun, readPlanFlags } from './run-plan.js';
+import { collect, type PlanFlags, type PreparedRun, prepareRun, readPlanFlags } from './run-plan.js';
+import { discardWorktree } from '../git/session-worktree.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions extends PlanFlags {
@@ -78,14 +79,22 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
-  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
+  const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
+  // The environment is resolved where the steps run (env files and env commands see the worktree);
+  // a bad env file or profile removes the just-made worktree again, so nothing is left behind.
+  let prepared: PreparedRun;
+  try {
+    prepared = prepareRun(loaded.parsed.workflow, record, place.cwd, cwd);
+  } catch (err) {
+    if (place.worktree) await discardWorktree(place.worktree);
+    throw err;
+  }
   const wf = prepared.workflow;
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const logFile = paths.sessionLog(sessionId);
   process.stdout.write(`Session ${sessionId}\n`);
-  const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
-  for (const n of place.notes) process.stdout.write(`${n}\n`);
+  for (const n of [...place.notes, ...prepared.notes]) process.stdout.write(`${n}\n`);
   process.stdout.write(`Running ${wf.name} (${displayPath(loaded.file)}, ${wf.commands.length} steps), log ${logFile}\n`);
   const sessions = new CookSessionAdapter(home, { repoPath: place.repoPath });
   const interrupt = installInterrupt(sessionId);
