@@ -7,12 +7,12 @@ import { CookSessionAdapter } from '../session/adapter.js';
 import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
-import { runMapReduceWorkflow } from './mapreduce-run.js';
+import { loadJob, runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
 import { printPlan } from './dry-run.js';
-import { collect, type PlanFlags, type PreparedRun, prepareRun, readPlanFlags } from './run-plan.js';
 import { discardWorktree } from '../git/session-worktree.js';
+import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions extends PlanFlags {
@@ -40,8 +40,22 @@ export function workingDir(opt: string | undefined): string {
 }
 
 /** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
-export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
-  return runMapReduceWorkflow(loaded, ctx);
+export async function runMapReduceHook(loaded: LoadedWorkflow, job: PreparedJob, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
+  return runMapReduceWorkflow(loaded, job, ctx);
+}
+
+/**
+ * The environment is resolved where the steps run (env files and env commands see the worktree, and
+ * uncommitted files come from the user's directory); a bad env file or profile removes the worktree
+ * just made, so nothing is left behind.
+ */
+async function preparedInPlace<T>(place: RunPlace, prepare: () => T): Promise<T> {
+  try {
+    return prepare();
+  } catch (err) {
+    if (place.worktree) await discardWorktree(place.worktree);
+    throw err;
+  }
 }
 
 /** A completed run's work goes back to the user's branch (or is left for `prodigy worktree merge`). */
@@ -75,20 +89,15 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   const sessionId = opts.sessionId ?? newSessionId();
   if (loaded.parsed.mode === 'mapreduce') {
     const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
-    const code = await runMapReduceHook(loaded, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
+    // Variables and secrets resolved (or refused) where the steps run, before the session exists.
+    const job = await preparedInPlace(place, () => loadJob(loaded, record, place.cwd, cwd));
+    const code = await runMapReduceHook(loaded, job, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
   const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
-  // The environment is resolved where the steps run (env files and env commands see the worktree);
-  // a bad env file or profile removes the just-made worktree again, so nothing is left behind.
-  let prepared: PreparedRun;
-  try {
-    prepared = prepareRun(loaded.parsed.workflow, record, place.cwd, cwd);
-  } catch (err) {
-    if (place.worktree) await discardWorktree(place.worktree);
-    throw err;
-  }
+  const sequential = loaded.parsed.workflow;
+  const prepared = await preparedInPlace(place, () => prepareRun(sequential, record, place.cwd, cwd));
   const wf = prepared.workflow;
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { parseCommandList } from './commands.js';
 import { parseMergeBlock } from './merge-block.js';
-import { emptyEnvironment, parseEnv, parseEnvFiles, parseProfiles, parseSecrets } from './parse-env.js';
+import { emptyEnvironment, parseEnv, parseEnvironmentKey } from './parse-env.js';
 import type { SequentialWorkflow } from './types.js';
 import { asPositiveInt, asText, entriesOf, type ParseWarning, YamlSource } from './yaml-source.js';
 
@@ -66,15 +66,6 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
       case 'env':
         wf.env = parseEnv(src, e.value, environment);
         break;
-      case 'secrets':
-        environment.secrets = parseSecrets(src, e.value);
-        break;
-      case 'env_files':
-        environment.envFiles = parseEnvFiles(src, e.value);
-        break;
-      case 'profiles':
-        environment.profiles = parseProfiles(src, e.value);
-        break;
       case 'max_iterations':
         wf.maxIterations = asPositiveInt(src, e.value, 'max_iterations');
         break;
@@ -90,6 +81,7 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
       case 'reduce':
         throw src.error(e.keyNode, `"${e.key}:" belongs to MapReduce workflows: add "mode: mapreduce"`);
       default:
+        if (parseEnvironmentKey(src, e.key, e.value, environment)) break;
         src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED_TOP_LEVEL[e.key] ?? 'not a Prodigy workflow key'}`);
     }
   }
