@@ -16,6 +16,8 @@ export interface CommandSpec {
   /** Human-readable output as it arrives (claude's JSON stream is turned into text first). */
   onOutput?: (text: string) => void;
   onSpawn?: (pid: number) => void;
+  /** Shell commands only: variables for this command (env-export.ts). */
+  exports?: Readonly<Record<string, string>>;
   /** Runs `shell` commands (default: fork `sh -c` from this process); `claude` commands ignore it. */
   launcher?: ShellLauncher;
 }
@@ -63,6 +65,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     const r = await (spec.launcher ?? spawnShell)({
       ...base,
       script: spec.text,
+      exports: spec.exports,
       onOutput: (t, stream) => {
         if (stream === 'stderr') stderr += t;
         spec.onOutput?.(t);

@@ -163,7 +163,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 }
 
 /** A shell command to run: `ProcessSpec` without the executable, plus the script text. */
-export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & { script: string };
+export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & {
+  script: string;
+  /** Per-command variables (item data, captures: env-export.ts) on top of `env`. */
+  exports?: Readonly<Record<string, string>>;
+};
 
 /**
  * How `shell:` commands get run. The default forks `sh -c <script>` from this process; the MapReduce
@@ -171,4 +175,5 @@ export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & { script: string
  */
 export type ShellLauncher = (spec: ShellSpec) => Promise<ProcessResult>;
 
-export const spawnShell: ShellLauncher = ({ script, ...rest }) => runProcess({ ...rest, command: 'sh', args: ['-c', script] });
+export const spawnShell: ShellLauncher = ({ script, exports, ...rest }) =>
+  runProcess({ ...rest, env: exports ? { ...rest.env, ...exports } : rest.env, command: 'sh', args: ['-c', script] });

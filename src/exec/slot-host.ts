@@ -38,6 +38,15 @@ function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
   return ka.every((k) => a[k] === b[k]);
 }
 
+/** `export NAME='value'` lines: per-command variables for a host that keeps one environment. */
+function exportLines(exports: Readonly<Record<string, string>> | undefined): string {
+  if (!exports) return '';
+  return Object.entries(exports)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
+    .join('');
+}
+
 function readOrEmpty(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -151,7 +160,7 @@ export class SlotHost {
     }
     const pid = child.pid!;
     const file = path.join(this.dir, `${this.name}-${++this.seq}.sh`);
-    fs.writeFileSync(file, spec.script);
+    fs.writeFileSync(file, exportLines(spec.exports) + spec.script);
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);

@@ -7,6 +7,7 @@ import { FOREACH_SIBLINGS, parseForeach, parseValidate, parseWriteFile } from '.
 import { parseCaptureStreams, parseFailureHandler, parseOnExitCode, parseOutputs, parseRetry, textStep } from './step-fields.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type CommandKind, type WorkflowCommand } from './types.js';
 import { asBool, asMap, asPositiveInt, asSeq, asStringMap, asText, entriesOf, type YamlSource } from './yaml-source.js';
+import { checkShellStep } from './untrusted-shell.js';
 
 /** The step kinds, in the order Prodigy names them. `test:` is converted to shell. */
 const KINDS = ['claude', 'shell', 'analyze', 'foreach', 'write_file', 'validate', 'test'] as const;
@@ -176,6 +177,7 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
   }
   if (streams && cmd.capture === undefined) src.warn(node, 'key "capture_streams" is ignored: it needs capture: <name> on the same step');
   if (cmd.outputs && cmd.id === undefined) throw src.error(node, 'outputs: needs id: on the same step (outputs are read as ${<id>.<name>})');
+  checkShellStep(src, main.value, cmd);
   return cmd;
 }
 

@@ -21,6 +21,7 @@ import { okResult, sleep } from './steps/result.js';
 import { runValidation } from './steps/validate.js';
 import { writeFileStep } from './steps/write-file.js';
 import { commandSummary, type WorkflowCommand } from './types.js';
+import { exportedEnv } from './env-export.js';
 
 export interface StepContext {
   scope: Scope;
@@ -76,7 +77,7 @@ async function execOnce(cmd: WorkflowCommand, text: string, ctx: StepContext, ho
   switch (cmd.kind) {
     case 'shell':
     case 'claude':
-      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env: ctx.env, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher });
+      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env: ctx.env, exports: cmd.kind === 'shell' ? exportedEnv(ctx.scope) : undefined, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher });
       break;
     case 'write_file':
       r = writeFileStep(cmd.writeFile!, interpolate, ctx.cwd);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { DlqItem, JobEvent, JobState } from '../../src/mapreduce/job-types.js';
 import { replayJobJournal } from '../../src/storage/job-journal.js';
 import { tracked } from '../helpers/children.js';
-import { prodigy, prodigyBin } from '../helpers/cli.js';
+import { prodigy, prodigyBin, withoutUntrustedWarnings } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 import { waitForExit } from '../helpers/processes.js';
 import { lines, onlySession, until, workspace } from './workflow-helpers.js';
@@ -138,7 +138,7 @@ describe('MapReduce job: interrupt and resume-job (real processes)', () => {
   it('SIGINT mid-map: agents stopped, items back to pending, Paused, exit 130; resume-job finishes it', async () => {
     const { ws, code, out, jobId } = await interruptMidMap('SIGINT');
     expect(code).toBe(130);
-    expect(out).toMatch(/^Session session-[0-9a-f-]+\nJob mapreduce-\S+\nRunning in place: \S+ is not in a git repository\nPhase Setup: 1 command\(s\)\nPhase Map: 40 items, 4 at a time\n/);
+    expect(withoutUntrustedWarnings(out)).toMatch(/^Session session-[0-9a-f-]+\nJob mapreduce-\S+\nRunning in place: \S+ is not in a git repository\nPhase Setup: 1 command\(s\)\nPhase Map: 40 items, 4 at a time\n/);
     expect(out).toContain(`Resume with: prodigy resume-job ${jobId}`);
     const paused = onlySession(ws.home);
     expect(paused.status).toBe('Paused');
