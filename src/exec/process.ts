@@ -4,6 +4,7 @@
  * comes (for the log and the live tail) and also collected (for capture and `${shell.output}`).
  */
 import { spawn } from 'node:child_process';
+import { releaseGroup, watchGroup } from './group-watchdog.js';
 
 export interface ProcessSpec {
   command: string;
@@ -33,8 +34,20 @@ export interface ProcessResult {
   spawnError?: NodeJS.ErrnoException;
 }
 
-/** Process groups started here and still running: a second Ctrl+C kills them synchronously on exit. */
+/**
+ * Process groups started here and still running: a second Ctrl+C kills them synchronously on exit, and
+ * the watchdog (group-watchdog.ts) kills them when this process dies without running any hook (SIGKILL).
+ */
 const liveGroups = new Set<number>();
+
+function addGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  watchGroup(pgid);
+}
+
+function removeGroup(pgid: number): void {
+  if (liveGroups.delete(pgid)) releaseGroup(pgid);
+}
 
 export function killGroup(pgid: number, sig: NodeJS.Signals): boolean {
   try {
@@ -57,11 +70,11 @@ export function groupAlive(pgid: number): boolean {
 
 /** Groups started elsewhere (slot hosts) join the set a second Ctrl+C kills. */
 export function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
+  addGroup(pgid);
 }
 
 export function untrackGroup(pgid: number): void {
-  liveGroups.delete(pgid);
+  removeGroup(pgid);
 }
 
 export function killAllGroups(sig: NodeJS.Signals = 'SIGKILL'): void {
@@ -131,7 +144,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       const timedOut = watch?.timedOut ?? false;
       const aborted = watch?.aborted ?? false;
       if (pid !== undefined) {
-        liveGroups.delete(pid);
+        removeGroup(pid);
         // The leader is gone; anything of its group still alive after a stop is an orphan in the making.
         if ((timedOut || aborted) && groupAlive(pid)) killGroup(pid, 'SIGKILL');
       }
@@ -139,7 +152,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     };
     child.once('error', (err: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: err }));
     if (pid === undefined) return;
-    liveGroups.add(pid);
+    addGroup(pid);
     spec.onSpawn?.(pid);
     const take = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
       const text = buf.toString('utf8');
