@@ -66,7 +66,7 @@ describe('interrupt and resume', () => {
     expect(done.id).toBe(paused.id);
   });
 
-  it('after SIGKILL of the runner the session is resumable, and resume stops the orphaned step', async () => {
+  it('after SIGKILL of the runner the session is resumable; the running step died with its runner', async () => {
     const home = tempHome();
     const { dir, file } = workspace(FIVE_STEPS);
     const runner = await startAndReachStep3(home, dir, file);
@@ -80,11 +80,10 @@ describe('interrupt and resume', () => {
     expect(list.stdout).toMatch(/! Interrupted/);
     const orphan = Number(fs.readFileSync(path.join(dir, 'step3.pgid'), 'utf8'));
     expect(crashed.metadata.child_pgid).toBe(orphan);
-    expect(pidAlive(orphan)).toBe(true);
+    // No orphan to stop: the runner's watchdog (src/exec/group-watchdog.ts) ended the step's group.
+    await until(() => !pidAlive(orphan), 10_000, 'the step to die with its runner');
 
     expectResumedToCompletion(home, dir);
-    await until(() => !pidAlive(orphan), 5000, 'the orphaned step to be stopped');
-    expect(pidAlive(orphan)).toBe(false);
   });
 
   it('a second Ctrl+C while stopping exits at once and still leaves a resumable session', async () => {

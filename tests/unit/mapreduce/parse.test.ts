@@ -39,7 +39,7 @@ map:
   max_parallel: \${WORKERS}
   agent_timeout_secs: 300
   agent_template:
-    - shell: "./process.sh \${item.id} \${item.path}"
+    - shell: "./process.sh \${item.id:sh} \${item.path:sh}"
     - claude: "/fix '\${item}'"
 reduce:
   - shell: "echo done \${map.successful}/\${map.total}, failed \${map.failed}"
