@@ -4,6 +4,7 @@
  * watch (store/watch.ts). Closes its watches when the view closes or changes.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { listDlqItems } from '../src/mapreduce/dlq.js';
 import { readEvents } from '../src/mapreduce/events.js';
 import { storePaths } from '../src/storage/paths.js';
@@ -15,11 +16,16 @@ import { type FolderWatch, type FolderWatchOptions, watchFolder } from './watch.
 export const LOG_VIEW_BYTES = 8 * 1024 * 1024;
 
 async function readLogTail(file: string): Promise<string[]> {
+  return (await readLogIfExists(file)) ?? ['(no log yet)'];
+}
+
+/** The log's lines (its last LOG_VIEW_BYTES), or null when there is no such file. */
+async function readLogIfExists(file: string): Promise<string[] | null> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ['(no log yet)'];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   try {
@@ -52,9 +58,17 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
     if (source.kind === 'dlqItem') lines = dlqItemLines(source.item);
     else if (source.kind === 'item') {
       const repo = repoOf(s);
-      const events = repo ? await readEvents(paths.eventsDir(repo, source.jobId)) : [];
-      const item = s.job?.state?.items.find((it) => it.id === source.itemId) ?? null;
-      lines = itemLines(item, events, source.itemId, null);
+      // The item's own log file (every attempt whole); jobs that wrote none (Prodigy's, older ones): its events.
+      const file = repo ? paths.jobItemLog(repo, source.jobId, source.itemId) : null;
+      const whole = file ? await readLogIfExists(file) : null;
+      if (whole) {
+        lines = whole;
+        if (!stopped && store.getState().log?.source === source && store.getState().log?.file !== file) store.getState().patchLog({ file });
+      } else {
+        const events = repo ? await readEvents(paths.eventsDir(repo, source.jobId)) : [];
+        const item = s.job?.state?.items.find((it) => it.id === source.itemId) ?? null;
+        lines = itemLines(item, events, source.itemId, s.job?.state?.max_attempts ?? null);
+      }
     } else {
       const all = await readLogTail(paths.sessionLog(source.sessionId));
       lines = source.kind === 'step' ? stepLines(all, source.index) : all;
@@ -71,7 +85,11 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
       logWatch = watchFolder(paths.logsDir, { ...opts, accept: (n) => n === `${source.sessionId}.log`, onChange: quiet });
     } else if (source.kind === 'item') {
       const repo = repoOf(store.getState());
-      if (repo) logWatch = watchFolder(paths.eventsDir(repo, source.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet });
+      if (repo) {
+        const events = watchFolder(paths.eventsDir(repo, source.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet });
+        const items = watchFolder(path.dirname(paths.jobItemLog(repo, source.jobId, source.itemId)), { ...opts, accept: (n) => n === `${source.itemId}.log`, onChange: quiet });
+        logWatch = { close: () => (events.close(), items.close()), get attached() { return events.attached && items.attached; } };
+      }
     }
     quiet();
   };
