@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
 import { positionText } from '../src/tui/selection.js';
-import { agentRows, eventLine, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
+import { agentRows, eventLine, hasAgentWorktrees, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
@@ -26,6 +26,14 @@ const AGENT_COLUMNS: Column[] = [
   { header: 'TRY', align: 'right', dropOrder: 2 },
   { header: 'ELAPSED', align: 'right', dropOrder: 1 },
   { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
+];
+
+/** With agent worktrees: each item's commits and merge state too (they go first when the width is short). */
+const WORKTREE_COLUMNS: Column[] = [
+  ...AGENT_COLUMNS.slice(0, 4),
+  { header: 'COMMITS', align: 'right', dropOrder: 5 },
+  { header: 'MERGE', dropOrder: 4 },
+  AGENT_COLUMNS[4]!,
 ];
 
 /** The bar in its four parts; each part has its own glyph, so colour only adds to it. */
@@ -91,11 +99,12 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const [agentHeight, eventHeight] = splitRows(height - head - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
   const rows = agentRows(ordered, top, agentHeight!, now, live, job?.state?.max_attempts ?? null);
-  const lines = renderTable(
-    AGENT_COLUMNS,
-    rows.map((r) => [r.id, `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`, r.attempt, r.elapsed, r.last]),
-    width - 2,
-  );
+  // Computed once per job read (10,000 items), not per frame.
+  const isolated = useMemo(() => hasAgentWorktrees(ordered), [ordered]);
+  const status = (r: (typeof rows)[number]) => `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`;
+  const lines = isolated
+    ? renderTable(WORKTREE_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.commits, r.merge, r.last]), width - 2)
+    : renderTable(AGENT_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.last]), width - 2);
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
   // "Not found" only once the search is over: while it runs, the job is being read, not missing.

@@ -5,11 +5,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { commitDiff } from '../src/git/changes.js';
 import { listDlqItems } from '../src/mapreduce/dlq.js';
 import { readEvents } from '../src/mapreduce/events.js';
 import { storePaths } from '../src/storage/paths.js';
 import { dlqItemLines, itemLines, splitLines, stepLines } from '../src/tui/log-view.js';
 import type { DashboardState, DashboardStore, LogSource } from './dashboard-types.js';
+import { startChangesFeed } from './changes-feed.js';
 import { type FolderWatch, type FolderWatchOptions, watchFolder } from './watch.js';
 
 /** A log larger than this shows its last part (the pager, `o`, opens it whole). */
@@ -56,6 +58,7 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
     const s = store.getState();
     let lines: string[];
     if (source.kind === 'dlqItem') lines = dlqItemLines(source.item);
+    else if (source.kind === 'diff') lines = splitLines(await commitDiff(source.cwd, source.sha));
     else if (source.kind === 'item') {
       const repo = repoOf(s);
       // The item's own log file (every attempt whole); jobs that wrote none (Prodigy's, older ones): its events.
@@ -137,9 +140,12 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
     if (s.log?.source.kind === 'item' && s.job?.state !== prev.job?.state) void loadLog(s.log.source).catch(() => {});
   });
   sync(store.getState());
+  // `d`: the commits view reads git (store/changes-feed.ts).
+  const changes = startChangesFeed(store);
   return {
     stop() {
       stopped = true;
+      changes.stop();
       unsubscribe();
       logWatch?.close();
       dlqWatch?.close();

@@ -95,6 +95,18 @@ export interface AgentRow {
   attempt: string;
   elapsed: string;
   last: string;
+  /** With agent worktrees: the item's commits, and how its merge into the session worktree went. */
+  commits: string;
+  merge: string;
+}
+
+const MERGE_WORD: Record<NonNullable<WorkItemState['merge']>, string> = { queued: '… queued', merged: '✓ merged', conflict: '✗ conflict', none: 'no commits' };
+
+/** The MERGE column: the merge state, or "working" while an item in a worktree has not reached the queue. */
+export function mergeText(it: Pick<WorkItemState, 'branch' | 'merge' | 'status'>): string {
+  if (!it.branch) return '';
+  if (it.merge) return MERGE_WORD[it.merge];
+  return it.status === 'running' ? 'working' : '';
 }
 
 /**
@@ -116,6 +128,8 @@ export function agentRows(ordered: readonly WorkItemState[], top: number, height
       attempt: tryText(it.attempts, maxAttempts),
       elapsed: !timed || Number.isNaN(start) ? '' : formatDurationMs(Math.max(0, end - start)),
       last: it.error && it.status !== 'completed' ? it.error : (it.output_tail.at(-1) ?? ''),
+      commits: it.branch ? String(it.commits ?? 0) : '',
+      merge: mergeText(it),
     };
   });
 }
@@ -174,4 +188,9 @@ export function reduceLine(r: ReduceResult | null | undefined, now: number): str
     default:
       return `reduce ✗ failed after ${took}: ${(r.error ?? 'failed').replace(/^reduce /, '')}`;
   }
+}
+
+/** True when the job's items run in worktrees of their own (the agent table then shows COMMITS and MERGE). */
+export function hasAgentWorktrees(items: readonly WorkItemState[]): boolean {
+  return items.some((it) => typeof it.branch === 'string' && it.branch.length > 0);
 }
