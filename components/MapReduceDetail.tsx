@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
 import { positionText } from '../src/tui/selection.js';
-import { agentRows, eventLine, jobHeader, jobRates, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
+import { agentRows, eventLine, hasAgentWorktrees, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
@@ -26,6 +26,14 @@ const AGENT_COLUMNS: Column[] = [
   { header: 'TRY', align: 'right', dropOrder: 2 },
   { header: 'ELAPSED', align: 'right', dropOrder: 1 },
   { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
+];
+
+/** With agent worktrees: each item's commits and merge state too (they go first when the width is short). */
+const WORKTREE_COLUMNS: Column[] = [
+  ...AGENT_COLUMNS.slice(0, 4),
+  { header: 'COMMITS', align: 'right', dropOrder: 5 },
+  { header: 'MERGE', dropOrder: 4 },
+  AGENT_COLUMNS[4]!,
 ];
 
 /** The bar in its four parts; each part has its own glyph, so colour only adds to it. */
@@ -52,8 +60,9 @@ function countsText(c: ItemCounts, room: number): string {
   return displayWidth(full) <= room ? full : `✓${c.completed} ✗${c.failed} ●${c.running} ·${c.pending}`;
 }
 
-/** The lines above the panes: title, phase, bar, counts. */
+/** The lines above the panes: title, phase, bar, counts (and the reduce line once reduce started). */
 const HEAD_LINES = 4;
+const REDUCE_COLOR = { running: 'cyan', completed: 'green', failed: 'red', interrupted: 'yellow' } as const;
 
 function Summary({ session, job, width, now, color, live }: { session: UnifiedSession; job: JobView | null; width: number; now: number; color: boolean; live: boolean }) {
   const state = job?.state ?? null;
@@ -65,12 +74,14 @@ function Summary({ session, job, width, now, color, live }: { session: UnifiedSe
   const dlq = job?.dlqCount ?? 0;
   const right = jobRates(sum, { live, dlq, wide: width >= 80 });
   const started = job?.state?.created_at ?? session.started_at;
+  const reduce = reduceLine(state?.reduce, now);
   const head = jobHeader(job ? job.jobId : null, started, elapsedMs(session, live ? now : Date.parse(session.updated_at)), now);
   return (
     <>
       <Line dim text={fitTitle(phaseLine(sum.phase, finished), [head.long, head.short], width)} />
       <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
       <Line text={fitLine(countsText(c, width - displayWidth(right) - 1), right, width)} />
+      {reduce === null ? null : <Line color={tint(color, REDUCE_COLOR[state!.reduce!.status])} text={fitLine(reduce, '', width)} />}
     </>
   );
 }
@@ -84,14 +95,16 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const ordered = job?.ordered ?? [];
   const events = job?.events ?? [];
   // Two pane headings plus the agent table's header line; agents get the larger share.
-  const [agentHeight, eventHeight] = splitRows(height - HEAD_LINES - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
+  const head = HEAD_LINES + (job?.state?.reduce ? 1 : 0);
+  const [agentHeight, eventHeight] = splitRows(height - head - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
-  const rows = agentRows(ordered, top, agentHeight!, now, live);
-  const lines = renderTable(
-    AGENT_COLUMNS,
-    rows.map((r) => [r.id, `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`, r.attempt, r.elapsed, r.last]),
-    width - 2,
-  );
+  const rows = agentRows(ordered, top, agentHeight!, now, live, job?.state?.max_attempts ?? null);
+  // Computed once per job read (10,000 items), not per frame.
+  const isolated = useMemo(() => hasAgentWorktrees(ordered), [ordered]);
+  const status = (r: (typeof rows)[number]) => `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`;
+  const lines = isolated
+    ? renderTable(WORKTREE_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.commits, r.merge, r.last]), width - 2)
+    : renderTable(AGENT_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.last]), width - 2);
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
   // "Not found" only once the search is over: while it runs, the job is being read, not missing.

@@ -29,6 +29,9 @@ export interface WorkItemState {
   branch?: string | null;
   commits?: number;
   merge?: ItemMergeState | null;
+  /** The commit the item's worktree started from, and its branch's tip when it was merged: its commits are base..head. */
+  base_commit?: string | null;
+  head_commit?: string | null;
 }
 
 /** queued: waiting in the serial merge queue; none: the item made no commit. */
@@ -51,6 +54,19 @@ export interface JobState {
   /** Captured setup variables, restored on resume (setup does not run again). */
   variables: Record<string, string>;
   items: WorkItemState[];
+  /** Tries an item gets (max_retries + 1) in the latest map run: the "m" of "attempt n of m". */
+  max_attempts?: number;
+  /** How the reduce phase went (absent until it starts). */
+  reduce?: ReduceResult | null;
+}
+
+export interface ReduceResult {
+  status: 'running' | 'completed' | 'failed' | 'interrupted';
+  started_at: string;
+  ended_at: string | null;
+  /** The last lines of the reduce commands' output. */
+  output_tail: string[];
+  error: string | null;
 }
 
 export type JobEventType =
