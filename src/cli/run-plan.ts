@@ -11,7 +11,7 @@ import { EnvironmentError, resolveEnvironment } from '../workflow/environment.js
 import { type Mask, makeMask } from '../workflow/mask.js';
 import { expandPlan } from '../workflow/plan.js';
 import { matchingFiles } from '../workflow/steps/outputs.js';
-import { resolveNumberRef } from '../mapreduce/parse.js';
+import { MAX_PARALLEL_CAP, maxParallelCapWarning, resolveNumberRef } from '../mapreduce/parse.js';
 import type { MapReduceWorkflow, NumberRef } from '../mapreduce/workflow.js';
 import type { SequentialWorkflow } from '../workflow/types.js';
 import { CliError, EXIT } from './errors.js';
@@ -136,6 +136,12 @@ export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, c
       throw new CliError((err as Error).message, EXIT.usage);
     }
   };
-  const map = { ...wf.map, max_parallel: numberOf(wf.map.max_parallel_var, wf.map.max_parallel)!, agent_timeout_secs: numberOf(wf.map.agent_timeout_var, wf.map.agent_timeout_secs) };
+  let maxParallel = numberOf(wf.map.max_parallel_var, wf.map.max_parallel)!;
+  if (maxParallel > MAX_PARALLEL_CAP) {
+    const ref = wf.map.max_parallel_var!;
+    process.stderr.write(`${ref.where}: warning: ${maxParallelCapWarning(maxParallel, ` (\${${ref.name}})`)}\n`);
+    maxParallel = MAX_PARALLEL_CAP;
+  }
+  const map = { ...wf.map, max_parallel: maxParallel, agent_timeout_secs: numberOf(wf.map.agent_timeout_var, wf.map.agent_timeout_secs) };
   return { workflow: { ...wf, env: r.env, map }, mask: r.mask, runOptions: r.runOptions, notes: r.notes };
 }

@@ -2,12 +2,12 @@
  * `prodigy validate <file> [--json]`: parse as `prodigy run` would, print every warning as
  * `file:line:col: key "x" is ignored: why`, exit 0 when the file would run, 2 when it is refused.
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseMapReduce } from '../mapreduce/parse.js';
 import { parseWorkflow } from '../workflow/parse.js';
 import { type ParseWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { EXIT } from './errors.js';
+import { FileTooLargeError, readTextWithin, WORKFLOW_FILE_LIMIT } from '../storage/size-limit.js';
 
 export interface WorkflowCheck {
   file: string;
@@ -22,8 +22,9 @@ export interface WorkflowCheck {
 export function checkWorkflow(file: string): WorkflowCheck {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextWithin(file, WORKFLOW_FILE_LIMIT, 'a workflow file');
   } catch (err) {
+    if (err instanceof FileTooLargeError) return { file, valid: false, warnings: [], error: err.message };
     const code = (err as NodeJS.ErrnoException).code;
     return { file, valid: false, warnings: [], error: `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}` };
   }

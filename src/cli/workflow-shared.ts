@@ -4,7 +4,6 @@
  * one quits at once), the plain one-line-per-step reporter, and the closing lines.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { killAllGroups } from '../exec/process.js';
 import { formatDurationMs } from '../view/format.js';
@@ -14,6 +13,7 @@ import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { useColor } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { safeLine } from '../view/safe-text.js';
+import { FileTooLargeError, readTextWithin, WORKFLOW_FILE_LIMIT } from '../storage/size-limit.js';
 
 export interface LoadedWorkflow {
   /** Absolute path, as recorded in the session. */
@@ -31,8 +31,9 @@ export function sha256(text: string): string {
 export function loadWorkflow(file: string, shown = file): LoadedWorkflow {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextWithin(file, WORKFLOW_FILE_LIMIT, 'a workflow file', shown);
   } catch (err) {
+    if (err instanceof FileTooLargeError) throw new CliError(err.message, EXIT.usage);
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${shown}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`, EXIT.usage);
   }

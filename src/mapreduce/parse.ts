@@ -116,6 +116,18 @@ function numberOrRef(src: YamlSource, node: Node | null, field: string): number 
   return asPositiveInt(src, node, field);
 }
 
+/**
+ * The most agents run at once, whatever max_parallel says. Each agent is a git worktree, a process group
+ * (3 processes for a one-line shell step) and a few open files; `max_parallel: 100000` over 300 items
+ * started 902 processes at once — past a default `ulimit -u` on small machines — for no speed-up (agents
+ * wait on Claude, git and the disk, not on cores). A larger value is capped, with a warning.
+ */
+export const MAX_PARALLEL_CAP = 64;
+
+export function maxParallelCapWarning(n: number, from = ''): string {
+  return `max_parallel ${n}${from} is capped at ${MAX_PARALLEL_CAP}: more agents at once would exhaust processes and open files, not go faster`;
+}
+
 /** Pure: a NumberRef from the run's variables (then the process environment), or why not. */
 function refValue(ref: NumberRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number | { reason: string } {
   const value = env[ref.name] ?? processEnv[ref.name];
@@ -285,10 +297,12 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
         break;
       case 'max_parallel': {
         const mp = numberOrRef(src, e.value, 'max_parallel');
-        if (typeof mp === 'number') wf.map.max_parallel = mp;
-        else {
+        if (typeof mp === 'number') {
+          wf.map.max_parallel = Math.min(mp, MAX_PARALLEL_CAP);
+          if (mp > MAX_PARALLEL_CAP) src.warn(e.value, maxParallelCapWarning(mp));
+        } else {
           wf.map.max_parallel_var = mp;
-          wf.map.max_parallel = earlyValue(src, e.value, mp, env, processEnv) ?? 1;
+          wf.map.max_parallel = Math.min(earlyValue(src, e.value, mp, env, processEnv) ?? 1, MAX_PARALLEL_CAP);
         }
         break;
       }

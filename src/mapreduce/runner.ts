@@ -52,6 +52,7 @@ import { type AgentContext, type AttemptOutcome, runPool } from './pool.js';
 import { countItems, type ProgressCounts } from './progress.js';
 import { selectItems } from './select.js';
 import type { MapReduceWorkflow } from './workflow.js';
+import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -311,7 +312,7 @@ class JobRun {
       if (source.kind === 'file') {
         if (source.note) this.o.reporter?.note?.(source.note);
         where = source.path;
-        text = fs.readFileSync(where, 'utf8');
+        text = readTextWithin(where, MAP_INPUT_LIMIT, 'map.input');
       } else {
         where = `command "${source.command}"`;
         const r = await runCommand({ kind: 'shell', text: source.command, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal });
