@@ -176,7 +176,8 @@ class JobRun {
     this.mask = o.mask ?? ((t) => t);
     // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
     setMaxListeners(Math.max(o.workflow.map.max_parallel, store.state.max_parallel) + 16, o.signal);
-    this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
+    // PRODIGY_USER_DIR: the user's own directory, for commands of a worktree run that must look there.
+    this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id, ...(o.userDir ? { PRODIGY_USER_DIR: o.userDir } : {}) };
     const paths = storePaths(o.home);
     fs.mkdirSync(paths.logsDir, { recursive: true });
     this.log = fs.openSync(paths.sessionLog(sessionId), 'a');
