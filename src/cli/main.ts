@@ -14,6 +14,7 @@ import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
 import { dlqRetry, registerResumeJob } from './resume-job.js';
 import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerTui(program);
   registerWorktree(program);
+  registerWorker(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -19,6 +19,7 @@ import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
 import { placeRecord, type RunPlace } from './isolation.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
+import { openQueue, type QueueRunFlags } from './queue-options.js';
 
 /** Pure: whether a progress line is due (at most one per `everyMs`, and always when the map finishes). */
 export function progressDue(lastMs: number, nowMs: number, c: ProgressCounts, everyMs = 1000): boolean {
@@ -103,6 +104,8 @@ export interface MapReduceCliOptions {
   strict?: boolean;
   /** Chosen by `prodigy run`'s live view, which starts this run as a child and must know its id. */
   sessionId?: string;
+  /** `--queue` (or PRODIGY_QUEUE): items run on queue workers. */
+  queueFlags?: QueueRunFlags;
 }
 
 /** `prodigy run` of a `mode: mapreduce` file. */
@@ -111,9 +114,11 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
   const started = Date.now();
   // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
   const sessionId = ctx.opts.sessionId ?? newSessionId();
+  const remote = await openQueue(ctx.opts.queueFlags ?? {}, ctx.cwd, Boolean(ctx.place?.worktree));
   const interrupt = installInterrupt(sessionId);
   try {
     const r = await startJob({
+      remote: remote ?? undefined,
       sessionId,
       home: ctx.home,
       cwd: ctx.cwd,
@@ -129,6 +134,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
     return reportJob(r, started);
   } finally {
     interrupt.dispose();
+    await remote?.close();
   }
 }
 
@@ -152,9 +158,11 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
   // The items were selected when the job began; a changed file only changes the commands still to run.
   if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
   const started = Date.now();
+  const remote = await openQueue(o.queueFlags ?? {}, o.cwd ?? ctx.cwd, ctx.isolated);
   const interrupt = installInterrupt(ctx.sessionId);
   try {
     const r = await resumeJob({
+      remote: remote ?? undefined,
       home,
       cwd: o.cwd ?? ctx.cwd,
       workflow,
@@ -171,5 +179,6 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
     return reportJob(r, started);
   } finally {
     interrupt.dispose();
+    await remote?.close();
   }
 }

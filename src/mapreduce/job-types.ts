@@ -29,6 +29,8 @@ export interface WorkItemState {
   branch?: string | null;
   commits?: number;
   merge?: ItemMergeState | null;
+  /** `host:pid` of the queue worker that runs (or ran) the item; absent for local agents. */
+  worker?: string | null;
 }
 
 /** queued: waiting in the serial merge queue; none: the item made no commit. */
