@@ -8,7 +8,9 @@ import { GitMissingError } from '../git/git.js';
 import type { RunPlaceRecord } from '../session/cook-state.js';
 import { UnifiedSessionManager } from '../session/manager.js';
 import { type JsonValue, META, type UnifiedSession } from '../session/types.js';
+import type { MergeBlock } from '../workflow/merge-block.js';
 import { confirmYesOnTerminal } from './confirm.js';
+import { mergeBlockRecord, recordedMergeBlock, runCustomMerge } from './custom-merge.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface RunPlace {
@@ -62,10 +64,10 @@ export async function placeRun(o: { home: string; dir: string; sessionId: string
   return { cwd: `${wt.path}${sub}`, repoPath: o.dir, worktree: wt, metadata: worktreeMetadata(wt), notes: iso.notes };
 }
 
-/** What the new session records of where it runs. */
-export function placeRecord(place: RunPlace, sessionId: string): RunPlaceRecord | undefined {
+/** What the new session records of where it runs (and the workflow's `merge:` block, run at the end). */
+export function placeRecord(place: RunPlace, sessionId: string, merge?: MergeBlock): RunPlaceRecord | undefined {
   if (!place.worktree) return undefined;
-  return { repoPath: place.repoPath, worktreeName: sessionId, metadata: place.metadata };
+  return { repoPath: place.repoPath, worktreeName: sessionId, metadata: { ...place.metadata, ...mergeBlockRecord(merge) } };
 }
 
 /** A resumed run continues in its worktree; a worktree that is gone is refused (its work may be lost). */
@@ -77,10 +79,10 @@ export function resumePlace(s: UnifiedSession): SessionWorktree | null {
   return wt;
 }
 
-function say(r: MergeOutcome): number {
+function say(r: MergeOutcome & { interrupted?: boolean }): number {
   if (r.kind === 'refused') {
     process.stderr.write(`prodigy: ${r.message}\n`);
-    return EXIT.failed;
+    return r.interrupted ? EXIT.interrupted : EXIT.failed;
   }
   process.stdout.write(`${r.message}\n`);
   return EXIT.ok;
@@ -94,6 +96,11 @@ export async function offerMerge(home: string, sessionId: string, o: { yes?: boo
   const s = await new UnifiedSessionManager(home).load(sessionId);
   const wt = worktreeOf(s);
   if (!wt || !fs.existsSync(wt.path)) return EXIT.ok;
+  const block = recordedMergeBlock(s.metadata);
+  if (block === 'corrupt') {
+    process.stderr.write(`prodigy: not merged: the merge: block recorded in session ${sessionId} is unreadable; worktree kept at ${wt.path}\n`);
+    return EXIT.failed;
+  }
   const n = await runCommits(wt);
   if (n > 0 && !o.yes) {
     const answer = await confirmYesOnTerminal(`Merge ${n} commit(s) from ${wt.branch} into ${wt.baseBranch}?`);
@@ -106,6 +113,7 @@ export async function offerMerge(home: string, sessionId: string, o: { yes?: boo
       return EXIT.ok;
     }
   }
+  if (block) return say(await runCustomMerge(wt, sessionId, block, s.workflow_data?.workflow_name ?? sessionId));
   return say(await mergeBack(wt, sessionId));
 }
 

@@ -20,6 +20,9 @@ import { CliError, EXIT } from './errors.js';
 import { placeRecord, type RunPlace } from './isolation.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
 import { openQueue, type QueueRunFlags } from './queue-options.js';
+import { type PreparedJob, prepareMapReduce, recordOf, type RunOptionsRecord } from './run-plan.js';
+import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
+import { maskedJobReporter } from '../mapreduce/masked-job.js';
 
 /** Pure: whether a progress line is due (at most one per `everyMs`, and always when the map finishes). */
 export function progressDue(lastMs: number, nowMs: number, c: ProgressCounts, everyMs = 1000): boolean {
@@ -83,7 +86,7 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
   return EXIT.failed;
 }
 
-function parsed(loaded: LoadedWorkflow): MapReduceWorkflow {
+export function parsedMapReduce(loaded: LoadedWorkflow): MapReduceWorkflow {
   if (loaded.parsed.mode !== 'mapreduce') throw new CliError(`${loaded.file}: not a MapReduce workflow (mode: mapreduce)`, EXIT.usage);
   const src = loaded.parsed.source;
   const before = src.warnings.length;
@@ -108,9 +111,14 @@ export interface MapReduceCliOptions {
   queueFlags?: QueueRunFlags;
 }
 
-/** `prodigy run` of a `mode: mapreduce` file. */
-export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: MapReduceCliOptions; place?: RunPlace }): Promise<number> {
-  const workflow = parsed(loaded);
+/** A MapReduce file parsed (its warnings printed) and its run prepared: refused, exit 2, before any session. */
+export function loadJob(loaded: LoadedWorkflow, rec: RunOptionsRecord, cwd: string): PreparedJob {
+  return prepareMapReduce(parsedMapReduce(loaded), rec, cwd);
+}
+
+/** `prodigy run` of a `mode: mapreduce` file, prepared by loadJob. */
+export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: PreparedJob, ctx: { home: string; cwd: string; opts: MapReduceCliOptions; place?: RunPlace }): Promise<number> {
+  const { workflow } = job;
   const started = Date.now();
   // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
   const sessionId = ctx.opts.sessionId ?? newSessionId();
@@ -128,8 +136,11 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
       signal: interrupt.signal,
       maxRetries: ctx.opts.maxRetries,
       strict: ctx.opts.strict,
-      reporter: cliReporter({ ...ctx.opts, notes: ctx.place?.notes }),
-      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId) : undefined,
+      mask: job.mask,
+      secrets: job.secrets,
+      runOptions: job.runOptions,
+      reporter: maskedJobReporter(cliReporter({ ...ctx.opts, notes: ctx.place?.notes }), job.mask),
+      place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
     });
     return reportJob(r, started);
   } finally {
@@ -139,14 +150,16 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, ctx: { home: 
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean }> {
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; record: RunOptionsRecord }> {
   const state = await readJobState(loc.jobStateFile);
   if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
   const wd = s.metadata.working_directory;
   const hash = s.metadata[META.workflowHash];
   const isolated = typeof s.metadata[META.worktreePath] === 'string';
-  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null, isolated };
+  // The run's own profile, params and strictness: the resume sees the same variables and secrets.
+  const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
+  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null, isolated, record };
 }
 
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
@@ -154,7 +167,9 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
   const loc = await locateJob(home, id);
   const ctx = await jobContext(home, loc);
   const loaded = loadWorkflow(ctx.workflowPath);
-  const workflow = parsed(loaded);
+  const cwd = o.cwd ?? ctx.cwd;
+  const job = loadJob(loaded, ctx.record, cwd);
+  const { workflow } = job;
   // The items were selected when the job began; a changed file only changes the commands still to run.
   if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
   const started = Date.now();
@@ -164,13 +179,16 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
     const r = await resumeJob({
       remote: remote ?? undefined,
       home,
-      cwd: o.cwd ?? ctx.cwd,
+      cwd,
       workflow,
       workflowPath: loaded.file,
       workflowHash: loaded.hash,
       signal: interrupt.signal,
       maxRetries: o.maxRetries,
-      reporter: cliReporter(o),
+      strict: ctx.record.strict,
+      mask: job.mask,
+      secrets: job.secrets,
+      reporter: maskedJobReporter(cliReporter(o), job.mask),
       jobId: loc.jobId,
       repo: loc.repo,
       requeueDead: o.requeueDead,

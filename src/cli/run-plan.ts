@@ -11,6 +11,8 @@ import { EnvironmentError, resolveEnvironment } from '../workflow/environment.js
 import { type Mask, makeMask } from '../workflow/mask.js';
 import { expandPlan } from '../workflow/plan.js';
 import { matchingFiles } from '../workflow/steps/outputs.js';
+import { resolveMaxParallel } from '../mapreduce/parse.js';
+import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
 import type { SequentialWorkflow } from '../workflow/types.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -87,16 +89,50 @@ export interface PreparedRun {
   runOptions: JsonValue;
 }
 
-export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
-  let resolved;
+/** The run's environment resolved (refused as one line, exit 2) and the record to keep, secrets masked. */
+function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv) {
+  let env;
   try {
-    resolved = resolveEnvironment(wf, { cwd, processEnv, profile: rec.profile, params: rec.params });
+    env = resolveEnvironment(wf, { cwd, processEnv, profile: rec.profile, params: rec.params });
   } catch (err) {
     if (err instanceof EnvironmentError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
-  const workflow = expandPlan({ ...wf, env: resolved.env }, { iterations: rec.iterations, args: rec.args });
-  const mask = makeMask(resolved.secrets);
+  const mask = makeMask(env.secrets);
   const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
-  return { workflow, mask, runOptions };
+  return { env: env.env, mask, runOptions, secrets: env.secrets };
+}
+
+export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
+  const r = resolved(wf, rec, cwd, processEnv);
+  const workflow = expandPlan({ ...wf, env: r.env }, { iterations: rec.iterations, args: rec.args });
+  return { workflow, mask: r.mask, runOptions: r.runOptions };
+}
+
+export interface PreparedJob {
+  workflow: MapReduceWorkflow;
+  mask: Mask;
+  /** The secret values themselves: queue workers mask with them (src/queue/worker-item.ts). */
+  secrets: Record<string, string>;
+  runOptions: JsonValue;
+}
+
+/**
+ * A MapReduce workflow's run: the same environment as a sequential run (env_files, env, profile,
+ * --param, dynamic env, secrets) and `max_parallel: ${VAR}` resolved with it. Iterations and --args /
+ * --map belong to sequential workflows: refused here rather than ignored.
+ */
+export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedJob {
+  if (rec.iterations !== undefined) throw new CliError('--max-iterations applies to sequential workflows: a MapReduce workflow runs once over its items', EXIT.usage);
+  if (rec.args.length > 0) throw new CliError('--args / --map apply to sequential workflows: a MapReduce workflow takes its items from map.input', EXIT.usage);
+  const r = resolved(wf, rec, cwd, processEnv);
+  let maxParallel = wf.map.max_parallel;
+  if (wf.map.max_parallel_var) {
+    try {
+      maxParallel = resolveMaxParallel(wf.map.max_parallel_var, r.env, processEnv);
+    } catch (err) {
+      throw new CliError((err as Error).message, EXIT.usage);
+    }
+  }
+  return { workflow: { ...wf, env: r.env, map: { ...wf.map, max_parallel: maxParallel } }, mask: r.mask, runOptions: r.runOptions, secrets: r.secrets };
 }

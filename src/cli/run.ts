@@ -7,11 +7,11 @@ import { CookSessionAdapter } from '../session/adapter.js';
 import { newSessionId } from '../session/manager.js';
 import { executeWorkflow } from '../workflow/executor.js';
 import { homeOf } from './context.js';
-import { runMapReduceWorkflow } from './mapreduce-run.js';
+import { loadJob, runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
 import { printPlan } from './dry-run.js';
-import { collect, type PlanFlags, prepareRun, readPlanFlags } from './run-plan.js';
+import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
 import { addQueueOptions, queueArgs, type QueueRunFlags, queueUrlOf } from './queue-options.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
@@ -40,9 +40,9 @@ export function workingDir(opt: string | undefined): string {
 }
 
 /** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
-export async function runMapReduceHook(loaded: LoadedWorkflow, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
+export async function runMapReduceHook(loaded: LoadedWorkflow, job: PreparedJob, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
   const { queue, remote, insecure, ...rest } = ctx.opts;
-  return runMapReduceWorkflow(loaded, { ...ctx, opts: { ...rest, queueFlags: { queue, remote, insecure } } });
+  return runMapReduceWorkflow(loaded, job, { ...ctx, opts: { ...rest, queueFlags: { queue, remote, insecure } } });
 }
 
 /** A completed run's work goes back to the user's branch (or is left for `prodigy worktree merge`). */
@@ -75,8 +75,10 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
   const sessionId = opts.sessionId ?? newSessionId();
   if (loaded.parsed.mode === 'mapreduce') {
+    // Variables and secrets resolved (or refused) before the worktree and the session exist.
+    const job = loadJob(loaded, record, cwd);
     const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
-    const code = await runMapReduceHook(loaded, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
+    const code = await runMapReduceHook(loaded, job, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
@@ -101,7 +103,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       workflowPath: loaded.file,
       workflowHash: loaded.hash,
       cwd: place.cwd,
-      place: placeRecord(place, sessionId),
+      place: placeRecord(place, sessionId, wf.merge),
       signal: interrupt.signal,
       logFile,
       reporter: plainReporter({ verbose: opts.verbose }),

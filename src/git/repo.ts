@@ -76,6 +76,18 @@ export async function commitsAhead(top: string, base: string, branch: string): P
   return Number((await git(top, ['rev-list', '--count', `${base}..${branch}`])).trim());
 }
 
+/** The ids of the commits on `branch` that `base` does not have, oldest first. */
+export async function commitIdsAhead(top: string, base: string, branch: string): Promise<string[]> {
+  return outputLines(await git(top, ['rev-list', '--reverse', `${base}..${branch}`]));
+}
+
+/** Aborts a merge left half-done in `top` (conflicted or stopped); true when there was one. */
+export async function abortMergeInProgress(top: string): Promise<boolean> {
+  if ((await runGit(top, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'])).code !== 0) return false;
+  await runGit(top, ['merge', '--abort']);
+  return true;
+}
+
 /** Files `branch` changed since it left `base`. */
 export async function filesChangedSince(top: string, base: string, branch: string): Promise<string[]> {
   return outputLines(await git(top, ['diff', '--name-only', `${base}...${branch}`]));

@@ -99,12 +99,14 @@ export async function discardWorktree(wt: SessionWorktree): Promise<void> {
   if (await branchExists(wt.repoTop, wt.branch)) await deleteBranch(wt.repoTop, wt.branch);
 }
 
+export type Preflight = MergeOutcome | { kind: 'go'; commits: number; touched: string[] };
+
 /**
- * Merges the run's branch into the user's base branch (fast-forward when possible, else a merge
- * commit), then removes the worktree and branch. Refuses when the user switched branch or has
- * uncommitted changes to files the run changed; a conflict is aborted and the worktree kept.
+ * What every merge (the default one and a workflow's `merge:` block) checks first: the branch is there
+ * and holds commits (none: the worktree is removed), the user is on the base branch, and has no
+ * uncommitted changes to files the run changed.
  */
-export async function mergeBack(wt: SessionWorktree, sessionId: string): Promise<MergeOutcome> {
+export async function mergePreflight(wt: SessionWorktree): Promise<Preflight> {
   if (!(await branchExists(wt.repoTop, wt.branch))) return { kind: 'nothing', message: `branch ${wt.branch} is gone: nothing to merge` };
   const n = await runCommits(wt);
   if (n === 0) {
@@ -116,6 +118,18 @@ export async function mergeBack(wt: SessionWorktree, sessionId: string): Promise
   const touched = await filesChangedSince(wt.repoTop, wt.baseCommit, wt.branch);
   const refusal = mergeRefusal({ wt, userBranch, dirty: dirty.changed, touched });
   if (refusal) return { kind: 'refused', message: refusal };
+  return { kind: 'go', commits: n, touched };
+}
+
+/**
+ * Merges the run's branch into the user's base branch (fast-forward when possible, else a merge
+ * commit), then removes the worktree and branch. Refuses when the user switched branch or has
+ * uncommitted changes to files the run changed; a conflict is aborted and the worktree kept.
+ */
+export async function mergeBack(wt: SessionWorktree, sessionId: string): Promise<MergeOutcome> {
+  const pre = await mergePreflight(wt);
+  if (pre.kind !== 'go') return pre;
+  const n = pre.commits;
   const r = await mergeBranch(wt.repoTop, wt.branch, `Merge ${wt.branch} (prodigy session ${sessionId})`);
   if (r.kind === 'conflict') {
     return {

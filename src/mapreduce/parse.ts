@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, type Node } from 'yaml';
 import { parseCommandList } from '../workflow/commands.js';
+import { parseMergeBlock } from '../workflow/merge-block.js';
 import { defaultWorkflowName } from '../workflow/parse.js';
 import {
   asBool,
@@ -17,19 +18,16 @@ import {
 import { ExpressionError, compileFilter } from './filter-expr.js';
 import { applyJsonPath } from './select.js';
 import { parseSortBy } from './sort-by.js';
-import { emptyEnvironment, parseEnv } from '../workflow/parse-env.js';
+import { emptyEnvironment, parseEnv, parseEnvironmentKey } from '../workflow/parse-env.js';
 import type { WorkflowCommand } from '../workflow/types.js';
-import type { ErrorPolicy, MapInput, MapReduceWorkflow, OnItemFailure } from './workflow.js';
+import type { ErrorPolicy, MapInput, MapReduceWorkflow, MaxParallelRef, OnItemFailure } from './workflow.js';
 
 /** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
 const TOLERATED: Record<string, string> = {
-  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   worktree: 'every agent works in its own worktree already',
   timeout: 'use map.agent_timeout_secs and step timeouts',
   description: 'descriptive only',
   version: 'descriptive only',
-  secrets: 'secrets are not resolved for MapReduce workflows yet (sequential workflows only)',
-  profiles: 'profiles apply to sequential workflows only for now',
   storage: 'sessions always live in the one store under PRODIGY_HOME',
   inputs: 'pass --param on the command line',
   environment: 'use env:',
@@ -98,19 +96,35 @@ function asFraction(src: YamlSource, node: Node | null, what: string): number {
   return v;
 }
 
-/** `max_parallel`: a number, or `${VAR}` / `$VAR` naming a workflow env entry (or the environment's). */
-function maxParallelOf(src: YamlSource, node: Node | null, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number {
+/**
+ * `max_parallel`: a number, or `${VAR}` / `$VAR` naming a variable. The name is resolved when the run
+ * starts (resolveMaxParallel), after env_files, profile, --param and dynamic env are known; here only
+ * its form is checked and where it stands is kept for the message.
+ */
+function maxParallelOf(src: YamlSource, node: Node | null): number | MaxParallelRef {
   const v = isScalar(node) ? node.value : undefined;
   const ref = typeof v === 'string' ? /^\s*\$(?:\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}|([A-Za-z_][A-Za-z0-9_]*))\s*$/.exec(v) : null;
   if (ref) {
-    const name = (ref[1] ?? ref[2])!;
-    const value = env[name] ?? processEnv[name];
-    if (value === undefined) throw src.error(node, `max_parallel: unknown variable \${${name}}`);
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw src.error(node, `max_parallel: \${${name}} is "${value}", not a positive whole number`);
-    return n;
+    const { line, col } = src.position(node);
+    return { name: (ref[1] ?? ref[2])!, where: `${src.file}:${line}:${col}` };
   }
   return asPositiveInt(src, node, 'max_parallel');
+}
+
+/** Pure: `max_parallel: ${VAR}` from the run's variables (then the process environment), or why not. */
+function maxParallelValue(ref: MaxParallelRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number | { reason: string } {
+  const value = env[ref.name] ?? processEnv[ref.name];
+  if (value === undefined) return { reason: `max_parallel: unknown variable \${${ref.name}}` };
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n <= 0) return { reason: `max_parallel: \${${ref.name}} is "${value}", not a positive whole number` };
+  return n;
+}
+
+/** The number, or an Error naming file:line:col (the run refuses to start). */
+export function resolveMaxParallel(ref: MaxParallelRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number {
+  const v = maxParallelValue(ref, env, processEnv);
+  if (typeof v !== 'number') throw new Error(`${ref.where}: ${v.reason}`);
+  return v;
 }
 
 /** Expressions are checked now, so a typo fails before any item runs. */
@@ -180,23 +194,16 @@ function parseErrorPolicy(src: YamlSource, entries: Entry[], base?: ErrorPolicy)
 export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = process.env): MapReduceWorkflow {
   const root = asMap(src, src.root, 'a MapReduce workflow');
   const entries = entriesOf(src, root);
-  const env = (() => {
-    const e = get(entries, 'env');
-    if (!e) return {};
-    const spec = emptyEnvironment();
-    const statics = parseEnv(src, e.value, spec);
-    for (const k of Object.keys(spec.dynamic)) {
-      const keyNode = entriesOf(src, asMap(src, e.value, 'env')).find((x) => x.key === k)!.keyNode;
-      src.warn(keyNode, `key "env.${k}" is ignored: dynamic env values apply to sequential workflows only for now`);
-    }
-    return statics;
-  })();
+  const environment = emptyEnvironment();
+  const envEntry = get(entries, 'env');
+  const env = envEntry ? parseEnv(src, envEntry.value, environment) : {};
   const mapEntry = get(entries, 'map');
   if (!mapEntry) throw src.error(root, 'a MapReduce workflow needs a map: section');
   const wf: MapReduceWorkflow = {
     mode: 'mapreduce',
     name: defaultWorkflowName(src.file),
     env,
+    environment,
     setup: [],
     map: { input: { kind: 'file', value: '' }, max_parallel: 1, agent_template: [] },
     reduce: [],
@@ -217,12 +224,16 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
       case 'reduce':
         wf.reduce = commandsOf(src, e.value, 'reduce');
         break;
+      case 'merge':
+        wf.merge = parseMergeBlock(src, e.value);
+        break;
       case 'error_policy':
         if (e.value !== null) wf.error_policy = parseErrorPolicy(src, entriesOf(src, asMap(src, e.value, 'error_policy')), wf.error_policy);
         break;
       case 'commands':
         throw src.error(e.keyNode, 'a MapReduce workflow has setup:, map: and reduce:, not commands:');
       default:
+        if (parseEnvironmentKey(src, e.key, e.value, environment)) break;
         if (POLICY_KEYS.has(e.key)) wf.error_policy = parseErrorPolicy(src, [e], wf.error_policy);
         else src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED[e.key] ?? 'not a Prodigy MapReduce workflow key'}`);
     }
@@ -256,9 +267,19 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
       case 'offset':
         wf.map.offset = asCount(src, e.value, 'map.offset');
         break;
-      case 'max_parallel':
-        wf.map.max_parallel = maxParallelOf(src, e.value, env, processEnv);
+      case 'max_parallel': {
+        const mp = maxParallelOf(src, e.value);
+        if (typeof mp === 'number') wf.map.max_parallel = mp;
+        else {
+          wf.map.max_parallel_var = mp;
+          // Known now (static env, the environment): checked now; else once the run's variables are known.
+          const known = mp.name in env || processEnv[mp.name] !== undefined;
+          const v = known ? maxParallelValue(mp, env, processEnv) : 1;
+          if (typeof v !== 'number') throw src.error(e.value, v.reason);
+          wf.map.max_parallel = v;
+        }
         break;
+      }
       case 'agent_timeout_secs':
       case 'timeout':
         wf.map.agent_timeout_secs = asPositiveInt(src, e.value, `map.${e.key}`);

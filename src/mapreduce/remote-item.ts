@@ -20,6 +20,7 @@ export interface RemoteItemDeps {
   template: WorkflowCommand[];
   variables: Record<string, string>;
   env: Record<string, string>;
+  secrets: Record<string, string>;
   strict: boolean;
   workflowName: string;
   checkouts: Map<string, AgentWorktree>;
@@ -38,7 +39,7 @@ export function remoteRunItem(d: RemoteItemDeps): (it: WorkItemState, ctx: Agent
       return { ok: true, result: { item_id: it.id, status: 'success', output: '', duration_ms: 0 } };
     }
     const out = await d.dispatch.run(
-      { item: { id: it.id, index: it.index, item: it.item }, total: d.total, attempt: ctx.attempt, commands: d.template, variables: d.variables, env: d.env, strict: d.strict, workflowName: d.workflowName },
+      { item: { id: it.id, index: it.index, item: it.item }, total: d.total, attempt: ctx.attempt, commands: d.template, variables: d.variables, env: d.env, secrets: d.secrets, strict: d.strict, workflowName: d.workflowName },
       ctx.signal,
       (worker) => {
         if (it.worker === worker) return;

@@ -34,6 +34,7 @@ export interface RemoteItemRequest {
   commands: WorkflowCommand[];
   variables: Record<string, string>;
   env: Record<string, string>;
+  secrets: Record<string, string>;
   strict: boolean;
   workflowName: string;
 }

@@ -29,8 +29,10 @@ import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
+import { type Mask, maskDeep } from '../workflow/mask.js';
 import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';
+import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
 import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
@@ -86,6 +88,12 @@ export interface JobRunOptions {
   isolateAgents?: boolean;
   /** Agents are queue workers (`prodigy run --queue`): items go out through this dispatcher. */
   remote?: RemoteDispatch;
+  /** Secret values, sent (signed) to queue workers so they mask them too. */
+  secrets?: Record<string, string>;
+  /** Secret values -> `***` in everything the job writes: job.json, events, DLQ, log, session, reporter. */
+  mask?: Mask;
+  /** The run's flags (profile, params, strict), recorded in a new session so a resume rebuilds its variables. */
+  runOptions?: JsonValue;
 }
 
 export interface JobOutcome {
@@ -152,6 +160,9 @@ class JobRun {
   private readonly processEnv: NodeJS.ProcessEnv;
   private readonly childEnv: NodeJS.ProcessEnv;
   private readonly log: number;
+  private readonly mask: Mask;
+  /** Setup's captured variables with their real values (job.json keeps them masked). */
+  private liveVariables: Record<string, string> | null = null;
 
   constructor(
     private readonly o: JobRunOptions,
@@ -163,6 +174,7 @@ class JobRun {
     private readonly finalSession: boolean,
   ) {
     this.processEnv = o.env ?? process.env;
+    this.mask = o.mask ?? ((t) => t);
     // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
     setMaxListeners(Math.max(o.workflow.map.max_parallel, store.state.max_parallel) + 16, o.signal);
     this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
@@ -182,14 +194,15 @@ class JobRun {
   }
 
   private emit(e: Omit<JobEvent, 'timestamp' | 'job_id'>): void {
-    this.events.append({ job_id: this.job.job_id, ...e });
+    this.events.append(maskDeep({ job_id: this.job.job_id, ...e }, this.mask));
   }
 
   private writeLog(text: string): void {
-    fs.writeSync(this.log, text);
+    fs.writeSync(this.log, this.mask(text));
   }
 
   private session(update: SessionUpdate): Promise<void> {
+    update = maskDeep(update, this.mask);
     return this.queue.run(async () => {
       if (!this.finalSession) return this.sessions.updateSession(update);
       if (update.type === 'UpdateMapReduce') await this.sessions.manager.update(this.sessionId, { mapreduce: update.data });
@@ -225,7 +238,7 @@ class JobRun {
   }
 
   private baseScope(): Omit<Scope, 'extra' | 'outputs'> {
-    return { variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, processEnv: this.processEnv, workflowName: this.o.workflow.name, strict: this.o.strict };
+    return { variables: { ...(this.liveVariables ?? this.job.variables) }, env: { ...this.o.workflow.env }, processEnv: this.processEnv, workflowName: this.o.workflow.name, strict: this.o.strict };
   }
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
@@ -281,7 +294,8 @@ class JobRun {
     const r = await this.runPhaseCommands(this.o.workflow.setup, scope);
     if (r === 'interrupted') return this.interrupted();
     if (r !== 'ok') return this.fail(`setup ${r}`);
-    this.job.variables = { ...scope.variables };
+    this.liveVariables = { ...scope.variables };
+    this.job.variables = maskDeep({ ...scope.variables }, this.mask);
     this.job.setup_completed = true;
     await this.store.flush();
     return null;
@@ -317,7 +331,8 @@ class JobRun {
       return this.fail((err as Error).message);
     }
     try {
-      this.job.items = newWorkItems(selectItems(input, map));
+      // Items are stored (and so handed to agents) masked: job.json must never hold a secret.
+      this.job.items = newWorkItems(maskDeep(selectItems(input, map), this.mask));
     } catch (err) {
       return this.fail(`map: ${(err as Error).message}`);
     }
@@ -345,7 +360,7 @@ class JobRun {
       for (const it of running.values()) {
         const p = it.agent_id ? hosts.slot(it.agent_id).peek() : null;
         if (!p || (!p.stdout && !p.stderr)) continue;
-        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [p.stdout, p.stderr], OUTPUT_TAIL_LINES);
+        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [this.mask(p.stdout), this.mask(p.stderr)], OUTPUT_TAIL_LINES);
         if (next.join('\n') === it.output_tail.join('\n')) continue;
         it.output_tail = next;
         this.store.changed();
@@ -395,7 +410,7 @@ class JobRun {
       const launcher = hosts.slot(ctx.agentId).run;
       const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
-          tail.push(text);
+          tail.push(this.mask(text));
           it.output_tail = tail.snapshot();
           this.store.changed();
         },
@@ -425,7 +440,7 @@ class JobRun {
         cleanUp(it, false);
       }
       if (r.status === 'ok') {
-        const output = (last?.output ?? '').replace(/\s+$/, '');
+        const output = this.mask(last?.output ?? '').replace(/\s+$/, '');
         return {
           ok: true,
           result: {
@@ -446,14 +461,18 @@ class JobRun {
       setMaxListeners(pending.length + 16, this.o.signal);
       await remote.begin({ cwd: this.o.cwd, jobId: this.job.job_id, sessionId: this.sessionId, resumed: this.resumedRun, isolated: agents !== null });
     }
+    const remoteRun = remote
+      ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, secrets: this.o.secrets ?? {}, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: () => this.changed() })
+      : runItem;
     const result = await runPool<WorkItemState, JsonValue>(pending, {
       // Queue workers pull items as they have room: every item goes out at once, the queue holds them.
       maxParallel: remote ? Math.max(1, pending.length) : this.job.max_parallel,
       maxAttempts: retries + 1,
       signal: this.o.signal,
-      run: remote
-        ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: () => this.changed() })
-        : runItem,
+      run: async (it, ctx) => {
+        const r = await (remote ? remoteRun : runItem)(it, ctx).catch((err: unknown): AttemptOutcome<JsonValue> => ({ ok: false, error: (err as Error).message ?? String(err) }));
+        return r.ok ? r : { ...r, error: this.mask(r.error) };
+      },
       onStart: (it, ctx) => {
         it.status = 'running';
         // A queue worker's host:pid replaces the slot name once one takes the item (remote-item.ts).
@@ -577,7 +596,8 @@ class JobRun {
     return this.outcome('interrupted');
   }
 
-  private async fail(error: string): Promise<JobOutcome> {
+  private async fail(unmasked: string): Promise<JobOutcome> {
+    const error = this.mask(unmasked);
     this.progress.done();
     await this.store.flush();
     this.emit({ type: 'JobFailed', phase: this.job.phase, message: error });
@@ -609,7 +629,7 @@ export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
     workingDirectory: o.cwd,
     workflowHash: o.workflowHash,
     jobId,
-    metadata: { ...o.place?.metadata, repo_name: repo },
+    metadata: { ...o.place?.metadata, repo_name: repo, ...(o.runOptions !== undefined ? { [RUN_OPTIONS_KEY]: o.runOptions } : {}) },
     repoPath: o.place?.repoPath,
     worktreeName: o.place?.worktreeName,
   });

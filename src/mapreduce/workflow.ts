@@ -1,5 +1,6 @@
 /** A parsed MapReduce workflow: plain data (no YAML nodes), made by parse.ts, run by runner.ts. */
-import type { WorkflowCommand } from '../workflow/types.js';
+import type { MergeBlock } from '../workflow/merge-block.js';
+import type { EnvironmentSpec, WorkflowCommand } from '../workflow/types.js';
 
 export type OnItemFailure = 'dlq' | 'retry' | 'skip' | 'stop';
 
@@ -18,10 +19,20 @@ export interface MapInput {
   value: string;
 }
 
+/** `max_parallel: ${VAR}`: resolved when the run starts, once the run's variables are known. */
+export interface MaxParallelRef {
+  name: string;
+  /** `file:line:col` of the value, for the message when it cannot be resolved. */
+  where: string;
+}
+
 export interface MapReduceWorkflow {
   mode: 'mapreduce';
   name: string;
+  /** Static `env:` values; after prepareMapReduce, every variable of the run (secrets included). */
   env: Record<string, string>;
+  /** Dynamic env, secrets, env_files, profiles: resolved at run start (workflow/environment.ts). */
+  environment?: EnvironmentSpec;
   setup: WorkflowCommand[];
   map: {
     input: MapInput;
@@ -32,9 +43,13 @@ export interface MapReduceWorkflow {
     max_items?: number;
     offset?: number;
     max_parallel: number;
+    /** Set when max_parallel names a variable; max_parallel holds 1 until it is resolved. */
+    max_parallel_var?: MaxParallelRef;
     agent_timeout_secs?: number;
     agent_template: WorkflowCommand[];
   };
   reduce: WorkflowCommand[];
   error_policy: ErrorPolicy;
+  /** `merge:`: the steps that replace the default merge of the session's branch (run by the CLI). */
+  merge?: MergeBlock;
 }

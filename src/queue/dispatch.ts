@@ -157,7 +157,7 @@ export class QueueDispatch implements RemoteDispatch {
       commands: req.commands,
       variables: req.variables,
       env: req.env,
-      secrets: {},
+      secrets: req.secrets,
       strict: req.strict,
       git: this.gitInfo,
     };

@@ -80,3 +80,12 @@ export function parseProfiles(src: YamlSource, node: Node | null): Record<string
   return out;
 }
 
+
+/** `secrets:`, `env_files:`, `profiles:` at a workflow's top level (both modes): true when `key` was one. */
+export function parseEnvironmentKey(src: YamlSource, key: string, node: Node | null, spec: EnvironmentSpec): boolean {
+  if (key === 'secrets') spec.secrets = parseSecrets(src, node);
+  else if (key === 'env_files') spec.envFiles = parseEnvFiles(src, node);
+  else if (key === 'profiles') spec.profiles = parseProfiles(src, node);
+  else return false;
+  return true;
+}

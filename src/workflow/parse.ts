@@ -5,13 +5,13 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { parseCommandList } from './commands.js';
-import { emptyEnvironment, parseEnv, parseEnvFiles, parseProfiles, parseSecrets } from './parse-env.js';
+import { parseMergeBlock } from './merge-block.js';
+import { emptyEnvironment, parseEnv, parseEnvironmentKey } from './parse-env.js';
 import type { SequentialWorkflow } from './types.js';
 import { asPositiveInt, asText, entriesOf, type ParseWarning, YamlSource } from './yaml-source.js';
 
 /** Top-level keys Prodigy accepts that a sequential run ignores: warned about with the reason, never fatal. */
 const TOLERATED_TOP_LEVEL: Record<string, string> = {
-  merge: 'the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead',
   storage: 'sessions always live in the one store under PRODIGY_HOME',
   timeout: 'give timeout: on the steps',
   iterate: 'use max_iterations: or -n',
@@ -66,15 +66,6 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
       case 'env':
         wf.env = parseEnv(src, e.value, environment);
         break;
-      case 'secrets':
-        environment.secrets = parseSecrets(src, e.value);
-        break;
-      case 'env_files':
-        environment.envFiles = parseEnvFiles(src, e.value);
-        break;
-      case 'profiles':
-        environment.profiles = parseProfiles(src, e.value);
-        break;
       case 'max_iterations':
         wf.maxIterations = asPositiveInt(src, e.value, 'max_iterations');
         break;
@@ -82,11 +73,15 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
         wf.commands = parseCommandList(src, e.value, 'commands');
         sawCommands = true;
         break;
+      case 'merge':
+        wf.merge = parseMergeBlock(src, e.value);
+        break;
       case 'setup':
       case 'map':
       case 'reduce':
         throw src.error(e.keyNode, `"${e.key}:" belongs to MapReduce workflows: add "mode: mapreduce"`);
       default:
+        if (parseEnvironmentKey(src, e.key, e.value, environment)) break;
         src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED_TOP_LEVEL[e.key] ?? 'not a Prodigy workflow key'}`);
     }
   }

@@ -1,4 +1,5 @@
 /** A parsed workflow: plain data, no YAML nodes, so the executor and tests never touch the parser. */
+import type { MergeBlock } from './merge-block.js';
 
 /** `shell`/`claude` run a process; the others are step kinds run by src/workflow/steps/. */
 export type CommandKind = 'shell' | 'claude' | 'write_file' | 'foreach' | 'validate' | 'analyze';
@@ -154,6 +155,8 @@ export interface SequentialWorkflow {
   environment?: EnvironmentSpec;
   /** Top-level `max_iterations` (the CLI's -n overrides it). */
   maxIterations?: number;
+  /** `merge:`: the steps that replace the default merge of the run's branch (run by the CLI). */
+  merge?: MergeBlock;
 }
 
 /** One line per command, as shown in listings and the dashboard ("shell: make test"). */

@@ -41,6 +41,16 @@ export function onlySession(home: string): UnifiedSession {
   return all[0]!;
 }
 
+/** Every file under a directory, recursively, as text: what a secrets scan reads. */
+export function allTextUnder(dir: string): string {
+  let s = '';
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name);
+    s += d.isDirectory() ? allTextUnder(p) : `${fs.readFileSync(p, 'utf8')}\n`;
+  }
+  return s;
+}
+
 export function lines(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }

@@ -4,23 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prodigy } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
-import { fakeClaude, lines, onlySession, sessionsIn, workspace } from './workflow-helpers.js';
+import { allTextUnder, fakeClaude, lines, onlySession, sessionsIn, workspace } from './workflow-helpers.js';
 
 function run(yaml: string, flags: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const home = tempHome();
   const ws = workspace(yaml);
   const r = prodigy(['run', ws.file, '--path', ws.dir, ...flags], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, ...env } });
   return { ...r, home, ...ws, read: (f: string) => fs.readFileSync(path.join(ws.dir, f), 'utf8') };
-}
-
-/** Every file under a directory, recursively, as text. */
-function allText(dir: string): string {
-  let s = '';
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name);
-    s += d.isDirectory() ? allText(p) : `${fs.readFileSync(p, 'utf8')}\n`;
-  }
-  return s;
 }
 
 describe('workflow-level environment', () => {
@@ -59,7 +49,7 @@ commands:
 `, ['-v'], { MY_TOKEN: secret });
     expect(r.code).toBe(1);
     expect(r.read('used')).toBe(`${secret}\n`);
-    const everything = `${r.stdout}\n${r.stderr}\n${allText(r.home)}`;
+    const everything = `${r.stdout}\n${r.stderr}\n${allTextUnder(r.home)}`;
     expect(everything).not.toContain(secret);
     expect(everything).toContain('key=***');
     expect(onlySession(r.home).error).toBeTruthy();

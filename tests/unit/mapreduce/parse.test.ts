@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/home.js';
-import { parseMapReduce } from '../../../src/mapreduce/parse.js';
+import { parseMapReduce, resolveMaxParallel } from '../../../src/mapreduce/parse.js';
 import { parseWorkflow } from '../../../src/workflow/parse.js';
 import { WorkflowParseError } from '../../../src/workflow/yaml-source.js';
 
@@ -73,7 +73,8 @@ describe('parseMapReduce', () => {
     expect(wf.map.agent_template.map((c) => c.kind)).toEqual(['shell', 'claude']);
     expect(wf.reduce).toHaveLength(1);
     expect(wf.error_policy).toEqual({ on_item_failure: 'dlq', continue_on_failure: true, max_failures: 10, failure_threshold: 0.2, max_retries: 1 });
-    expect(warnings.map((w) => `${w.line}:${w.message}`)).toEqual(['28:key "merge" is ignored: the merge: block is not run yet: the default merge (fast-forward, else a merge commit) happens instead']);
+    expect(wf.merge?.commands.map((c) => c.text)).toEqual(['true']);
+    expect(warnings).toEqual([]);
   });
 
   it('accepts the legacy {commands: [...]} forms and a command as input', () => {
@@ -100,12 +101,35 @@ reduce:
     expect(wf.error_policy.max_retries).toBe(2);
   });
 
+  it('secrets, profiles, env_files and dynamic env are read (no warning); max_parallel naming an unknown variable waits for the run', () => {
+    const { wf, warnings } = mr(`mode: mapreduce
+env:
+  REV: {command: "git rev-parse HEAD"}
+secrets:
+  KEY: "\${env:TOKEN}"
+env_files: [a.env]
+profiles:
+  prod: {N: "4"}
+map:
+  input: a.json
+  max_parallel: \${N}
+  agent_template:
+    - shell: "true"
+`);
+    expect(warnings).toEqual([]);
+    expect(wf.environment).toMatchObject({ dynamic: { REV: { command: 'git rev-parse HEAD' } }, secrets: { KEY: { text: '\${env:TOKEN}' } }, envFiles: ['a.env'], profiles: { prod: { N: '4' } } });
+    expect(wf.map.max_parallel_var).toEqual({ name: 'N', where: 'jobs.yml:11:17' });
+    expect(resolveMaxParallel(wf.map.max_parallel_var!, { N: '4' }, {})).toBe(4);
+    expect(() => resolveMaxParallel(wf.map.max_parallel_var!, {}, {})).toThrow('jobs.yml:11:17: max_parallel: unknown variable ${N}');
+    expect(() => resolveMaxParallel(wf.map.max_parallel_var!, { N: '2.5' }, {})).toThrow('jobs.yml:11:17: max_parallel: ${N} is "2.5", not a positive whole number');
+  });
+
   it('refuses mistakes with file:line:col', () => {
     const base = (mapExtra: string) => `mode: mapreduce\nmap:\n  input: a.json\n${mapExtra}  agent_template:\n    - shell: "true"\n`;
     expect(errorOf(base("  filter: \"item.score >> 3\"\n"))).toBe('jobs.yml:4:11: map.filter: Expected expression after > at column 13 of "item.score >> 3"');
     expect(errorOf(base('  sort_by: "item.p SIDEWAYS"\n'))).toMatch(/^jobs\.yml:4:12: map\.sort_by: expected a field name/);
     expect(errorOf(base('  json_path: "items[*]"\n'))).toMatch(/^jobs\.yml:4:14: map\.json_path: .*must start with "\$"/);
-    expect(errorOf(base('  max_parallel: ${NOPE}\n'))).toBe('jobs.yml:4:17: max_parallel: unknown variable ${NOPE}');
+    expect(errorOf(`env:\n  W: lots\n${base('  max_parallel: ${W}\n')}`)).toBe('jobs.yml:6:17: max_parallel: ${W} is "lots", not a positive whole number');
     expect(errorOf(base('  max_parallel: 0\n'))).toBe('jobs.yml:4:17: max_parallel must be a positive whole number');
     expect(errorOf(base('  offset: -1\n'))).toBe('jobs.yml:4:11: map.offset must be a whole number');
     expect(errorOf('mode: mapreduce\nmap:\n  agent_template:\n    - shell: "true"\n')).toBe('jobs.yml:2:1: map: needs an input: (a JSON file or a command)');
