@@ -15,6 +15,7 @@ import { registerDlq } from './dlq.js';
 import { dlqRetry, registerResumeJob } from './resume-job.js';
 import { registerValidate } from './validate.js';
 import { registerWorker } from './worker.js';
+import { registerWorkers } from './workers.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTui(program);
   registerWorktree(program);
   registerWorker(program);
+  registerWorkers(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -9,6 +9,7 @@
  * queue job is gone (a Redis that lost its data). Interrupt: the waiting jobs are removed and the cancel
  * channel tells the workers to stop this job's items in flight.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import fs from 'node:fs';
 import { git, runGit } from '../git/git.js';
@@ -50,6 +51,7 @@ export class QueueDispatch implements RemoteDispatch {
   private jobId = '';
   private sessionId = '';
   private resumed = false;
+  private readonly runId = randomUUID();
   private cwd = process.cwd();
   private readonly waiters = new Map<string, Waiter>();
   /** Items whose result was handed to the runner this run. */
@@ -153,6 +155,7 @@ export class QueueDispatch implements RemoteDispatch {
       item: req.item.item,
       total: req.total,
       attempt: req.attempt,
+      run: this.runId,
       workflow_name: req.workflowName,
       commands: req.commands,
       variables: req.variables,
@@ -234,6 +237,12 @@ export class QueueDispatch implements RemoteDispatch {
     w.resolve({ kind: 'result', result: r });
   }
 
+  private async requeue(w: Waiter): Promise<void> {
+    await this.queue.remove(w.id).catch(() => 0);
+    w.enqueued = false;
+    this.enqueue(w);
+  }
+
   private onCompleted(id: string, returnvalue: unknown): void {
     if (!id.startsWith(`${KEY_PREFIX}:${this.jobId}:`)) return;
     const r = this.openResult(id, returnvalue);
@@ -246,6 +255,11 @@ export class QueueDispatch implements RemoteDispatch {
     }
     // A cancelled or failed result of an earlier attempt says nothing about this one.
     if (r.status !== 'success' && r.attempt !== w.attempt) return;
+    // Cancelled by a cancel that was not ours (an earlier run of this job): not a try; the item goes again.
+    if (r.status === 'cancelled' && !this.cancelling) {
+      void this.requeue(w);
+      return;
+    }
     this.settle(w, r);
   }
 
@@ -305,7 +319,7 @@ export class QueueDispatch implements RemoteDispatch {
     this.cancelling ??= (async () => {
       this.adds = [];
       await this.addChain;
-      await this.redis.publish(CANCEL_CHANNEL, this.jobId).catch(() => undefined);
+      await this.redis.publish(CANCEL_CHANNEL, JSON.stringify({ job_id: this.jobId, run: this.runId })).catch(() => undefined);
       const ids = [...this.waiters.keys()];
       for (let i = 0; i < ids.length; i += 200) {
         await Promise.all(ids.slice(i, i + 200).map((id) => this.queue.remove(id).catch(() => 0)));

@@ -10,6 +10,7 @@ import type { RemoteItemResult } from '../mapreduce/remote.js';
 export const QUEUE_NAME = 'prodigy-items';
 /** Redis key prefix of the queue, the worker records and the cancel channel. */
 export const KEY_PREFIX = 'prodigy';
+/** Messages are JSON `{job_id, run}`: stop that run's items of that job. */
 export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;
 export const workerKey = (id: string): string => `${KEY_PREFIX}:worker:${id}`;
 export const WORKER_KEYS = `${KEY_PREFIX}:worker:*`;
@@ -37,6 +38,8 @@ export interface ItemPayload {
   total: number;
   /** Attempt number of this run of the coordinator (echoed in the result). */
   attempt: number;
+  /** This run of the coordinator: a cancel names it, so a resume's items are not cancelled with the old run's. */
+  run: string;
   workflow_name: string;
   commands: WorkflowCommand[];
   variables: Record<string, string>;
@@ -65,5 +68,7 @@ export interface WorkerRecord {
   current: string[];
   completed: number;
   failed: number;
+  /** Items finished in the last minute. */
+  per_min: number;
   draining: boolean;
 }

@@ -30,7 +30,8 @@ export interface WorkerOptions {
 }
 
 interface Running {
-  jobId: string;
+  /** `<job-id> <run>`: what a cancel names. */
+  key: string;
   ac: AbortController;
 }
 
@@ -57,8 +58,10 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     current: [],
     completed: 0,
     failed: 0,
+    per_min: 0,
     draining: false,
   };
+  const finishedAt: number[] = [];
 
   const processor = async (job: import('bullmq').Job, token?: string): Promise<unknown> => {
     const id = job.id!;
@@ -70,9 +73,10 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     }
     const p = opened.value;
     const ac = new AbortController();
-    running.set(id, { jobId: p.job_id, ac });
+    const key = `${p.job_id} ${p.run}`;
+    running.set(id, { key, ac });
     record.current = [...running.keys()];
-    if (cancelled.has(p.job_id)) ac.abort();
+    if (cancelled.has(key)) ac.abort();
     try {
       await job.updateProgress({ worker: tag }).catch(() => undefined);
       const r = await runItemOnWorker(h, p, ac.signal);
@@ -83,6 +87,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       }
       if (r.status === 'success') record.completed += 1;
       else record.failed += 1;
+      finishedAt.push(Date.now());
       o.say(`${r.status === 'success' ? '✓' : r.status === 'cancelled' ? '·' : '✗'} ${p.job_id} ${p.item_id} ${r.status}${r.error ? `: ${r.error}` : ''} (${r.duration_ms} ms)`);
       return seal(r, id, o.secret);
     } finally {
@@ -106,12 +111,23 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   const sub = new Redis(connection);
   sub.on('error', () => undefined);
   await sub.subscribe(CANCEL_CHANNEL);
-  sub.on('message', (_channel: string, jobId: string) => {
-    cancelled.add(jobId);
-    for (const r of running.values()) if (r.jobId === jobId) r.ac.abort();
+  sub.on('message', (_channel: string, text: string) => {
+    let key: string;
+    try {
+      const m = JSON.parse(text) as { job_id?: unknown; run?: unknown };
+      if (typeof m.job_id !== 'string' || typeof m.run !== 'string') return;
+      key = `${m.job_id} ${m.run}`;
+    } catch {
+      return;
+    }
+    // Remembered for items of that run taken a moment after the cancel (a race with the removal).
+    cancelled.add(key);
+    for (const r of running.values()) if (r.key === key) r.ac.abort();
   });
   const beat = async () => {
     record.heartbeat_at = new Date().toISOString();
+    while (finishedAt.length && finishedAt[0]! < Date.now() - 60_000) finishedAt.shift();
+    record.per_min = finishedAt.length;
     await redis.set(workerKey(tag), JSON.stringify(record), 'EX', HEARTBEAT_TTL_S).catch(() => undefined);
   };
   await beat();

@@ -1,8 +1,9 @@
 /** `prodigy run --queue` with real `prodigy worker` processes on a real redis-server. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitIn, logOf } from '../../helpers/git-repo.js';
+import { prodigy } from '../../helpers/cli.js';
 import { startProdigy } from '../workflow-helpers.js';
-import { committingWorkflow, eventsOf, jobOf, type QueueWorld, queueWorld } from './queue-fixture.js';
+import { committingWorkflow, eventsOf, jobOf, type QueueWorld, queueWorld, until } from './queue-fixture.js';
 
 let world: QueueWorld | undefined;
 afterEach(async () => {
@@ -39,5 +40,20 @@ describe('MapReduce items on queue workers', () => {
     expect(logOf(w.repo).filter((s) => /^item \d+$/.test(s)).length).toBe(40);
     // The pushed item branches and the session branch are gone from the shared remote.
     expect(gitIn(w.bare, ['branch', '--list', 'prodigy-*'])).toBe('');
+    // `prodigy workers` lists both, with what they did (their records refresh every 2 s).
+    type Listed = { depth: { waiting: number; active: number }; workers: { worker: string; concurrency: number; completed: number; heartbeat_age_ms: number }[] };
+    let listed: Listed | undefined;
+    await until(() => {
+      const r = prodigy(['workers', '--json', '--queue', w.redis.url], { home: w.home });
+      listed = JSON.parse(r.stdout) as Listed;
+      return listed.workers.reduce((n, x) => n + x.completed, 0) === 40;
+    }, 'the workers to report 40 items');
+    expect(listed!.workers.map((x) => x.worker).sort()).toEqual([...workers].sort());
+    expect(listed!.workers.every((x) => x.concurrency === 3 && x.heartbeat_age_ms < 60_000)).toBe(true);
+    expect(listed!.depth).toMatchObject({ waiting: 0, active: 0 });
+    const text = prodigy(['workers', '--queue', w.redis.url], { home: w.home });
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe(`Queue ${w.redis.url}: 0 waiting, 0 active, 0 delayed`);
+    expect(text.stdout).toMatch(/WORKER +RUNNING +DONE/);
   }, SLOW);
 });
