@@ -16,13 +16,16 @@ function Title({ width }: { width: number }) {
   const sessions = useDashboard((s) => s.sessions);
   const alive = useDashboard((s) => s.alive);
   const problems = useDashboard((s) => Object.keys(s.problems).length);
+  const loading = useDashboard((s) => s.loading);
   const per = statusCounts(sessions, alive);
   const counts = per.map(([st, n]) => `${LIST_SYMBOL[st]} ${n} ${st}`).join('  ');
   // Cut, the counts stay: words first, then the symbols alone, before the left side gives way.
   const compact = per.map(([st, n]) => `${LIST_SYMBOL[st]}${n}`).join(' ');
   const total = Object.keys(sessions).length;
   const warn = problems ? `  ⚠ ${problems} unreadable` : '';
-  return <Line bold text={fitTitle(`prodigy · ${total} session${total === 1 ? '' : 's'}${warn}`, [counts, compact], width, 'right')} />;
+  // While the rest of the store streams in (store/session-loader.ts), the title says how far it got.
+  const what = loading ? `loading ${loading.done.toLocaleString('en-US')}/${loading.total.toLocaleString('en-US')} sessions` : `${total} session${total === 1 ? '' : 's'}`;
+  return <Line bold text={fitTitle(`prodigy · ${what}${warn}`, [counts, compact], width, 'right')} />;
 }
 
 function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
@@ -37,7 +40,7 @@ function FilterLine({ width, grouped }: { width: number; grouped: boolean }) {
 }
 
 export function SessionList({ width, height }: { width: number; height: number }) {
-  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded, short, sort, reverse } = useDashboard(
+  const { ids, cursor, sessions, alive, now, repoPath, all, color, loaded, loading, short, sort, reverse } = useDashboard(
     useShallow((s) => ({
       ids: s.ids,
       cursor: s.cursor,
@@ -48,6 +51,7 @@ export function SessionList({ width, height }: { width: number; height: number }
       all: s.all,
       color: s.color,
       loaded: s.loaded,
+      loading: s.loading !== null,
       short: s.short,
       sort: s.sort,
       reverse: s.sortReverse,
@@ -63,7 +67,7 @@ export function SessionList({ width, height }: { width: number; height: number }
       <FilterLine width={width} grouped={grouped} />
       <Line dim text={`  ${table.header}`} />
       {ids.length === 0 ? (
-        <Line text={loaded ? (Object.keys(sessions).length ? '  No session matches the filter (Esc clears it).' : '  No sessions yet. Run `prodigy run <workflow.yml>`.') : '  Loading…'} />
+        <Line text={loaded && !loading ? (Object.keys(sessions).length ? '  No session matches the filter (Esc clears it).' : '  No sessions yet. Run `prodigy run <workflow.yml>`.') : '  Loading…'} />
       ) : (
         table.rows.map((r, i) => {
           const selected = top + i === cursor;

@@ -30,7 +30,7 @@ export interface Feed {
 
 const isLive = (s: UnifiedSession) => s.status === 'Running' || s.status === 'Initializing';
 
-/** Loads every session into the store (used before the first frame, so it is never empty by mistake). */
+/** Loads every session into the store at once (`--once`, line mode, a folder-wide change; the dashboard's start streams: session-loader.ts). */
 export async function loadAll(store: DashboardStore, manager: UnifiedSessionManager, listing: Promise<SessionListing> = manager.store.list()): Promise<void> {
   const { sessions, problems } = await listing;
   const alive: Record<string, boolean | undefined> = {};

@@ -122,6 +122,8 @@ export interface DashboardData {
   /** Files that did not parse: path -> reason (they are left untouched). */
   problems: Record<string, string>;
   loaded: boolean;
+  /** Start-up streaming (store/session-loader.ts): files read so far of all; null once every file is in. */
+  loading: { done: number; total: number } | null;
   /** The ids the list shows, in order (filter + sort applied). */
   ids: string[];
   cursor: number;
@@ -163,6 +165,11 @@ export interface DashboardData {
 
 export interface DashboardActions {
   sessionsLoaded(sessions: UnifiedSession[], alive: Record<string, boolean | undefined>, problems?: Record<string, string>): void;
+  /**
+   * A batch of the start-up read: adds the sessions not in the store yet (one the watcher already read is
+   * newer than the batch's copy) and records progress; `loaded` from the first batch on.
+   */
+  sessionsStreamed(sessions: UnifiedSession[], alive: Record<string, boolean | undefined>, problems: Record<string, string>, progress: { done: number; total: number }): void;
   /** Changed or new sessions, removed ids, and files that failed (path -> reason) or recovered (null). */
   sessionsChanged(changed: UnifiedSession[], removed: string[], alive: Record<string, boolean | undefined>, problems?: Record<string, string | null>): void;
   aliveChanged(alive: Record<string, boolean | undefined>): void;

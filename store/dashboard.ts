@@ -98,6 +98,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       alive: {},
       problems: {},
       loaded: false,
+      loading: null,
       ids: [],
       cursor: 0,
       selectedId: null,
@@ -128,7 +129,20 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       sessionsLoaded(list, alive, problems = {}) {
         const sessions: Record<string, UnifiedSession> = {};
         for (const s of list) sessions[s.id] = s;
-        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true, short: withShort(s.short, sessions) }));
+        set((s) => withIds(s, { sessions, alive: { ...alive }, problems: { ...problems }, loaded: true, loading: null, short: withShort(s.short, sessions) }));
+      },
+      sessionsStreamed(batch, alive, problems, progress) {
+        set((s) => {
+          const sessions = { ...s.sessions };
+          const nextAlive = { ...s.alive };
+          for (const x of batch) {
+            if (sessions[x.id]) continue;
+            sessions[x.id] = x;
+            nextAlive[x.id] = alive[x.id];
+          }
+          const loading = progress.done < progress.total ? { ...progress } : null;
+          return withIds(s, { sessions, alive: nextAlive, problems: { ...s.problems, ...problems }, loaded: true, loading, short: withShort(s.short, sessions) });
+        });
       },
       sessionsChanged(changed, removed, alive, problems = {}) {
         set((s) => {

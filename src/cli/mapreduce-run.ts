@@ -60,6 +60,11 @@ export function cliReporter(opts: { verbose?: boolean; notes?: string[] } = {}):
       if (tty && lastLine) process.stdout.write(lastLine);
     },
     output: opts.verbose ? (text) => process.stdout.write(text) : undefined,
+    note: (line) => {
+      if (tty && lastLine) process.stdout.write('\n');
+      lastLine = '';
+      process.stdout.write(`${line}\n`);
+    },
   };
 }
 
@@ -112,8 +117,8 @@ export interface MapReduceCliOptions {
 }
 
 /** A MapReduce file parsed (its warnings printed) and its run prepared: refused, exit 2, before any session. */
-export function loadJob(loaded: LoadedWorkflow, rec: RunOptionsRecord, cwd: string): PreparedJob {
-  return prepareMapReduce(parsedMapReduce(loaded), rec, cwd);
+export function loadJob(loaded: LoadedWorkflow, rec: RunOptionsRecord, cwd: string, userDir?: string): PreparedJob {
+  return prepareMapReduce(parsedMapReduce(loaded), rec, cwd, userDir);
 }
 
 /** `prodigy run` of a `mode: mapreduce` file, prepared by loadJob. */
@@ -139,8 +144,9 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
       mask: job.mask,
       secrets: job.secrets,
       runOptions: job.runOptions,
-      reporter: maskedJobReporter(cliReporter({ ...ctx.opts, notes: ctx.place?.notes }), job.mask),
+      reporter: maskedJobReporter(cliReporter({ ...ctx.opts, notes: [...(ctx.place?.notes ?? []), ...job.notes] }), job.mask),
       place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
+      userDir: ctx.place?.worktree ? ctx.place.repoPath : undefined,
     });
     return reportJob(r, started);
   } finally {
@@ -150,7 +156,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; record: RunOptionsRecord }> {
+async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; record: RunOptionsRecord; userDir?: string }> {
   const state = await readJobState(loc.jobStateFile);
   if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
@@ -159,7 +165,17 @@ async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPat
   const isolated = typeof s.metadata[META.worktreePath] === 'string';
   // The run's own profile, params and strictness: the resume sees the same variables and secrets.
   const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
-  return { workflowPath: state.workflow_path, cwd: typeof wd === 'string' && wd ? wd : process.cwd(), sessionId: state.session_id, hash: typeof hash === 'string' ? hash : null, isolated, record };
+  const repo = s.metadata[META.repoPath];
+  return {
+    workflowPath: state.workflow_path,
+    cwd: typeof wd === 'string' && wd ? wd : process.cwd(),
+    sessionId: state.session_id,
+    hash: typeof hash === 'string' ? hash : null,
+    isolated,
+    record,
+    // A worktree run reads files it lacks (uncommitted) from the user's directory.
+    userDir: isolated && typeof repo === 'string' ? repo : undefined,
+  };
 }
 
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
@@ -168,7 +184,7 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
   const ctx = await jobContext(home, loc);
   const loaded = loadWorkflow(ctx.workflowPath);
   const cwd = o.cwd ?? ctx.cwd;
-  const job = loadJob(loaded, ctx.record, cwd);
+  const job = loadJob(loaded, ctx.record, cwd, ctx.userDir);
   const { workflow } = job;
   // The items were selected when the job began; a changed file only changes the commands still to run.
   if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
@@ -188,11 +204,12 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
       strict: ctx.record.strict,
       mask: job.mask,
       secrets: job.secrets,
-      reporter: maskedJobReporter(cliReporter(o), job.mask),
+      reporter: maskedJobReporter(cliReporter({ ...o, notes: job.notes }), job.mask),
       jobId: loc.jobId,
       repo: loc.repo,
       requeueDead: o.requeueDead,
       isolateAgents: ctx.isolated,
+      userDir: ctx.userDir,
     });
     return reportJob(r, started);
   } finally {

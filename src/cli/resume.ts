@@ -121,7 +121,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const repoPath = typeof s.metadata[META.repoPath] === 'string' ? (s.metadata[META.repoPath] as string) : cwd;
   // The same plan as the run: its recorded profile, params, iterations and args.
   const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
-  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
+  const prepared = prepareRun(loaded.parsed.workflow, record, cwd, repoPath);
   const wf = prepared.workflow;
   const sessions = new CookSessionAdapter(manager, { repoPath });
   // Claims the writer lock: a live owner that slipped in since the check above is refused here.
@@ -135,6 +135,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const logFile = paths.sessionLog(s.id);
   const done = completedResults(state).length;
   process.stdout.write(`Session ${s.id}\n`);
+  for (const n of prepared.notes) process.stdout.write(`${n}\n`);
   process.stdout.write(`Resuming ${wf.name} (${displayPath(loaded.file)}) at step ${Math.min(done + 1, wf.commands.length)}/${wf.commands.length}, log ${logFile}\n`);
   const interrupt = installInterrupt(s.id);
   const started = Date.now();

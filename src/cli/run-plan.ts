@@ -87,26 +87,29 @@ export interface PreparedRun {
   workflow: SequentialWorkflow;
   mask: Mask;
   runOptions: JsonValue;
+  /** Files read from the user's directory because the worktree lacks them (one line each). */
+  notes: string[];
 }
 
 /** The run's environment resolved (refused as one line, exit 2) and the record to keep, secrets masked. */
-function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv) {
+function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, rec: RunOptionsRecord, cwd: string, userDir: string | undefined, processEnv: NodeJS.ProcessEnv) {
   let env;
   try {
-    env = resolveEnvironment(wf, { cwd, processEnv, profile: rec.profile, params: rec.params });
+    env = resolveEnvironment(wf, { cwd, userDir, processEnv, profile: rec.profile, params: rec.params });
   } catch (err) {
     if (err instanceof EnvironmentError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
   const mask = makeMask(env.secrets);
   const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
-  return { env: env.env, mask, runOptions, secrets: env.secrets };
+  return { env: env.env, mask, runOptions, notes: env.notes, secrets: env.secrets };
 }
 
-export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
-  const r = resolved(wf, rec, cwd, processEnv);
+/** `userDir`: the user's directory when `cwd` is the run's worktree (uncommitted files are read there). */
+export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: string, userDir?: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedRun {
+  const r = resolved(wf, rec, cwd, userDir, processEnv);
   const workflow = expandPlan({ ...wf, env: r.env }, { iterations: rec.iterations, args: rec.args });
-  return { workflow, mask: r.mask, runOptions: r.runOptions };
+  return { workflow, mask: r.mask, runOptions: r.runOptions, notes: r.notes };
 }
 
 export interface PreparedJob {
@@ -115,6 +118,7 @@ export interface PreparedJob {
   /** The secret values themselves: queue workers mask with them (src/queue/worker-item.ts). */
   secrets: Record<string, string>;
   runOptions: JsonValue;
+  notes: string[];
 }
 
 /**
@@ -122,10 +126,10 @@ export interface PreparedJob {
  * --param, dynamic env, secrets) and `max_parallel: ${VAR}` resolved with it. Iterations and --args /
  * --map belong to sequential workflows: refused here rather than ignored.
  */
-export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, cwd: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedJob {
+export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, cwd: string, userDir?: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedJob {
   if (rec.iterations !== undefined) throw new CliError('--max-iterations applies to sequential workflows: a MapReduce workflow runs once over its items', EXIT.usage);
   if (rec.args.length > 0) throw new CliError('--args / --map apply to sequential workflows: a MapReduce workflow takes its items from map.input', EXIT.usage);
-  const r = resolved(wf, rec, cwd, processEnv);
+  const r = resolved(wf, rec, cwd, userDir, processEnv);
   let maxParallel = wf.map.max_parallel;
   if (wf.map.max_parallel_var) {
     try {
@@ -134,5 +138,5 @@ export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, c
       throw new CliError((err as Error).message, EXIT.usage);
     }
   }
-  return { workflow: { ...wf, env: r.env, map: { ...wf.map, max_parallel: maxParallel } }, mask: r.mask, runOptions: r.runOptions, secrets: r.secrets };
+  return { workflow: { ...wf, env: r.env, map: { ...wf.map, max_parallel: maxParallel } }, mask: r.mask, runOptions: r.runOptions, notes: r.notes, secrets: r.secrets };
 }

@@ -11,6 +11,7 @@ import { loadJob, runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
 import { printPlan } from './dry-run.js';
+import { discardWorktree } from '../git/session-worktree.js';
 import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
 import { addQueueOptions, queueArgs, type QueueRunFlags, queueUrlOf } from './queue-options.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
@@ -45,6 +46,20 @@ export async function runMapReduceHook(loaded: LoadedWorkflow, job: PreparedJob,
   return runMapReduceWorkflow(loaded, job, { ...ctx, opts: { ...rest, queueFlags: { queue, remote, insecure } } });
 }
 
+/**
+ * The environment is resolved where the steps run (env files and env commands see the worktree, and
+ * uncommitted files come from the user's directory); a bad env file or profile removes the worktree
+ * just made, so nothing is left behind.
+ */
+async function preparedInPlace<T>(place: RunPlace, prepare: () => T): Promise<T> {
+  try {
+    return prepare();
+  } catch (err) {
+    if (place.worktree) await discardWorktree(place.worktree);
+    throw err;
+  }
+}
+
 /** A completed run's work goes back to the user's branch (or is left for `prodigy worktree merge`). */
 async function afterRun(home: string, sessionId: string, code: number, opts: RunOptions): Promise<number> {
   if (code !== EXIT.ok || opts.deferMerge) return code;
@@ -75,22 +90,23 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
   if (opts.sessionId !== undefined && !isValidSessionId(opts.sessionId)) throw new CliError(`--session-id ${opts.sessionId}: not a valid session id`, EXIT.usage);
   const sessionId = opts.sessionId ?? newSessionId();
   if (loaded.parsed.mode === 'mapreduce') {
-    // Variables and secrets resolved (or refused) before the worktree and the session exist.
-    const job = loadJob(loaded, record, cwd);
     const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
+    // Variables and secrets resolved (or refused) where the steps run, before the session exists.
+    const job = await preparedInPlace(place, () => loadJob(loaded, record, place.cwd, cwd));
     const code = await runMapReduceHook(loaded, job, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
   if (queueUrlOf(opts) !== null && opts.queue !== undefined) process.stderr.write('prodigy: warning: --queue is for MapReduce workflows; this sequential workflow runs here\n');
-  const prepared = prepareRun(loaded.parsed.workflow, record, cwd);
+  const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
+  const sequential = loaded.parsed.workflow;
+  const prepared = await preparedInPlace(place, () => prepareRun(sequential, record, place.cwd, cwd));
   const wf = prepared.workflow;
   const paths = storePaths(home);
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const logFile = paths.sessionLog(sessionId);
   process.stdout.write(`Session ${sessionId}\n`);
-  const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
-  for (const n of place.notes) process.stdout.write(`${n}\n`);
+  for (const n of [...place.notes, ...prepared.notes]) process.stdout.write(`${n}\n`);
   process.stdout.write(`Running ${wf.name} (${displayPath(loaded.file)}, ${wf.commands.length} steps), log ${logFile}\n`);
   const sessions = new CookSessionAdapter(home, { repoPath: place.repoPath });
   const interrupt = installInterrupt(sessionId);

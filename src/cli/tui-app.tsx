@@ -1,5 +1,6 @@
 /**
- * `runDashboard`: the dashboard's imperative shell. Loads the store from disk before the first frame,
+ * `runDashboard`: the dashboard's imperative shell. Reads the newest screenful of sessions before the
+ * first frame and streams the rest in after it (store/session-loader.ts),
  * starts the feed (watchers + the 1 s tick), draws in the alternate screen, and always restores the
  * terminal — on `q`, Ctrl+C, SIGINT/SIGTERM/SIGHUP and on errors. Only this file (and what it imports) loads
  * Ink and React; the CLI reaches it through a dynamic import.
@@ -14,6 +15,7 @@ import { render } from 'ink';
 import { Dashboard } from '../../components/Dashboard.js';
 import { type DashboardStore, createDashboardStore } from '../../store/dashboard.js';
 import { loadAll, startFeed } from '../../store/dashboard-feed.js';
+import { type FirstPage, firstPageSize, readFirstPage, showFirstPage, streamRest } from '../../store/session-loader.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
 import { quitSummary } from '../../store/quit-summary.js';
@@ -36,11 +38,11 @@ export interface RunDashboardOptions {
   offerResume?: boolean;
   /** `prodigy run`'s view: the run it belongs to (Ctrl+C and SIGINT interrupt it; its end closes the view). */
   ownRun?: { id: string; pid: number };
-  /** The store's listing, when the caller started reading it already (overlapping the Ink import). */
-  listing?: Promise<SessionListing>;
+  /** The first screen's sessions, when the caller started reading them already (overlapping the Ink import). */
+  firstPage?: Promise<FirstPage>;
   /** Print the one-line summary (running / paused / failed, the last interrupted run's resume command) on quit. */
   summary?: boolean;
-  /** Called once the store is loaded and before the first frame: the seam for banners, prompts, actions. */
+  /** Called once the first screen is in the store and before the first frame: the seam for banners, prompts, actions. */
   onStart?: (store: DashboardStore) => void | (() => void);
 }
 
@@ -92,7 +94,9 @@ export async function runDashboard(o: RunDashboardOptions): Promise<{ store: Das
     offerResume: o.offerResume,
   });
   const manager = new UnifiedSessionManager(o.home);
-  await loadAll(store, manager, o.listing ?? manager.store.list());
+  // O(screen) before the first frame: the newest screenful now, the rest streamed in after it is drawn.
+  const page = await (o.firstPage ?? readFirstPage(manager, firstPageSize(store.getState().size), o.focus ? [o.focus] : []));
+  showFirstPage(store, manager, page);
   const focus = o.focus;
   let stopWaiting = () => {};
   if (focus) {
@@ -109,6 +113,7 @@ export async function runDashboard(o: RunDashboardOptions): Promise<{ store: Das
     }
   }
   const feed = startFeed(store);
+  let streaming: { stop(): void } = { stop() {} };
   store.getState().setPager(makePager(store, stdout, stdin));
   const cleanupStart = o.onStart?.(store);
 
@@ -140,9 +145,11 @@ export async function runDashboard(o: RunDashboardOptions): Promise<{ store: Das
       maxFps: 10,
       incrementalRendering: false,
     });
+    streaming = streamRest(store, manager, page);
     await app.waitUntilExit();
     app.cleanup();
   } finally {
+    streaming.stop();
     feed.stop();
     stopWaiting();
     if (typeof cleanupStart === 'function') cleanupStart();

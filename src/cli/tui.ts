@@ -65,16 +65,17 @@ async function tui(cmd: Command): Promise<void> {
     if (signal) process.exitCode = SIGNAL_EXIT[signal] ?? 1;
     return;
   }
-  // Read the store while Ink and React load: the two overlap, and the first frame comes sooner.
-  const listing = new UnifiedSessionManager(home).store.list();
-  listing.catch(() => {}); // reported by runDashboard when it awaits it
+  // Read the first screen while Ink and React load: the two overlap, and the first frame comes sooner.
+  const { firstPageSize, readFirstPage, terminalSize } = await import('../../store/session-loader.js');
+  const firstPage = readFirstPage(new UnifiedSessionManager(home), firstPageSize(terminalSize(process.stdout)));
+  firstPage.catch(() => {}); // reported by runDashboard when it awaits it
   const [{ runDashboard }, { createDashboardControl }] = await Promise.all([import('./tui-app.js'), import('../control/dashboard-control.js')]);
   const { signal } = await runDashboard({
     home,
     all,
     repoPath,
     color: !process.env.NO_COLOR,
-    listing,
+    firstPage,
     control: createDashboardControl(home, { cwd: process.cwd() }),
     offerResume: true,
     summary: true,

@@ -74,7 +74,10 @@ export type MergeOutcome =
   | { kind: 'refused'; message: string };
 
 /** Pure: why a merge must not run now, or null. */
-export function mergeRefusal(o: { wt: SessionWorktree; userBranch: string | null; dirty: string[]; touched: string[] }): string | null {
+export function mergeRefusal(o: { wt: SessionWorktree; userBranch: string | null; dirty: string[]; touched: string[]; baseExists?: boolean }): string | null {
+  if (o.baseExists === false) {
+    return `not merged: branch ${o.wt.baseBranch}, which the run started from, no longer exists; the run's work stays on branch ${o.wt.branch} (worktree ${o.wt.path})`;
+  }
   if (o.userBranch !== o.wt.baseBranch) {
     const where = o.userBranch === null ? 'a detached HEAD' : `branch ${o.userBranch}`;
     return `not merged: your checkout is on ${where}, the run started from ${o.wt.baseBranch} (git checkout ${o.wt.baseBranch}, then prodigy worktree merge)`;
@@ -116,7 +119,8 @@ export async function mergePreflight(wt: SessionWorktree): Promise<Preflight> {
   const userBranch = await currentBranch(wt.repoTop);
   const dirty = await dirtyFiles(wt.repoTop);
   const touched = await filesChangedSince(wt.repoTop, wt.baseCommit, wt.branch);
-  const refusal = mergeRefusal({ wt, userBranch, dirty: dirty.changed, touched });
+  const baseExists = await branchExists(wt.repoTop, wt.baseBranch);
+  const refusal = mergeRefusal({ wt, userBranch, dirty: dirty.changed, touched, baseExists });
   if (refusal) return { kind: 'refused', message: refusal };
   return { kind: 'go', commits: n, touched };
 }

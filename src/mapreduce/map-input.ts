@@ -6,13 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../session/types.js';
+import { locateRunFile } from '../workflow/user-files.js';
 import { inputOf } from './parse.js';
 
-export type InputSource = { kind: 'file'; path: string } | { kind: 'command'; command: string };
+export type InputSource = { kind: 'file'; path: string; note?: string } | { kind: 'command'; command: string };
 
-export function inputSource(value: string, cwd: string): InputSource {
-  const file = path.resolve(cwd, value.trim());
-  if (value.trim() !== '' && fs.existsSync(file) && fs.statSync(file).isFile()) return { kind: 'file', path: file };
+/** `userDir`: the user's directory when `cwd` is a worktree: an uncommitted input file is read there. */
+export function inputSource(value: string, cwd: string, userDir?: string): InputSource {
+  const rel = value.trim();
+  const found = rel === '' ? { path: path.resolve(cwd) } : locateRunFile(rel, cwd, userDir, 'map.input');
+  const file = found.path;
+  if (rel !== '' && fs.existsSync(file) && fs.statSync(file).isFile()) return { kind: 'file', path: file, ...(found.note ? { note: found.note } : {}) };
   // Text that looks like a JSON file but is not there is a missing file, not a command named "x.json".
   if (inputOf(value).kind === 'file') return { kind: 'file', path: file };
   return { kind: 'command', command: value };

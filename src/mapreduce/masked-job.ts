@@ -12,5 +12,6 @@ export function maskedJobReporter(inner: JobReporter, mask: Mask): JobReporter {
     phase: inner.phase && ((p, detail) => inner.phase!(p, mask(detail))),
     itemDead: inner.itemDead && ((it, error) => inner.itemDead!(maskDeep(it, mask), mask(error))),
     output: inner.output && ((text) => inner.output!(mask(text))),
+    note: inner.note && ((line) => inner.note!(mask(line))),
   };
 }

@@ -62,6 +62,8 @@ export interface JobReporter {
   itemDead?(item: WorkItemState, error: string): void;
   /** Output of setup and reduce commands as it arrives. */
   output?(text: string): void;
+  /** One line for the user (e.g. map.input read from their directory, not the worktree). */
+  note?(line: string): void;
 }
 
 export interface JobRunOptions {
@@ -90,6 +92,8 @@ export interface JobRunOptions {
   remote?: RemoteDispatch;
   /** Secret values, sent (signed) to queue workers so they mask them too. */
   secrets?: Record<string, string>;
+  /** The user's directory when `cwd` is the session worktree: an uncommitted map.input file is read there. */
+  userDir?: string;
   /** Secret values -> `***` in everything the job writes: job.json, events, DLQ, log, session, reporter. */
   mask?: Mask;
   /** The run's flags (profile, params, strict), recorded in a new session so a resume rebuilds its variables. */
@@ -309,8 +313,9 @@ class JobRun {
     let where: string;
     let fromCommand = false;
     try {
-      const source = inputSource(interpolateIn(map.input.value, scope), this.o.cwd);
+      const source = inputSource(interpolateIn(map.input.value, scope), this.o.cwd, this.o.userDir);
       if (source.kind === 'file') {
+        if (source.note) this.o.reporter?.note?.(source.note);
         where = source.path;
         text = fs.readFileSync(where, 'utf8');
       } else {

@@ -145,6 +145,26 @@ export class SessionStore {
   }
 
   /**
+   * `names()` ordered for a first screen: sessions with a journal (running: their progress lands there)
+   * first, then the rest by their file's mtime, newest first. One readdir and one stat per file (stat
+   * costs ~3 µs a file, reading and parsing one ~0.2 ms), so the first screen waits for O(screen) reads.
+   */
+  async namesNewestFirst(): Promise<{ files: string[]; journals: Set<string> }> {
+    const { files, journals } = await this.names();
+    const mtime = new Map<string, number>();
+    for (const f of files) {
+      try {
+        mtime.set(f, statSync(path.join(this.paths.sessionsDir, f)).mtimeMs);
+      } catch {
+        mtime.set(f, 0); // gone or unreadable: read (and reported) last
+      }
+    }
+    const live = (f: string) => (journals.has(f.slice(0, -'.json'.length)) ? 1 : 0);
+    files.sort((a, b) => live(b) - live(a) || mtime.get(b)! - mtime.get(a)! || (a < b ? -1 : 1));
+    return { files, journals };
+  }
+
+  /**
    * The named session files (from `names()`), read at most READ_CONCURRENCY at a time with transient
    * errors retried; files that do not parse or cannot be read are listed in `problems`, untouched.
    */

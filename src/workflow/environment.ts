@@ -5,8 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { evaluateCondition } from './condition.js';
+import { locateRunFile } from './user-files.js';
 import { interpolateIn, type Scope } from './interpolate.js';
 import type { EnvironmentSpec, SequentialWorkflow } from './types.js';
 
@@ -34,6 +34,8 @@ export function parseDotEnv(text: string, file: string): Record<string, string> 
 
 export interface EnvironmentInput {
   cwd: string;
+  /** The user's directory, when the run happens in a worktree: files missing there are read from here. */
+  userDir?: string;
   processEnv: NodeJS.ProcessEnv;
   profile?: string;
   params?: Record<string, string>;
@@ -44,6 +46,8 @@ export interface ResolvedEnvironment {
   env: Record<string, string>;
   /** Secret name -> value: the values every output masks. */
   secrets: Record<string, string>;
+  /** One line per file read from the user's directory instead of the worktree. */
+  notes: string[];
 }
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string): string {
@@ -55,8 +59,14 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string)
 export function resolveEnvironment(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, o: EnvironmentInput): ResolvedEnvironment {
   const spec: EnvironmentSpec = wf.environment ?? { dynamic: {}, secrets: {}, envFiles: [], profiles: {} };
   const env: Record<string, string> = {};
+  const notes: string[] = [];
+  const locate = (rel: string, what: string) => {
+    const found = locateRunFile(rel, o.cwd, o.userDir, what);
+    if (found.note) notes.push(found.note);
+    return found.path;
+  };
   for (const f of spec.envFiles) {
-    const file = path.resolve(o.cwd, f);
+    const file = locate(f, 'env_files entry');
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -88,7 +98,7 @@ export function resolveEnvironment(wf: Pick<SequentialWorkflow, 'env' | 'environ
       secrets[k] = val;
     } else {
       try {
-        secrets[k] = fs.readFileSync(path.resolve(o.cwd, v.key), 'utf8').replace(/\s+$/, '');
+        secrets[k] = fs.readFileSync(locate(v.key, `secrets.${k} file`), 'utf8').replace(/\s+$/, '');
       } catch {
         throw new EnvironmentError(`secrets.${k}: ${v.key}: no such file`);
       }
@@ -96,5 +106,5 @@ export function resolveEnvironment(wf: Pick<SequentialWorkflow, 'env' | 'environ
   }
   // `${env:VAR}` that names nothing stays as text in non-strict interpolation; a secret must not.
   for (const [k, v] of Object.entries(secrets)) if (/\$\{env:[^}]+\}/.test(v)) throw new EnvironmentError(`secrets.${k}: ${v} names an environment variable that is not set`);
-  return { env: { ...env, ...secrets }, secrets };
+  return { env: { ...env, ...secrets }, secrets, notes };
 }
