@@ -11,8 +11,8 @@ import { EnvironmentError, resolveEnvironment } from '../workflow/environment.js
 import { type Mask, makeMask } from '../workflow/mask.js';
 import { expandPlan } from '../workflow/plan.js';
 import { matchingFiles } from '../workflow/steps/outputs.js';
-import { resolveMaxParallel } from '../mapreduce/parse.js';
-import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
+import { resolveNumberRef } from '../mapreduce/parse.js';
+import type { MapReduceWorkflow, NumberRef } from '../mapreduce/workflow.js';
 import type { SequentialWorkflow } from '../workflow/types.js';
 import { CliError, EXIT } from './errors.js';
 
@@ -123,20 +123,21 @@ export interface PreparedJob {
 
 /**
  * A MapReduce workflow's run: the same environment as a sequential run (env_files, env, profile,
- * --param, dynamic env, secrets) and `max_parallel: ${VAR}` resolved with it. Iterations and --args /
- * --map belong to sequential workflows: refused here rather than ignored.
+ * --param, dynamic env, secrets), and `max_parallel` / `agent_timeout_secs: ${VAR}` resolved with it.
+ * Iterations and --args / --map belong to sequential workflows: refused here rather than ignored.
  */
 export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, cwd: string, userDir?: string, processEnv: NodeJS.ProcessEnv = process.env): PreparedJob {
   if (rec.iterations !== undefined) throw new CliError('--max-iterations applies to sequential workflows: a MapReduce workflow runs once over its items', EXIT.usage);
   if (rec.args.length > 0) throw new CliError('--args / --map apply to sequential workflows: a MapReduce workflow takes its items from map.input', EXIT.usage);
   const r = resolved(wf, rec, cwd, userDir, processEnv);
-  let maxParallel = wf.map.max_parallel;
-  if (wf.map.max_parallel_var) {
+  const numberOf = (ref: NumberRef | undefined, given: number | undefined) => {
+    if (!ref) return given;
     try {
-      maxParallel = resolveMaxParallel(wf.map.max_parallel_var, r.env, processEnv);
+      return resolveNumberRef(ref, r.env, processEnv);
     } catch (err) {
       throw new CliError((err as Error).message, EXIT.usage);
     }
-  }
-  return { workflow: { ...wf, env: r.env, map: { ...wf.map, max_parallel: maxParallel } }, mask: r.mask, runOptions: r.runOptions, notes: r.notes, secrets: r.secrets };
+  };
+  const map = { ...wf.map, max_parallel: numberOf(wf.map.max_parallel_var, wf.map.max_parallel)!, agent_timeout_secs: numberOf(wf.map.agent_timeout_var, wf.map.agent_timeout_secs) };
+  return { workflow: { ...wf, env: r.env, map }, mask: r.mask, runOptions: r.runOptions, notes: r.notes, secrets: r.secrets };
 }

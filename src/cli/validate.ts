@@ -33,12 +33,13 @@ export function checkWorkflow(file: string): WorkflowCheck {
     warnings = p.warnings;
     if (p.mode === 'standard') return { file, valid: true, mode: 'standard', steps: p.workflow.commands.length, warnings };
     const mr = parseMapReduce(p.source);
-    const ref = mr.map.max_parallel_var;
     const env = mr.environment;
-    // A name no part of the file can give is only known from --param (or the environment at run time).
-    if (ref && !(ref.name in mr.env) && process.env[ref.name] === undefined && env && !(ref.name in env.dynamic) && !(ref.name in env.secrets) && env.envFiles.length === 0 && !Object.values(env.profiles).some((pr) => ref.name in pr)) {
+    for (const ref of [mr.map.max_parallel_var, mr.map.agent_timeout_var]) {
+      // A name no part of the file can give is only known from --param (or the environment at run time).
+      if (!ref || ref.name in mr.env || process.env[ref.name] !== undefined) continue;
+      if (env && (ref.name in env.dynamic || ref.name in env.secrets || env.envFiles.length > 0 || Object.values(env.profiles).some((pr) => ref.name in pr))) continue;
       const [line, col] = ref.where.split(':').slice(-2).map(Number);
-      p.source.warnings.push({ line: line!, col: col!, message: `max_parallel: \${${ref.name}} is not defined by this file: the run needs --param ${ref.name}=N or ${ref.name} in its environment` });
+      p.source.warnings.push({ line: line!, col: col!, message: `${ref.field}: \${${ref.name}} is not defined by this file: the run needs --param ${ref.name}=N or ${ref.name} in its environment` });
     }
     return { file, valid: true, mode: 'mapreduce', steps: mr.setup.length + mr.map.agent_template.length + mr.reduce.length, warnings: p.source.warnings };
   } catch (err) {

@@ -20,7 +20,7 @@ import { applyJsonPath } from './select.js';
 import { parseSortBy } from './sort-by.js';
 import { emptyEnvironment, parseEnv, parseEnvironmentKey } from '../workflow/parse-env.js';
 import type { WorkflowCommand } from '../workflow/types.js';
-import type { ErrorPolicy, MapInput, MapReduceWorkflow, MaxParallelRef, OnItemFailure } from './workflow.js';
+import type { ErrorPolicy, MapInput, MapReduceWorkflow, NumberRef, OnItemFailure } from './workflow.js';
 
 /** Top-level keys Prodigy accepts that this runner ignores: a warning, not an error. */
 const TOLERATED: Record<string, string> = {
@@ -31,6 +31,11 @@ const TOLERATED: Record<string, string> = {
   storage: 'sessions always live in the one store under PRODIGY_HOME',
   inputs: 'pass --param on the command line',
   environment: 'use env:',
+};
+/** map: keys seen in Prodigy's own workflow files that its map phase does not read either: the field that does. */
+const MAP_HINTS: Record<string, string> = {
+  timeout_per_agent: 'not a Prodigy map field; agent_timeout_secs sets the per-agent timeout',
+  retry_on_failure: 'not a Prodigy map field; error_policy.max_retries (or retry_config.max_attempts) sets the retries',
 };
 const ON_ITEM_FAILURE: readonly OnItemFailure[] = ['dlq', 'retry', 'skip', 'stop'];
 
@@ -97,33 +102,41 @@ function asFraction(src: YamlSource, node: Node | null, what: string): number {
 }
 
 /**
- * `max_parallel`: a number, or `${VAR}` / `$VAR` naming a variable. The name is resolved when the run
- * starts (resolveMaxParallel), after env_files, profile, --param and dynamic env are known; here only
- * its form is checked and where it stands is kept for the message.
+ * `max_parallel` / `agent_timeout_secs`: a number, or `${VAR}` / `$VAR` naming a variable. The name is
+ * resolved when the run starts (resolveNumberRef), after env_files, profile, --param and dynamic env are
+ * known; here only its form is checked and where it stands is kept for the message.
  */
-function maxParallelOf(src: YamlSource, node: Node | null): number | MaxParallelRef {
+function numberOrRef(src: YamlSource, node: Node | null, field: string): number | NumberRef {
   const v = isScalar(node) ? node.value : undefined;
   const ref = typeof v === 'string' ? /^\s*\$(?:\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}|([A-Za-z_][A-Za-z0-9_]*))\s*$/.exec(v) : null;
   if (ref) {
     const { line, col } = src.position(node);
-    return { name: (ref[1] ?? ref[2])!, where: `${src.file}:${line}:${col}` };
+    return { field, name: (ref[1] ?? ref[2])!, where: `${src.file}:${line}:${col}` };
   }
-  return asPositiveInt(src, node, 'max_parallel');
+  return asPositiveInt(src, node, field);
 }
 
-/** Pure: `max_parallel: ${VAR}` from the run's variables (then the process environment), or why not. */
-function maxParallelValue(ref: MaxParallelRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number | { reason: string } {
+/** Pure: a NumberRef from the run's variables (then the process environment), or why not. */
+function refValue(ref: NumberRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number | { reason: string } {
   const value = env[ref.name] ?? processEnv[ref.name];
-  if (value === undefined) return { reason: `max_parallel: unknown variable \${${ref.name}}` };
+  if (value === undefined) return { reason: `${ref.field}: unknown variable \${${ref.name}}` };
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || n <= 0) return { reason: `max_parallel: \${${ref.name}} is "${value}", not a positive whole number` };
+  if (!/^\s*\d+\s*$/.test(value) || n <= 0) return { reason: `${ref.field}: \${${ref.name}} is "${value}", not a positive whole number` };
   return n;
 }
 
 /** The number, or an Error naming file:line:col (the run refuses to start). */
-export function resolveMaxParallel(ref: MaxParallelRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number {
-  const v = maxParallelValue(ref, env, processEnv);
+export function resolveNumberRef(ref: NumberRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number {
+  const v = refValue(ref, env, processEnv);
   if (typeof v !== 'number') throw new Error(`${ref.where}: ${v.reason}`);
+  return v;
+}
+
+/** Resolved now when the file or the environment gives the name; else left to the run (1 / none till then). */
+function earlyValue(src: YamlSource, node: Node | null, ref: NumberRef, env: Record<string, string>, processEnv: NodeJS.ProcessEnv): number | undefined {
+  if (!(ref.name in env) && processEnv[ref.name] === undefined) return undefined;
+  const v = refValue(ref, env, processEnv);
+  if (typeof v !== 'number') throw src.error(node, v.reason);
   return v;
 }
 
@@ -145,7 +158,7 @@ export function inputOf(text: string): MapInput {
 }
 
 /** Keys of error_policy that Prodigy also accepts at the top level of a MapReduce workflow. */
-const POLICY_KEYS = new Set(['on_item_failure', 'continue_on_failure', 'max_failures', 'failure_threshold', 'retry_config', 'backoff', 'max_retries']);
+const POLICY_KEYS = new Set(['on_item_failure', 'continue_on_failure', 'max_failures', 'failure_threshold', 'retry_config', 'backoff', 'max_retries', 'error_collection']);
 
 function parseErrorPolicy(src: YamlSource, entries: Entry[], base?: ErrorPolicy): ErrorPolicy {
   const policy: ErrorPolicy = base ?? { on_item_failure: 'dlq', continue_on_failure: true, max_retries: 0 };
@@ -181,6 +194,9 @@ function parseErrorPolicy(src: YamlSource, entries: Entry[], base?: ErrorPolicy)
       }
       case 'backoff':
         src.warn(e.keyNode, 'key "backoff" is ignored: a failed item is retried when a slot frees, without a delay');
+        break;
+      case 'error_collection':
+        src.warn(e.keyNode, 'key "error_collection" is ignored: each failure is reported as it happens (terminal, events, its DLQ entry)');
         break;
       default:
         src.warn(e.keyNode, `key "error_policy.${e.key}" is ignored: not a Prodigy error_policy field`);
@@ -268,28 +284,30 @@ export function parseMapReduce(src: YamlSource, processEnv: NodeJS.ProcessEnv = 
         wf.map.offset = asCount(src, e.value, 'map.offset');
         break;
       case 'max_parallel': {
-        const mp = maxParallelOf(src, e.value);
+        const mp = numberOrRef(src, e.value, 'max_parallel');
         if (typeof mp === 'number') wf.map.max_parallel = mp;
         else {
           wf.map.max_parallel_var = mp;
-          // Known now (static env, the environment): checked now; else once the run's variables are known.
-          const known = mp.name in env || processEnv[mp.name] !== undefined;
-          const v = known ? maxParallelValue(mp, env, processEnv) : 1;
-          if (typeof v !== 'number') throw src.error(e.value, v.reason);
-          wf.map.max_parallel = v;
+          wf.map.max_parallel = earlyValue(src, e.value, mp, env, processEnv) ?? 1;
         }
         break;
       }
       case 'agent_timeout_secs':
-      case 'timeout':
-        wf.map.agent_timeout_secs = asPositiveInt(src, e.value, `map.${e.key}`);
+      case 'timeout': {
+        const t = numberOrRef(src, e.value, `map.${e.key}`);
+        if (typeof t === 'number') wf.map.agent_timeout_secs = t;
+        else {
+          wf.map.agent_timeout_var = t;
+          wf.map.agent_timeout_secs = earlyValue(src, e.value, t, env, processEnv);
+        }
         break;
+      }
       case 'agent_template':
         wf.map.agent_template = commandsOf(src, e.value, 'map.agent_template');
         sawTemplate = true;
         break;
       default:
-        src.warn(e.keyNode, `key "map.${e.key}" is ignored: not a map field this runner knows`);
+        src.warn(e.keyNode, `key "map.${e.key}" is ignored: ${MAP_HINTS[e.key] ?? 'not a map field this runner knows'}`);
     }
   }
   if (!sawInput) throw src.error(mapEntry.keyNode, 'map: needs an input: (a JSON file or a command)');

@@ -19,8 +19,10 @@ export interface MapInput {
   value: string;
 }
 
-/** `max_parallel: ${VAR}`: resolved when the run starts, once the run's variables are known. */
-export interface MaxParallelRef {
+/** `max_parallel: ${VAR}` (or agent_timeout_secs): resolved when the run starts, once the run's variables are known. */
+export interface NumberRef {
+  /** The field, for messages ("max_parallel", "map.agent_timeout_secs"). */
+  field: string;
   name: string;
   /** `file:line:col` of the value, for the message when it cannot be resolved. */
   where: string;
@@ -44,8 +46,10 @@ export interface MapReduceWorkflow {
     offset?: number;
     max_parallel: number;
     /** Set when max_parallel names a variable; max_parallel holds 1 until it is resolved. */
-    max_parallel_var?: MaxParallelRef;
+    max_parallel_var?: NumberRef;
     agent_timeout_secs?: number;
+    /** Set when agent_timeout_secs names a variable. */
+    agent_timeout_var?: NumberRef;
     agent_template: WorkflowCommand[];
   };
   reduce: WorkflowCommand[];

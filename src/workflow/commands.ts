@@ -106,6 +106,7 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
   }
   const flatForeach = cmd.kind === 'foreach' && !isMap(main.value);
   let streams = false;
+  let allowFailure = false;
   for (const e of entries) {
     if (e === main) continue;
     switch (e.key) {
@@ -114,6 +115,9 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
         break;
       case 'id':
         cmd.id = asText(src, e.value, 'id');
+        break;
+      case 'name':
+        cmd.name = asText(src, e.value, 'name');
         break;
       case 'timeout':
         cmd.timeout = asPositiveInt(src, e.value, 'timeout');
@@ -166,6 +170,10 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
       case 'outputs':
         cmd.outputs = parseOutputs(src, e.value);
         break;
+      case 'allow_failure':
+        // Seen in Prodigy's examples: the step's failure does not fail the workflow (on_failure: true).
+        allowFailure = asBool(src, e.value, 'allow_failure');
+        break;
       default:
         if (flatForeach && FOREACH_SIBLINGS.includes(e.key)) break;
         if (opts.extraFields?.includes(e.key)) break;
@@ -174,9 +182,22 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
         else src.warn(e.keyNode, `key "${e.key}" is ignored: not a Prodigy step field`);
     }
   }
+  if (allowFailure && !cmd.onFailure) cmd.onFailure = { commands: [], maxAttempts: 1, retryOriginal: false, failWorkflow: false, handlerFailureFatal: false };
+  warnPipeForms(src, main.value, cmd.text);
   if (streams && cmd.capture === undefined) src.warn(node, 'key "capture_streams" is ignored: it needs capture: <name> on the same step');
   if (cmd.outputs && cmd.id === undefined) throw src.error(node, 'outputs: needs id: on the same step (outputs are read as ${<id>.<name>})');
   return cmd;
+}
+
+/**
+ * `${x|default:y}` and `${x|length:n}` appear in Prodigy's examples, but neither Prodigy nor this runner
+ * reads a `|` form: the placeholder stays as text and the shell then fails on it. Said before it runs.
+ */
+function warnPipeForms(src: YamlSource, node: Node | null, text: string): void {
+  for (const m of text.matchAll(/\$\{([A-Za-z_][\w.[\]-]*)\|(\w+)(?::([^}]*))?\}/g)) {
+    const hint = m[2] === 'default' ? `; write \${${m[1]}:-${m[3] ?? ''}}` : '';
+    src.warn(node, `"${m[0]}" is not a Prodigy variable form: it stays as text (a shell may reject it)${hint}`);
+  }
 }
 
 /** A list of commands (a workflow's `commands:`, or a bare list at the top). Must not be empty. */

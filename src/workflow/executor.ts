@@ -183,7 +183,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       const t0 = performance.now();
       let pgidTimer: NodeJS.Timeout | null = null;
       let pgidRecorded = false;
-      scope.step = { name: cmd.id ?? summary, index: i };
+      scope.step = { name: cmd.name ?? cmd.id ?? summary, index: i };
       scope.iteration = cmd.iteration ?? 1;
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };

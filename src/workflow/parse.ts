@@ -73,6 +73,15 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
         wf.commands = parseCommandList(src, e.value, 'commands');
         sawCommands = true;
         break;
+      case 'steps':
+        // Some of Prodigy's examples list their steps under steps:; its workflows use commands:.
+        if (entries.some((x) => x.key === 'commands')) src.warn(e.keyNode, 'key "steps" is ignored: the workflow has commands: already');
+        else {
+          src.warn(e.keyNode, 'key "steps" is read as commands: (Prodigy workflows list their steps under commands:)');
+          wf.commands = parseCommandList(src, e.value, 'steps');
+          sawCommands = true;
+        }
+        break;
       case 'merge':
         wf.merge = parseMergeBlock(src, e.value);
         break;
@@ -85,6 +94,11 @@ export function parseWorkflow(text: string, file: string): ParsedWorkflow {
         src.warn(e.keyNode, `key "${e.key}" is ignored: ${TOLERATED_TOP_LEVEL[e.key] ?? 'not a Prodigy workflow key'}`);
     }
   }
-  if (!sawCommands) throw src.error(root, 'the workflow has no commands: list');
+  if (!sawCommands) {
+    // Prodigy's templates/ folder also holds prompt templates and an older stages: format: say what they are.
+    const other = entries.find((e) => e.key === 'stages' || e.key === 'template' || e.key === 'system_prompt');
+    const why = other ? ` ("${other.key}:" belongs to ${other.key === 'stages' ? 'an older format (stages of typed steps); a workflow lists its steps under commands:' : 'a Prodigy prompt template, not a workflow'})` : '';
+    throw src.error(root, `the workflow has no commands: list${why}`);
+  }
   return { mode: 'standard', workflow: wf, warnings: src.warnings };
 }

@@ -98,6 +98,8 @@ async function execOnce(cmd: WorkflowCommand, text: string, ctx: StepContext, ho
   if (cmd.kind === 'shell' || cmd.kind === 'claude') ctx.scope.outputs[cmd.kind] = output;
   ctx.scope.outputs.last = output;
   ctx.scope.outputs['last.exit_code'] = String(r.exitCode ?? -1);
+  // A text capture is there for the step's own handlers too (on_failure, on_exit_code), failed or not.
+  if (cmd.capture && cmd.captureFormat === 'string' && (!cmd.captureStreams || cmd.captureStreams.stdout)) ctx.scope.variables[cmd.capture] = output;
   return r;
 }
 

@@ -96,6 +96,8 @@ export interface WorkflowCommand {
   kind: CommandKind;
   /** The command text before interpolation. */
   text: string;
+  /** `name:` beside the command: a label (Prodigy's step name), `${step.name}` when given. */
+  name?: string;
   id?: string;
   /** Seconds; the whole process group is killed at expiry. */
   timeout?: number;

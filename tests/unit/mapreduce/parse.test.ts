@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/home.js';
-import { parseMapReduce, resolveMaxParallel } from '../../../src/mapreduce/parse.js';
+import { parseMapReduce, resolveNumberRef } from '../../../src/mapreduce/parse.js';
 import { parseWorkflow } from '../../../src/workflow/parse.js';
 import { WorkflowParseError } from '../../../src/workflow/yaml-source.js';
 
@@ -118,10 +118,10 @@ map:
 `);
     expect(warnings).toEqual([]);
     expect(wf.environment).toMatchObject({ dynamic: { REV: { command: 'git rev-parse HEAD' } }, secrets: { KEY: { text: '\${env:TOKEN}' } }, envFiles: ['a.env'], profiles: { prod: { N: '4' } } });
-    expect(wf.map.max_parallel_var).toEqual({ name: 'N', where: 'jobs.yml:11:17' });
-    expect(resolveMaxParallel(wf.map.max_parallel_var!, { N: '4' }, {})).toBe(4);
-    expect(() => resolveMaxParallel(wf.map.max_parallel_var!, {}, {})).toThrow('jobs.yml:11:17: max_parallel: unknown variable ${N}');
-    expect(() => resolveMaxParallel(wf.map.max_parallel_var!, { N: '2.5' }, {})).toThrow('jobs.yml:11:17: max_parallel: ${N} is "2.5", not a positive whole number');
+    expect(wf.map.max_parallel_var).toEqual({ field: 'max_parallel', name: 'N', where: 'jobs.yml:11:17' });
+    expect(resolveNumberRef(wf.map.max_parallel_var!, { N: '4' }, {})).toBe(4);
+    expect(() => resolveNumberRef(wf.map.max_parallel_var!, {}, {})).toThrow('jobs.yml:11:17: max_parallel: unknown variable ${N}');
+    expect(() => resolveNumberRef(wf.map.max_parallel_var!, { N: '2.5' }, {})).toThrow('jobs.yml:11:17: max_parallel: ${N} is "2.5", not a positive whole number');
   });
 
   it('refuses mistakes with file:line:col', () => {
