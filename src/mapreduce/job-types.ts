@@ -5,6 +5,7 @@
  * The dashboard reads these files; the job runner is their only writer.
  */
 import type { JsonValue } from '../session/types.js';
+import type { QueueDepth } from './remote.js';
 
 export type WorkItemStatus = 'pending' | 'running' | 'completed' | 'failed' | 'dead';
 
@@ -53,6 +54,8 @@ export interface JobState {
   /** Captured setup variables, restored on resume (setup does not run again). */
   variables: Record<string, string>;
   items: WorkItemState[];
+  /** With queue workers: the queue's depth and its live workers, refreshed about once a second while the map runs. */
+  queue?: (QueueDepth & { at: string }) | null;
 }
 
 export type JobEventType =

@@ -41,12 +41,24 @@ export interface RemoteItemRequest {
 
 export type RemoteOutcome = { kind: 'result'; result: RemoteItemResult } | { kind: 'failed'; error: string } | { kind: 'interrupted' };
 
-/** Queue depth, for the job header. */
+/** One live queue worker, as the dashboard's workers pane shows it. */
+export interface QueueWorkerView {
+  worker: string;
+  running: number;
+  concurrency: number;
+  completed: number;
+  per_min: number;
+  heartbeat_at: string;
+  draining: boolean;
+}
+
+/** Queue depth (the whole queue: every coordinator on this Redis) and the live workers, for the job header. */
 export interface QueueDepth {
   waiting: number;
   active: number;
   delayed: number;
   workers: number;
+  list?: QueueWorkerView[];
 }
 
 export interface RemoteDispatch {

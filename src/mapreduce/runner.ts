@@ -464,7 +464,22 @@ class JobRun {
     if (remote) {
       // Every item waits on the interrupt signal at once.
       setMaxListeners(pending.length + 16, this.o.signal);
-      await remote.begin({ cwd: this.o.cwd, jobId: this.job.job_id, sessionId: this.sessionId, resumed: this.resumedRun, isolated: agents !== null });
+      let lastDepth = '';
+      await remote.begin({
+        cwd: this.o.cwd,
+        jobId: this.job.job_id,
+        sessionId: this.sessionId,
+        resumed: this.resumedRun,
+        isolated: agents !== null,
+        // Mirrored into job.json (coalesced with everything else) so the dashboard reads it from disk.
+        onDepth: (d) => {
+          const key = JSON.stringify(d);
+          if (key === lastDepth && this.job.queue) return;
+          lastDepth = key;
+          this.job.queue = { ...d, at: new Date().toISOString() };
+          this.store.changed();
+        },
+      });
     }
     const remoteRun = remote
       ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, secrets: this.o.secrets ?? {}, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: () => this.changed() })

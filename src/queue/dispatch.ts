@@ -17,7 +17,8 @@ import { currentBranch, revParse } from '../git/repo.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import type { QueueDepth, RemoteDispatch, RemoteItemRequest, RemoteItemResult, RemoteOutcome } from '../mapreduce/remote.js';
 import { type Bull, loadBull, redisOptions } from './connection.js';
-import { CANCEL_CHANNEL, type ItemGit, type ItemPayload, KEY_PREFIX, QUEUE_NAME, queueJobId, WORKER_KEYS } from './protocol.js';
+import { CANCEL_CHANNEL, type ItemGit, type ItemPayload, KEY_PREFIX, QUEUE_NAME, queueJobId, type WorkerRecord, WORKER_KEYS } from './protocol.js';
+import { parseWorkerRecord } from './workers-view.js';
 import { open, seal } from './sign.js';
 import type { QueueTarget } from './url.js';
 
@@ -111,8 +112,12 @@ export class QueueDispatch implements RemoteDispatch {
   /** Queue depth of the whole queue (shared by every coordinator on this Redis) and live workers. */
   async depth(): Promise<QueueDepth> {
     const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    const workers = (await this.redis.keys(WORKER_KEYS)).length;
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, workers };
+    const keys = await this.redis.keys(WORKER_KEYS);
+    const records = (keys.length ? await this.redis.mget(...keys) : []).map(parseWorkerRecord).filter((r): r is WorkerRecord => r !== null);
+    const list = records
+      .map((r) => ({ worker: r.id, running: r.current.length, concurrency: Number(r.concurrency) || 0, completed: Number(r.completed) || 0, per_min: Number(r.per_min) || 0, heartbeat_at: r.heartbeat_at, draining: Boolean(r.draining) }))
+      .sort((a, b) => a.worker.localeCompare(b.worker));
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, workers: list.length, list };
   }
 
   run(req: RemoteItemRequest, signal: AbortSignal, onWorker: (worker: string) => void): Promise<RemoteOutcome> {
