@@ -179,7 +179,7 @@ export class QueueDispatch implements RemoteDispatch {
         const state = await job.getState();
         if (state === 'completed') {
           const r = this.openResult(w.id, job.returnvalue);
-          if (r && r.status === 'success') {
+          if (r && r.status === 'success' && (await this.branchThere(r))) {
             w.enqueued = true;
             this.settle(w, r);
             return;
@@ -195,6 +195,12 @@ export class QueueDispatch implements RemoteDispatch {
       await this.queue.remove(w.id).catch(() => undefined);
     }
     this.enqueue(w);
+  }
+
+  /** A result's pushed branch is still on the remote (else its work is lost and the item runs again). */
+  private async branchThere(r: RemoteItemResult): Promise<boolean> {
+    if (!r.branch || !this.gitInfo) return true;
+    return (await runGit(this.cwd, ['ls-remote', '--exit-code', this.gitInfo.remote, `refs/heads/${r.branch}`])).code === 0;
   }
 
   private enqueue(w: Waiter): void {
@@ -252,12 +258,14 @@ export class QueueDispatch implements RemoteDispatch {
     if (!id.startsWith(`${KEY_PREFIX}:${this.jobId}:`)) return;
     const r = this.openResult(id, returnvalue);
     if (!r) return;
-    const w = this.waiters.get(id);
-    if (!w || w.done || this.settled.has(r.item_id) || r.item_id !== w.itemId) {
+    if (this.settled.has(r.item_id)) {
       // A late duplicate (the item was settled already): its work is not merged; its branch goes.
       if (r.branch) this.branches.add(r.branch);
       return;
     }
+    const w = this.waiters.get(id);
+    // Nobody waits (the run is stopping): the result stays in the queue for a resume to take.
+    if (!w || w.done || r.item_id !== w.itemId) return;
     // A cancelled or failed result of an earlier attempt says nothing about this one.
     if (r.status !== 'success' && r.attempt !== w.attempt) return;
     // Cancelled by a cancel that was not ours (an earlier run of this job): not a try; the item goes again.

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { git, runGit } from '../git/git.js';
 import { TailBuffer } from '../exec/output-tail.js';
 import { SerialQueue } from '../exec/serial-queue.js';
+import type { ShellLauncher } from '../exec/process.js';
 import { itemScope } from '../mapreduce/runner.js';
 import { type Mask, makeMask } from '../workflow/mask.js';
 import { runSteps } from '../workflow/step-runner.js';
@@ -45,7 +46,8 @@ async function ensureBase(h: ItemHost, g: NonNullable<ItemPayload['git']>): Prom
   if (now.code !== 0) throw new Error(`base commit ${g.base_commit.slice(0, 12)} is not on ${g.base_ref} of the remote`);
 }
 
-export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: AbortSignal, onOutput?: (text: string) => void): Promise<ItemResult> {
+/** `launcher`: the worker slot's long-lived shell (exec/slot-host.ts), as for local agents: no fork of Node per command. */
+export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: AbortSignal, launcher?: ShellLauncher, onOutput?: (text: string) => void): Promise<ItemResult> {
   const mask: Mask = makeMask(p.secrets);
   const started = new Date();
   const t0 = performance.now();
@@ -88,7 +90,7 @@ export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: Abort
     }
     const env = { ...h.processEnv, ...p.env, PRODIGY_SESSION_ID: p.session_id, PRODIGY_JOB_ID: p.job_id };
     const scope = itemScope({ variables: { ...p.variables }, env: { ...p.env }, processEnv: h.processEnv, workflowName: p.workflow_name, strict: p.strict }, { id: p.item_id, index: p.index, item: p.item }, p.total);
-    const r = await runSteps(p.commands, { scope, cwd, env, signal }, {
+    const r = await runSteps(p.commands, { scope, cwd, env, signal, launcher }, {
       onOutput: (text) => {
         tail.push(text);
         onOutput?.(mask(text));

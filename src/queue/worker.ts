@@ -9,6 +9,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import { runGit } from '../git/git.js';
 import { SerialQueue } from '../exec/serial-queue.js';
+import { SlotHosts } from '../exec/slot-host.js';
 import { loadBull, redisOptions } from './connection.js';
 import { CANCEL_CHANNEL, type ItemPayload, KEY_PREFIX, QUEUE_NAME, type WorkerRecord, workerKey } from './protocol.js';
 import { open, seal } from './sign.js';
@@ -45,6 +46,9 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   await runGit(o.repo, ['worktree', 'prune']).catch(() => undefined);
   const h: ItemHost = { repo: o.repo, tag, scratch, admin: new SerialQueue(), processEnv: o.env };
   const running = new Map<string, Running>();
+  // One long-lived shell per concurrency slot runs the items' shell commands (as local agents do).
+  const hosts = new SlotHosts();
+  const freeSlots = Array.from({ length: o.concurrency }, (_, i) => `slot-${o.concurrency - i}`);
   const cancelled = new Set<string>();
   const record: WorkerRecord = {
     id: tag,
@@ -79,7 +83,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     if (cancelled.has(key)) ac.abort();
     try {
       await job.updateProgress({ worker: tag }).catch(() => undefined);
-      const r = await runItemOnWorker(h, p, ac.signal);
+      const slot = freeSlots.pop() ?? `slot-extra-${id}`;
+      const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run).finally(() => freeSlots.push(slot));
       if (o.stop.now.aborted && r.status === 'cancelled' && token) {
         // Stopped at once by this worker's own Ctrl+C: the item goes back to the queue for another worker.
         await job.moveToWait(token);
@@ -153,6 +158,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     await worker.close();
   } finally {
     clearInterval(timer);
+    hosts.close(o.stop.now.aborted);
     await redis.del(workerKey(tag)).catch(() => undefined);
     redis.disconnect();
     sub.disconnect();

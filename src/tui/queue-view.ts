@@ -38,3 +38,9 @@ export function workerPaneRows(q: Snapshot | null | undefined, now: number): Wor
     state: w.draining ? 'draining' : 'ready',
   }));
 }
+
+/** Tab's next pane in a MapReduce job: agents, events, and workers when the job runs on a queue. */
+export function nextPane(pane: 0 | 1 | 2, onQueue: boolean): 0 | 1 | 2 {
+  if (!onQueue) return pane === 0 ? 1 : 0;
+  return ((pane + 1) % 3) as 0 | 1 | 2;
+}
