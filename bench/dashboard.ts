@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { commandMs, median, nowMs, percentile, round } from './harness.js';
+import { commandMs, cpuTicks, median, nowMs, percentile, round } from './harness.js';
 import { seedSessions } from './store.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,12 +89,6 @@ class Pty {
       });
     });
   }
-}
-
-function cpuTicks(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
 /** Percent of one CPU used by each pid over `ms`. */

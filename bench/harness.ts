@@ -1,5 +1,6 @@
 /** Shared timing helpers for benchmarks. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -36,4 +37,11 @@ export function commandMs(cmd: string, args: string[], runs = 5, env: NodeJS.Pro
 export function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** CPU time a process used so far, in clock ticks (utime + stime; USER_HZ is 100 on Linux). */
+export function cpuTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }

@@ -23,6 +23,7 @@ await loadOptional('workflow_scale', './workflow-overhead.js', 'benchWorkflowSca
 await loadOptional('mapreduce', './mapreduce.js', 'benchMapReduce');
 await loadOptional('mapreduce_scale', './mapreduce.js', 'benchMapReduceScale');
 await loadOptional('dashboard', './dashboard.js', 'benchDashboard');
+await loadOptional('dashboard_job', './dashboard-job.js', 'benchDashboardJob');
 await loadOptional('worktrees', './worktrees.js', 'benchWorktrees');
 await loadOptional('queue', './queue.js', 'benchQueue');
 

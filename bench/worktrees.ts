@@ -1,7 +1,9 @@
 /**
  * Isolation's cost: a MapReduce job of `true` items at max_parallel 8 on a repository of 1,000 files,
- * with agent worktrees and without (--no-worktree), beside the floor of one `git worktree add` +
- * `remove` pair measured on the same repository in the same run.
+ * with agent worktrees (slots reused, the default; and one add + remove per item,
+ * PRODIGY_AGENT_WORKTREE_REUSE=0) and without (--no-worktree), beside the floors measured on the same
+ * repository in the same run: one `git worktree add` + `remove` pair, and one slot reset (checkout -f -B,
+ * clean -ffdx, detach, branch -D) by hand.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,13 +35,13 @@ function repoOf1000(dir: string): void {
   git(dir, ['commit', '-qm', 'files']);
 }
 
-function runJob(repo: string, home: string, items: number, isolate: boolean): number {
+function runJob(repo: string, home: string, items: number, isolate: boolean, reuse = true): number {
   fs.mkdirSync(home, { recursive: true });
   const wf = path.join(home, 'wf.yml');
   const list = JSON.stringify(Array.from({ length: items }, (_, i) => i));
   fs.writeFileSync(wf, `name: bench\nmode: mapreduce\nmap:\n  input: "echo '${list}'"\n  max_parallel: 8\n  agent_template:\n    - shell: "true"\n`);
   const t = nowMs();
-  const r = spawnSync(process.execPath, [bin, 'run', wf, '--no-tui', ...(isolate ? [] : ['--no-worktree'])], { cwd: repo, env: { ...env, PRODIGY_HOME: home }, stdio: 'pipe' });
+  const r = spawnSync(process.execPath, [bin, 'run', wf, '--no-tui', ...(isolate ? [] : ['--no-worktree'])], { cwd: repo, env: { ...env, PRODIGY_HOME: home, PRODIGY_AGENT_WORKTREE_REUSE: reuse ? '1' : '0' }, stdio: 'pipe' });
   if (r.status !== 0) throw new Error(`bench job failed: ${r.stderr}`);
   return nowMs() - t;
 }
@@ -60,16 +62,35 @@ export async function benchWorktrees(): Promise<Record<string, number>> {
       git(repo, ['branch', '-D', `b${i}`]);
     }
     const floor = (nowMs() - t0) / pairs;
+    // Floor of reuse: one slot worktree reset onto a new branch and released, by hand.
+    const slot = path.join(root, 'slot');
+    git(repo, ['worktree', 'add', '-q', '--detach', slot, 'HEAD']);
+    const head = git(repo, ['rev-parse', 'HEAD']).toString().trim();
+    const t1 = nowMs();
+    for (let i = 0; i < pairs; i++) {
+      git(slot, ['checkout', '-q', '-f', '-B', `s${i}`, head]);
+      git(slot, ['clean', '-q', '-ffdx']);
+      git(slot, ['checkout', '-q', '--detach']);
+      git(repo, ['branch', '-D', `s${i}`]);
+    }
+    const resetFloor = (nowMs() - t1) / pairs;
+    git(repo, ['worktree', 'remove', '--force', slot]);
     const items = 64;
     const plain = runJob(repo, path.join(root, 'h-plain'), items, false);
     const isolated = runJob(repo, path.join(root, 'h-iso'), items, true);
+    const addRemove = runJob(repo, path.join(root, 'h-iso-add'), items, true, false);
     const overhead = (isolated - plain) / items;
+    const overheadAddRemove = (addRemove - plain) / items;
     return {
       worktree_add_remove_floor_ms: round(floor),
+      worktree_slot_reset_floor_ms: round(resetFloor),
       isolation_overhead_per_item_ms: round(overhead),
       isolation_overhead_vs_floor: round(overhead / floor),
+      isolation_overhead_per_item_add_remove_ms: round(overheadAddRemove),
+      isolation_overhead_add_remove_vs_floor: round(overheadAddRemove / floor),
       items_per_s_without_isolation: round((items * 1000) / plain),
       items_per_s_with_isolation: round((items * 1000) / isolated),
+      items_per_s_with_isolation_add_remove: round((items * 1000) / addRemove),
     };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { UnifiedSessionManager } from '../src/session/manager.js';
 import { shouldTick } from '../src/tui/clock.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { DashboardStore, JobView } from './dashboard.js';
-import { countDlqItems, jobRepoOf, readJobState, readLatestEvents } from './job-files.js';
+import { countDlqItems, jobRepoOf, readJobTail, readLatestEvents } from './job-files.js';
+import { JobTail } from '../src/mapreduce/job-tail.js';
 import { storePaths } from '../src/storage/paths.js';
 import { CorruptSessionFileError, type SessionListing } from '../src/storage/session-store.js';
 import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
@@ -112,7 +113,15 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     apply(job.jobId, { repo, resolved: true });
     if (repo === null) return;
     const stateFile = paths.jobStateFile(repo, job.jobId);
-    const loadState = async () => apply(job.jobId, await readJobState(stateFile));
+    // Follows the journal: each change costs the lines appended since, not a parse of the whole job.
+    const tail = new JobTail(stateFile);
+    let shown: unknown = undefined;
+    const loadState = async () => {
+      const read = await readJobTail(tail);
+      if (read.state !== null && read.state === shown && read.problem === null) return; // nothing new
+      shown = read.state;
+      apply(job.jobId, read);
+    };
     const loadEvents = async () => apply(job.jobId, { events: await readLatestEvents(paths.eventsDir(repo, job.jobId), eventCount) });
     const loadDlq = async () => apply(job.jobId, { dlqCount: await countDlqItems(paths.dlqItemsDir(repo, job.jobId)) });
     const quiet = (f: () => Promise<void>) => () => void f().catch(() => {});

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readJobState as readJobStateFile } from '../src/mapreduce/job-store.js';
+import type { JobTail } from '../src/mapreduce/job-tail.js';
 import type { JobEvent, JobState } from '../src/mapreduce/job-types.js';
 import { readTailLines } from '../src/storage/jsonl.js';
 import { CorruptFileError } from '../src/storage/store-file.js';
@@ -31,6 +32,16 @@ export async function readJobState(file: string): Promise<JobStateRead> {
   } catch (err) {
     if (isMissing(err)) return { state: null, problem: null };
     return { state: null, problem: err instanceof CorruptFileError ? err.message : `${file}: ${(err as Error).message}` };
+  }
+}
+
+/** The next read of a job being followed (src/mapreduce/job-tail.ts: only what was appended), same shape. */
+export async function readJobTail(tail: JobTail): Promise<JobStateRead> {
+  try {
+    return { state: await tail.refresh(), problem: null };
+  } catch (err) {
+    if (isMissing(err)) return { state: null, problem: null };
+    return { state: null, problem: err instanceof CorruptFileError ? err.message : `${tail.file}: ${(err as Error).message}` };
   }
 }
 

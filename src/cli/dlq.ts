@@ -8,6 +8,7 @@ import { type Column, renderTable } from '../view/table.js';
 import { existingHomeOf, outputWidth, printJson } from './context.js';
 import { firstLine, tailText } from '../view/dlq-text.js';
 import { parseMaxRetries } from './resume-job.js';
+import { warnProblems } from './errors.js';
 
 const COLUMNS: Column[] = [
   { header: 'ITEM' },
@@ -26,7 +27,7 @@ export function dlqRows(items: DlqItem[], now: number): string[][] {
 async function list(id: string, o: { json?: boolean }, cmd: Command): Promise<void> {
   const loc = await locateJob(existingHomeOf(cmd), id);
   const { items, problems } = await listDlqItems(loc.dlqItemsDir);
-  for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
+  warnProblems(problems);
   if (o.json) return printJson(items);
   if (items.length === 0) {
     process.stdout.write(`The dead-letter queue of job ${loc.jobId} is empty.\n`);

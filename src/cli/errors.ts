@@ -1,5 +1,6 @@
 /** Exit codes and the one-line error every command prints on failure. */
 import { SessionLockedError } from '../storage/lock.js';
+import { safeLine } from '../view/safe-text.js';
 import { CorruptFileError } from '../storage/store-file.js';
 import { InvalidTransitionError } from '../session/lifecycle.js';
 import { JobNotFoundError } from '../mapreduce/locate.js';
@@ -32,6 +33,16 @@ export function messageOf(err: unknown): string {
 }
 
 export function reportError(err: unknown): number {
-  process.stderr.write(`prodigy: ${messageOf(err).split('\n')[0]}\n`);
+  process.stderr.write(`prodigy: ${safeLine(messageOf(err).split('\n')[0] ?? '')}\n`);
   return exitCodeOf(err);
+}
+
+/** A file a listing skipped: one line, path and reason made safe to print (a file name is stored text). */
+export function problemLine(p: { file: string; reason: string }): string {
+  return `prodigy: skipped ${safeLine(p.file)}: ${safeLine(p.reason)} (file left unchanged)`;
+}
+
+/** Writes each skipped file's line to stderr. */
+export function warnProblems(problems: readonly { file: string; reason: string }[]): void {
+  for (const p of problems) process.stderr.write(`${problemLine(p)}\n`);
 }

@@ -4,6 +4,7 @@ import { followEvents, formatEvent, readEvents } from '../mapreduce/events.js';
 import type { JobEvent } from '../mapreduce/job-types.js';
 import { locateJob } from '../mapreduce/locate.js';
 import { homeOf, printJson } from './context.js';
+import { safeLine } from '../view/safe-text.js';
 
 /** A follower stops by itself when the job is over for good (completed or failed). */
 const FINAL: ReadonlySet<JobEvent['type']> = new Set(['JobCompleted', 'JobFailed']);
@@ -19,7 +20,7 @@ async function events(id: string, o: { json?: boolean; follow?: boolean }, cmd: 
     const all = await readEvents(loc.eventsDir);
     if (o.json) return printJson(all);
     if (all.length === 0) process.stdout.write(`No events for job ${loc.jobId}.\n`);
-    else process.stdout.write(`${all.map(formatEvent).join('\n')}\n`);
+    else process.stdout.write(`${all.map((e) => safeLine(formatEvent(e))).join('\n')}\n`);
     return;
   }
   // Following: JSON Lines with --json (one object per line, as they happen), else the plain lines.
@@ -28,7 +29,7 @@ async function events(id: string, o: { json?: boolean; follow?: boolean }, cmd: 
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await followEvents(loc.eventsDir, (e) => process.stdout.write(`${o.json ? JSON.stringify(e) : formatEvent(e)}\n`), {
+    await followEvents(loc.eventsDir, (e) => process.stdout.write(`${o.json ? JSON.stringify(e) : safeLine(formatEvent(e))}\n`), {
       signal: ac.signal,
       until: (e) => FINAL.has(e.type),
     });

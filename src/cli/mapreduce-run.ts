@@ -20,6 +20,7 @@ import { CliError, EXIT } from './errors.js';
 import { placeRecord, type RunPlace } from './isolation.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
 import { openQueue, type QueueRunFlags } from './queue-options.js';
+import { safeLine } from '../view/safe-text.js';
 import { type PreparedJob, prepareMapReduce, recordOf, type RunOptionsRecord } from './run-plan.js';
 import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
 import { maskedJobReporter } from '../mapreduce/masked-job.js';
@@ -56,7 +57,7 @@ export function cliReporter(opts: { verbose?: boolean; notes?: string[] } = {}):
     },
     itemDead: (it, error) => {
       if (tty && lastLine) process.stdout.write('\r\x1b[2K');
-      process.stdout.write(`✗ ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
+      process.stdout.write(`✗ ${it.id} failed after ${it.attempts} attempt(s): ${safeLine(error)}\n`);
       if (tty && lastLine) process.stdout.write(lastLine);
     },
     output: opts.verbose ? (text) => process.stdout.write(text) : undefined,
@@ -86,7 +87,7 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
     process.stdout.write(`Interrupted at ${itemsProgress(finishedCount(c), c.total, c.dead)}. Resume with: prodigy resume-job ${r.jobId}\n`);
     return EXIT.interrupted;
   }
-  process.stderr.write(`prodigy: ${r.error}\n`);
+  process.stderr.write(`prodigy: ${safeLine(`${r.error}`)}\n`);
   process.stdout.write(`Failed. Session ${r.sessionId}, job ${r.jobId}\n`);
   return EXIT.failed;
 }

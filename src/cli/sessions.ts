@@ -5,7 +5,8 @@ import { UnifiedSessionManager, summarize } from '../session/manager.js';
 import type { SessionFilter, SessionStatus, UnifiedSession } from '../session/types.js';
 import { SESSION_STATUSES } from '../session/types.js';
 import { STATUS_SYMBOL, displayStatus, formatDuration, formatRelative, progressLabel, sessionName, typeLabel } from '../view/format.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, warnProblems } from './errors.js';
+import { safeLine } from '../view/safe-text.js';
 import { existingHomeOf, outputWidth, printJson } from './context.js';
 import { confirmOnTerminal } from './confirm.js';
 import { sessionTable } from '../view/session-rows.js';
@@ -24,10 +25,6 @@ function parseLimit(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new CliError(`--limit must be a whole number, not "${v}"`, EXIT.usage);
   return n;
-}
-
-function warnProblems(problems: { file: string; reason: string }[]): void {
-  for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
 }
 
 async function list(cmd: Command): Promise<void> {
@@ -81,7 +78,7 @@ function detailLines(s: UnifiedSession, interrupted: boolean): string[] {
   lines.push(['checkpoints', `${s.checkpoints.length}${s.checkpoints.length ? `, latest ${s.checkpoints.at(-1)!.created_at}` : ''}`]);
   if (s.error) lines.push(['error', s.error]);
   const w = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+  return lines.map(([k, v]) => `${k.padEnd(w)}  ${safeLine(v)}`);
 }
 
 async function show(id: string, cmd: Command): Promise<void> {
@@ -126,7 +123,7 @@ async function clean(cmd: Command): Promise<void> {
   const verb = o.dryRun ? 'Would remove' : 'Removed';
   for (const s of doomed) {
     const age = formatRelative(s.completed_at ?? s.updated_at, Date.now());
-    process.stdout.write(`${verb} ${s.id}  ${s.status}  ${sessionName(s)}  ${age}\n`);
+    process.stdout.write(`${verb} ${s.id}  ${s.status}  ${safeLine(sessionName(s))}  ${age}\n`);
   }
   process.stdout.write(`${verb} ${doomed.length} session${doomed.length === 1 ? '' : 's'}.\n`);
 }

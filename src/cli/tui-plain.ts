@@ -8,6 +8,7 @@ import { UnifiedSessionManager } from '../session/manager.js';
 import { listStatus } from '../tui/session-list.js';
 import { progressText } from '../view/progress-text.js';
 import { sessionName } from '../view/format.js';
+import { safeLine } from '../view/safe-text.js';
 import { shortOf } from '../view/short-id.js';
 import { createDashboardStore } from '../../store/dashboard.js';
 import { loadAll, startFeed } from '../../store/dashboard-feed.js';
@@ -24,7 +25,7 @@ export function changeLines(prev: Map<string, string>, s: Pick<DashboardState, '
     const before = prev.get(x.id);
     if (before === key) continue;
     prev.set(x.id, key);
-    out.push(`${time} ${shortOf(s.short, x.id)} ${sessionName(x)}: ${before ? `${before.split(' (')[0]} → ` : 'new, '}${key}`);
+    out.push(`${time} ${shortOf(s.short, x.id)} ${safeLine(sessionName(x))}: ${before ? `${before.split(' (')[0]} → ` : 'new, '}${key}`);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { UnifiedSessionManager } from '../session/manager.js';
 import { visibleIds } from '../tui/session-list.js';
 import { sessionTable } from '../view/session-rows.js';
 import { existingHomeOf, outputWidth } from './context.js';
+import { warnProblems } from './errors.js';
 
 /** The repository the user is in: the nearest folder upwards holding `.git`, else null. */
 export function findRepoRoot(from: string): string | null {
@@ -25,7 +26,7 @@ export function findRepoRoot(from: string): string | null {
 async function plainListing(home: string, repoPath: string | null, all: boolean): Promise<string> {
   const manager = new UnifiedSessionManager(home);
   const { sessions, problems } = await manager.list();
-  for (const p of problems) process.stderr.write(`prodigy: skipped ${p.file}: ${p.reason} (file left unchanged)\n`);
+  warnProblems(problems);
   if (sessions.length === 0) return 'No sessions.\n';
   const byId = Object.fromEntries(sessions.map((s) => [s.id, s]));
   const alive = Object.fromEntries(sessions.map((s) => [s.id, manager.ownerAlive(s)]));

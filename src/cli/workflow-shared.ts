@@ -13,6 +13,7 @@ import { type ParsedWorkflow, parseWorkflow } from '../workflow/parse.js';
 import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { useColor } from './context.js';
 import { CliError, EXIT } from './errors.js';
+import { safeLine } from '../view/safe-text.js';
 
 export interface LoadedWorkflow {
   /** Absolute path, as recorded in the session. */
@@ -119,7 +120,7 @@ export function plainReporter(opts: { verbose?: boolean } = {}): ExecutorReporte
     },
     stepFinished: (i, total, summary, outcome, ms) => {
       const mark = outcome.status === 'failed' ? paint('31', '✗') : outcome.status === 'skipped' ? paint('33', '↷') : paint('32', '✓');
-      const note = outcome.status === 'skipped' ? ' skipped (when: false)' : outcome.status === 'failed' ? ` failed: ${outcome.error}` : '';
+      const note = outcome.status === 'skipped' ? ' skipped (when: false)' : outcome.status === 'failed' ? ` failed: ${safeLine(`${outcome.error}`)}` : '';
       const time = ` (${formatDurationMs(ms)})`;
       const head = outcome.status === 'failed' ? `[${i + 1}/${total}] ${summary}` : label(i, total, summary, note.length + time.length);
       process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${mark} ${head}${note}${time}\n`);
@@ -139,8 +140,8 @@ export function reportResult(sessionId: string, r: ExecutorResult, logFile: stri
     return EXIT.interrupted;
   }
   const tail = r.tail.slice(-10);
-  if (tail.length) process.stderr.write(`${tail.map((l) => `  | ${l}`).join('\n')}\n`);
-  process.stderr.write(`prodigy: ${r.error}\n`);
+  if (tail.length) process.stderr.write(`${tail.map((l) => `  | ${safeLine(l)}`).join('\n')}\n`);
+  process.stderr.write(`prodigy: ${safeLine(`${r.error}`)}\n`);
   process.stdout.write(`Failed. Session ${sessionId}, log ${logFile}\n`);
   return EXIT.failed;
 }

@@ -62,6 +62,40 @@ export async function removeWorktree(top: string, dir: string): Promise<void> {
   await runGit(top, ['worktree', 'prune']);
 }
 
+/** The git folder of a linked worktree, from its `.git` file ("gitdir: <path>"); null when unreadable. */
+function worktreeGitDir(dir: string): string | null {
+  try {
+    const m = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(path.join(dir, '.git'), 'utf8'));
+    return m ? path.resolve(dir, m[1]!.trim()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What an operation left half done in a worktree (a merge, rebase, cherry-pick...): reset cannot undo all of it. */
+const IN_PROGRESS = ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'BISECT_LOG'];
+
+/**
+ * Puts an existing worktree on a new `branch` at `base` as if freshly added: tracked files reset,
+ * untracked and ignored files removed. False when it cannot be made clean that way (then add a new one).
+ */
+export async function resetWorktreeTo(dir: string, branch: string, base: string): Promise<boolean> {
+  const gitDir = worktreeGitDir(dir);
+  if (!gitDir || IN_PROGRESS.some((f) => fs.existsSync(path.join(gitDir, f)))) return false;
+  if ((await runGit(dir, ['checkout', '-q', '-f', '-B', branch, base])).code !== 0) return false;
+  return (await runGit(dir, ['clean', '-q', '-ffdx'])).code === 0;
+}
+
+/** Leaves a worktree on a detached HEAD, so the branch it was on can be deleted. */
+export async function detachWorktree(dir: string): Promise<boolean> {
+  return (await runGit(dir, ['checkout', '-q', '--detach'])).code === 0;
+}
+
+/** Moves a worktree (git keeps its record right). */
+export async function moveWorktree(top: string, from: string, to: string): Promise<boolean> {
+  return (await runGit(top, ['worktree', 'move', from, to])).code === 0;
+}
+
 export async function deleteBranch(top: string, branch: string): Promise<void> {
   await runGit(top, ['branch', '-D', branch]);
 }

@@ -25,7 +25,7 @@ export class CorruptJobFileError extends CorruptFileError {}
 
 type Rec = Record<string, unknown>;
 
-function parseJobState(text: string, file: string): JobState {
+export function parseJobState(text: string, file: string): JobState {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

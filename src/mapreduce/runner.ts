@@ -402,7 +402,7 @@ class JobRun {
           return { ok: true, result: { item_id: it.id, status: 'success', output: '', duration_ms: 0 } };
         }
         try {
-          const wt = await agents.create(it.id);
+          const wt = await agents.create(it.id, ctx.agentId);
           checkouts.set(it.id, wt);
           Object.assign(it, { branch: wt.branch, commits: 0, merge: null });
           this.emit({ type: 'worktree_created', item_id: it.id, agent_id: ctx.agentId, worktree_name: path.basename(wt.path), branch: wt.branch });
@@ -436,6 +436,8 @@ class JobRun {
         this.changed();
         const m = await agents.merge(wt);
         if (m.kind === 'conflict') {
+          // Kept for inspection: out of its pool slot, named in the DLQ entry.
+          checkouts.set(it.id, await agents.keep(wt));
           Object.assign(it, { merge: 'conflict', commits: m.commits });
           return { ok: false, error: `MergeConflict: ${wt.branch} conflicts with the session worktree in ${m.files.join(', ') || 'some files'}` };
         }
@@ -558,6 +560,7 @@ class JobRun {
       for (const it of this.job.items) if (checkouts.has(it.id) && it.merge !== 'conflict') cleanUp(it, false);
       await Promise.all(cleanups);
       await remote?.end(this.o.signal.aborted);
+      await agents?.close();
     });
     if (result.interrupted) return this.interrupted();
     this.o.reporter?.progress?.(this.counts());

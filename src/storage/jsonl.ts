@@ -65,17 +65,20 @@ export class JsonlAppender {
   }
 }
 
-/** The complete lines written after byte `from`, and the offset just past the last of them. */
-export async function readCompleteLinesFrom(file: string, from: number): Promise<{ text: string; next: number }> {
+/**
+ * The complete lines written after byte `from`, the offset just past the last of them, and the file's
+ * size (smaller than `from`: the file was cut or replaced since).
+ */
+export async function readCompleteLinesFrom(file: string, from: number): Promise<{ text: string; next: number; size: number }> {
   const handle = await fsp.open(file, 'r');
   try {
     const { size } = await handle.stat();
-    if (size <= from) return { text: '', next: from };
+    if (size <= from) return { text: '', next: from, size };
     const buf = Buffer.alloc(size - from);
-    await handle.read(buf, 0, buf.length, from);
-    const end = buf.lastIndexOf(0x0a);
-    if (end < 0) return { text: '', next: from }; // no complete line yet
-    return { text: buf.subarray(0, end + 1).toString('utf8'), next: from + end + 1 };
+    const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+    const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (end < 0) return { text: '', next: from, size }; // no complete line yet
+    return { text: buf.subarray(0, end + 1).toString('utf8'), next: from + end + 1, size };
   } finally {
     await handle.close();
   }

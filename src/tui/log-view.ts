@@ -5,10 +5,11 @@
  * and the search and scrolling rules over those lines.
  */
 import type { DlqItem, JobEvent, WorkItemState } from '../mapreduce/job-types.js';
+import { safeLine, safeText } from '../view/safe-text.js';
 
-/** Lines of a log text, without the empty line after a final newline. */
+/** Lines of a log text, without the empty line after a final newline, each safe to print (logs hold commands' output). */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
+  const lines = safeText(text).split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }
@@ -42,6 +43,10 @@ export function stepLines(log: readonly string[], index: number): string[] {
  * the running attempt's live output from the job file. `maxAttempts` is unknown for Prodigy's own jobs.
  */
 export function itemLines(item: WorkItemState | null, events: readonly JobEvent[], itemId: string, maxAttempts: number | null): string[] {
+  return rawItemLines(item, events, itemId, maxAttempts).map(safeLine);
+}
+
+function rawItemLines(item: WorkItemState | null, events: readonly JobEvent[], itemId: string, maxAttempts: number | null): string[] {
   const mine = events.filter((e) => e.item_id === itemId);
   const out: string[] = [];
   const of = (n: number) => (maxAttempts ? `attempt ${n} of ${maxAttempts}` : `attempt ${n}`);
@@ -63,12 +68,16 @@ export function itemLines(item: WorkItemState | null, events: readonly JobEvent[
 
 /** One dead item whole: error, attempts, when, the item's data and its output. */
 export function dlqItemLines(d: DlqItem): string[] {
+  return rawDlqLines(d).map(safeLine);
+}
+
+function rawDlqLines(d: DlqItem): string[] {
   return [
     `item      ${d.item_id}`,
     `attempts  ${d.attempts}`,
     `failed    ${d.failed_at}`,
     'error',
-    ...d.error.split('\n').map((l) => `  ${l}`),
+    ...d.error.split(/\r?\n/).map((l) => `  ${l}`),
     'data',
     ...JSON.stringify(d.item, null, 2).split('\n').map((l) => `  ${l}`),
     'output (last lines: stdout, then stderr)',

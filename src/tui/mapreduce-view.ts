@@ -60,6 +60,19 @@ export interface JobSummary {
   eta: number | null;
 }
 
+/**
+ * Date.parse of an item's end, remembered per item object: a followed job keeps the objects of the items
+ * that did not change (src/mapreduce/job-tail.ts), so each summary parses only the new ends.
+ */
+const parsedEnds = new WeakMap<WorkItemState, { text: string; ms: number }>();
+function endOf(it: WorkItemState, text: string): number {
+  const hit = parsedEnds.get(it);
+  if (hit && hit.text === text) return hit.ms;
+  const ms = Date.parse(text);
+  parsedEnds.set(it, { text, ms });
+  return ms;
+}
+
 export function jobSummary(s: UnifiedSession, job: JobState | null, now: number): JobSummary {
   if (!job) {
     const counts = countsFromSession(s);
@@ -71,7 +84,7 @@ export function jobSummary(s: UnifiedSession, job: JobState | null, now: number)
   }
   const counts = countItems(job.items);
   const ends: number[] = [];
-  for (const it of job.items) if (it.ended_at && (it.status === 'completed' || it.status === 'dead')) ends.push(Date.parse(it.ended_at));
+  for (const it of job.items) if (it.ended_at && (it.status === 'completed' || it.status === 'dead')) ends.push(endOf(it, it.ended_at));
   const perMinute = itemsPerMinute(ends, Date.parse(job.created_at), now);
   return { phase: job.phase, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
 }

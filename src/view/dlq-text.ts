@@ -1,7 +1,8 @@
 /** Pure: how a dead item's error and output read in one table cell (CLI `dlq list`, the dashboard's DLQ). */
+import { safeLine } from './safe-text.js';
 
 export function firstLine(text: string): string {
-  return text.split('\n')[0] ?? '';
+  return safeLine(text.split(/\r?\n/)[0] ?? '');
 }
 
 /** The last `n` non-empty output lines joined by " ⏎ " (the failing command's stderr ends the tail). */
@@ -9,6 +10,6 @@ export function tailText(lines: readonly string[], n = 3): string {
   return lines
     .filter((l) => l.trim() !== '')
     .slice(-n)
-    .map((l) => l.trim())
+    .map((l) => safeLine(l).trim())
     .join(' ⏎ ');
 }

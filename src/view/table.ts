@@ -2,6 +2,7 @@
  * Pure: an aligned text table that fits a width. Columns marked `flex` shrink (with an ellipsis) before any
  * column is dropped; columns are dropped from the right-most `optional` one when even that is not enough.
  */
+import { safeLine } from './safe-text.js';
 import { displayWidth, truncate } from './text.js';
 
 export interface Column {
@@ -14,7 +15,9 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
-export function renderTable(columns: Column[], rows: string[][], width: number = Number.POSITIVE_INFINITY): string[] {
+export function renderTable(columns: Column[], unsafeRows: string[][], width: number = Number.POSITIVE_INFINITY): string[] {
+  // Cells hold stored text (names, errors, output): made safe to print before they are measured.
+  const rows = unsafeRows.map((r) => r.map(safeLine));
   let cols = columns.map((c, i) => ({ ...c, index: i }));
   const natural = (i: number) => Math.max(displayWidth(columns[i]!.header), ...rows.map((r) => displayWidth(r[i] ?? '')));
   const gap = 2;
