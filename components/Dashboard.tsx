@@ -14,6 +14,7 @@ import { truncate } from '../src/view/text.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { LogViewer } from './LogViewer.js';
 import { DlqView } from './DlqView.js';
+import { ChangesView } from './ChangesView.js';
 import { Line } from './Line.js';
 import { MapReduceDetail } from './MapReduceDetail.js';
 import { SessionList } from './SessionList.js';
@@ -85,6 +86,7 @@ function Body({ width, height }: { width: number; height: number }) {
   if (view === 'list') return <SessionList width={width} height={height} />;
   if (view === 'log') return <LogViewer width={width} height={height} />;
   if (view === 'dlq') return <DlqView width={width} height={height} />;
+  if (view === 'changes') return <ChangesView width={width} height={height} />;
   if (!open) return <Line text="  This session's file is gone. Esc goes back." />;
   if (isMapReduce(open)) return <MapReduceDetail session={open} width={width} height={height} />;
   return <WorkflowDetail session={open} width={width} height={height} />;

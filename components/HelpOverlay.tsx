@@ -5,7 +5,7 @@ import { fitLine } from '../src/tui/layout.js';
 import { displayWidth, truncate } from '../src/view/text.js';
 import { Line } from './Line.js';
 
-const VIEW_NAME: Record<ViewKind, string> = { list: 'sessions', detail: 'detail', dlq: 'DLQ', log: 'log' };
+const VIEW_NAME: Record<ViewKind, string> = { list: 'sessions', detail: 'detail', dlq: 'DLQ', log: 'log', changes: 'changes' };
 
 export function HelpOverlay({ view, width, height }: { view: ViewKind; width: number; height: number }) {
   const rows = helpRows(view);

@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
 import { positionText } from '../src/tui/selection.js';
-import { agentRows, eventLine, jobHeader, jobRates, jobSummary, phaseLine } from '../src/tui/mapreduce-view.js';
+import { agentRows, eventLine, hasAgentWorktrees, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
 import { queueText, workerCell, workerPaneRows } from '../src/tui/queue-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
@@ -29,7 +29,7 @@ const AGENT_COLUMNS: Column[] = [
   { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
 ];
 /** A job on queue workers: which worker (host:pid) runs each item. */
-const QUEUE_AGENT_COLUMNS: Column[] = [AGENT_COLUMNS[0]!, AGENT_COLUMNS[1]!, { header: 'WORKER', flex: true, min: 8, dropOrder: 4 }, ...AGENT_COLUMNS.slice(2)];
+const WORKER_COLUMN: Column = { header: 'WORKER', flex: true, min: 8, dropOrder: 4 };
 const WORKER_COLUMNS: Column[] = [
   { header: 'WORKER', flex: true, min: 8 },
   { header: 'RUNNING', align: 'right' },
@@ -37,6 +37,14 @@ const WORKER_COLUMNS: Column[] = [
   { header: 'RATE', align: 'right', dropOrder: 2 },
   { header: 'HEARTBEAT', dropOrder: 1 },
   { header: 'STATE', dropOrder: 4 },
+];
+
+/** With agent worktrees: each item's commits and merge state too (they go first when the width is short). */
+const WORKTREE_COLUMNS: Column[] = [
+  ...AGENT_COLUMNS.slice(0, 4),
+  { header: 'COMMITS', align: 'right', dropOrder: 5 },
+  { header: 'MERGE', dropOrder: 4 },
+  AGENT_COLUMNS[4]!,
 ];
 
 /** The bar in its four parts; each part has its own glyph, so colour only adds to it. */
@@ -69,8 +77,9 @@ function withQueue(phase: string, job: JobView | null, width: number): string {
   return q ? `${phase} · ${width >= 100 ? q.long : q.short}` : phase;
 }
 
-/** The lines above the panes: title, phase, bar, counts. */
+/** The lines above the panes: title, phase, bar, counts (and the reduce line once reduce started). */
 const HEAD_LINES = 4;
+const REDUCE_COLOR = { running: 'cyan', completed: 'green', failed: 'red', interrupted: 'yellow' } as const;
 
 function Summary({ session, job, width, now, color, live }: { session: UnifiedSession; job: JobView | null; width: number; now: number; color: boolean; live: boolean }) {
   const state = job?.state ?? null;
@@ -82,12 +91,14 @@ function Summary({ session, job, width, now, color, live }: { session: UnifiedSe
   const dlq = job?.dlqCount ?? 0;
   const right = jobRates(sum, { live, dlq, wide: width >= 80 });
   const started = job?.state?.created_at ?? session.started_at;
+  const reduce = reduceLine(state?.reduce, now);
   const head = jobHeader(job ? job.jobId : null, started, elapsedMs(session, live ? now : Date.parse(session.updated_at)), now);
   return (
     <>
       <Line dim text={fitTitle(withQueue(phaseLine(sum.phase, finished), job, width), [head.long, head.short], width)} />
       <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
       <Line text={fitLine(countsText(c, width - displayWidth(right) - 1), right, width)} />
+      {reduce === null ? null : <Line color={tint(color, REDUCE_COLOR[state!.reduce!.status])} text={fitLine(reduce, '', width)} />}
     </>
   );
 }
@@ -103,18 +114,20 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const queue = job?.state?.queue ?? null;
   const workers = queue ? workerPaneRows(queue, now) : [];
   // Two pane headings plus the agent table's header line (and the workers pane's two); agents get the larger share.
+  const head = HEAD_LINES + (job?.state?.reduce ? 1 : 0);
   const wants = [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6), ...(queue ? [Math.max(1, workers.length)] : [])];
-  const [agentHeight, eventHeight, workerHeight = 0] = splitRows(height - HEAD_LINES - 3 - (queue ? 2 : 0), wants);
+  const [agentHeight, eventHeight, workerHeight = 0] = splitRows(height - head - 3 - (queue ? 2 : 0), wants);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
-  const rows = agentRows(ordered, top, agentHeight!, now, live);
-  const lines = renderTable(
-    queue ? QUEUE_AGENT_COLUMNS : AGENT_COLUMNS,
-    rows.map((r, i) => {
-      const status = `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`;
-      return queue ? [r.id, status, workerCell(ordered[top + i]!), r.attempt, r.elapsed, r.last] : [r.id, status, r.attempt, r.elapsed, r.last];
-    }),
-    width - 2,
-  );
+  const rows = agentRows(ordered, top, agentHeight!, now, live, job?.state?.max_attempts ?? null);
+  // Computed once per job read (10,000 items), not per frame.
+  const isolated = useMemo(() => hasAgentWorktrees(ordered), [ordered]);
+  const status = (r: (typeof rows)[number]) => `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`;
+  // A job on queue workers: a WORKER column (host:pid) after STATUS.
+  const withWorker = (cols: Column[]): Column[] => (queue ? [cols[0]!, cols[1]!, WORKER_COLUMN, ...cols.slice(2)] : cols);
+  const cells = (r: (typeof rows)[number], i: number, rest: string[]) => (queue ? [r.id, status(r), workerCell(ordered[top + i]!), ...rest] : [r.id, status(r), ...rest]);
+  const lines = isolated
+    ? renderTable(withWorker(WORKTREE_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.commits, r.merge, r.last])), width - 2)
+    : renderTable(withWorker(AGENT_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.last])), width - 2);
   const workerLines = renderTable(WORKER_COLUMNS, workers.map((w) => [w.worker, w.running, w.done, w.perMin, w.heartbeat, w.state]), width - 2);
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);

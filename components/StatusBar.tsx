@@ -9,8 +9,9 @@ import { tint } from './theme.js';
 import type { ViewName } from '../store/dashboard-types.js';
 
 const HINTS: Record<ViewName, string> = {
-  list: 'Enter open · l log · / search · y copy · ? help · q quit',
-  detail: 'Esc back · Tab pane · l log · D dlq · r resume · y copy · ? help',
+  list: 'Enter open · l log · d changes · / search · y copy · ? help · q quit',
+  detail: 'Esc back · Tab pane · l log · d changes · D dlq · r resume · y copy · ? help',
+  changes: 'Esc back · Enter diff · y copy id · ? help · q quit',
   dlq: 'Esc back · Enter whole · R retry · ? help · q quit',
   log: 'Esc back · / search · n next · G follow · o pager · ? help',
 };

@@ -1,6 +1,9 @@
 // `npm start`: the newcomer demo. A scratch PRODIGY_HOME, the example sequential and MapReduce workflows
 // started in the background (as detached runs, logs in $PRODIGY_HOME/logs), and the dashboard opened on
 // them. Press x to interrupt a run, r to resume it, q to quit; the runs are left to finish on their own.
+// They run in a scratch git repository ($PRODIGY_HOME/work), so each run works in a worktree of its own
+// and every MapReduce agent commits in its own worktree; the dashboard shows the agents' commits and
+// merges, and at the end the runs merge into the scratch repository's main branch (-y).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +35,23 @@ const logs = path.join(home, 'logs');
 fs.mkdirSync(work, { recursive: true });
 fs.mkdirSync(logs, { recursive: true });
 
+// The demo's commits carry a demo identity; the user's own git config is not changed.
+const gitIdentity = {
+  GIT_AUTHOR_NAME: 'Prodigy demo',
+  GIT_AUTHOR_EMAIL: 'demo@prodigy.invalid',
+  GIT_COMMITTER_NAME: 'Prodigy demo',
+  GIT_COMMITTER_EMAIL: 'demo@prodigy.invalid',
+};
+if (!fs.existsSync(path.join(work, '.git'))) {
+  const g = (args) => spawnSync('git', args, { cwd: work, stdio: 'ignore', env: { ...process.env, ...gitIdentity } });
+  // Without git the runs simply happen in place (they say so in their logs).
+  if (g(['init', '-q', '-b', 'main']).status === 0) {
+    fs.writeFileSync(path.join(work, 'README.md'), 'Scratch repository of the prodigy demo: the runs merge their work here.\n');
+    g(['add', 'README.md']);
+    g(['commit', '-qm', 'demo repository']);
+  }
+}
+
 const demos = ['workflows/demo.yml', 'workflows/mapreduce-demo.yml'].filter((w) => fs.existsSync(path.join(root, w)));
 const runs = demos.map((workflow) => {
   const name = path.basename(workflow, '.yml');
@@ -40,7 +60,7 @@ const runs = demos.map((workflow) => {
     cwd: work,
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, PRODIGY_HOME: home, PRODIGY_CLAUDE_BIN: path.join(root, 'tests/fixtures/fake-claude.sh') },
+    env: { ...process.env, ...gitIdentity, PRODIGY_HOME: home, PRODIGY_CLAUDE_BIN: path.join(root, 'tests/fixtures/fake-claude.sh') },
   });
   child.unref();
   return { workflow, pid: child.pid };

@@ -1,20 +1,24 @@
 /** The dashboard store's shape: its data and its actions (store/dashboard.ts implements them). */
 import type { StoreApi } from 'zustand/vanilla';
 import type { DashboardControl } from '../src/control/dashboard-control.js';
+import type { CommitInfo, FileStat } from '../src/git/log-parse.js';
 import type { DlqItem, JobEvent, JobState, WorkItemState } from '../src/mapreduce/job-types.js';
+import type { ChangeRange, ChangeSource } from '../src/tui/changes-view.js';
 import type { UnifiedSession } from '../src/session/types.js';
 import type { ActionName } from '../src/tui/keys.js';
 import type { Size } from '../src/tui/layout.js';
 import type { SortKey, StatusFilter } from '../src/tui/session-list.js';
 
-export type ViewName = 'list' | 'detail' | 'dlq' | 'log';
+export type ViewName = 'list' | 'detail' | 'dlq' | 'log' | 'changes';
 
 /** What a log view shows (src/tui/log-view.ts turns each into lines). */
 export type LogSource =
   | { kind: 'session'; sessionId: string }
   | { kind: 'step'; sessionId: string; index: number }
   | { kind: 'item'; sessionId: string; jobId: string; itemId: string }
-  | { kind: 'dlqItem'; sessionId: string; item: DlqItem };
+  | { kind: 'dlqItem'; sessionId: string; item: DlqItem }
+  /** One commit's diff (Enter in the changes view), read with git in `cwd`. */
+  | { kind: 'diff'; sessionId: string; cwd: string; sha: string };
 
 /** `l` (and Enter on a dead item): a scrollable, searchable full log. */
 export interface LogView {
@@ -34,6 +38,30 @@ export interface LogView {
   /** Where Esc goes back to. */
   back: ViewName;
   loaded: boolean;
+}
+
+/** What store/changes-feed.ts read for the open changes view. */
+export interface ChangesPatch {
+  range: ChangeRange | null;
+  commits: CommitInfo[];
+  /** More commits than were listed (the newest are). */
+  more: boolean;
+  files: FileStat[];
+  /** Why there is nothing to list (ran in place, branch gone, git missing, ...), or null. */
+  problem: string | null;
+}
+
+/** `d`: the commits of a run or an agent, and the range's diffstat. */
+export interface ChangesView extends ChangesPatch {
+  source: ChangeSource;
+  title: string;
+  /** Commit shas, in the table's order (the cursor follows one). */
+  ids: string[];
+  cursor: number;
+  selectedId: string | null;
+  loaded: boolean;
+  /** Where Esc goes back to. */
+  back: ViewName;
 }
 
 /** `D`: the dead items of the open MapReduce job. */
@@ -149,6 +177,7 @@ export interface DashboardData {
   job: JobView | null;
   log: LogView | null;
   dlq: DlqView | null;
+  changes: ChangesView | null;
   /** Opens a file or text in $PAGER, the dashboard suspended meanwhile (set by runDashboard). */
   pager: ((o: { file?: string; text?: string }) => void) | null;
   now: number;
@@ -191,6 +220,9 @@ export interface DashboardActions {
   logLoaded(lines: string[]): void;
   patchLog(patch: Partial<LogView>): void;
   dlqLoaded(items: DlqItem[], problem: string | null): void;
+  openChanges(source: ChangeSource, title: string): void;
+  /** Ignored unless `source` is still the one the changes view shows. */
+  changesLoaded(source: ChangeSource, patch: ChangesPatch): void;
   setPager(pager: DashboardData['pager']): void;
   setClipboard(clipboard: ((text: string) => void) | null): void;
   /** Puts `text` on the clipboard (OSC 52) and says so on the status line. */

@@ -6,10 +6,11 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ActionName } from '../src/tui/keys.js';
 import type { DlqItem } from '../src/mapreduce/job-types.js';
 import { findLine } from '../src/tui/log-view.js';
-import { follow, moveSelection } from '../src/tui/selection.js';
+import { follow, moveSelection, type Selection } from '../src/tui/selection.js';
 import { sessionName } from '../src/view/format.js';
 import { shortOf } from '../src/view/short-id.js';
-import type { DashboardState, LogSource, LogView } from './dashboard-types.js';
+import type { ChangeSource } from '../src/tui/changes-view.js';
+import type { ChangesPatch, DashboardState, LogSource, LogView } from './dashboard-types.js';
 import { isMapReduce } from '../src/view/format.js';
 import { listHeight } from '../src/tui/layout.js';
 
@@ -19,7 +20,22 @@ export function viewsSlice(set: Set) {
   return {
     log: null,
     dlq: null,
+    changes: null,
     pager: null,
+    openChanges(source: ChangeSource, title: string) {
+      set((s) => ({
+        changes: { source, title, range: null, commits: [], more: false, files: [], problem: null, ids: [], cursor: 0, selectedId: null, loaded: false, back: s.view === 'changes' ? (s.changes?.back ?? 'list') : s.view },
+        view: 'changes',
+        help: false,
+      }));
+    },
+    changesLoaded(source: ChangeSource, patch: ChangesPatch) {
+      set((s) => {
+        if (!s.changes || s.changes.source !== source) return {};
+        const ids = patch.commits.map((c) => c.sha);
+        return { changes: { ...s.changes, ...patch, ids, ...follow(ids, s.changes.selectedId, s.changes.cursor), loaded: true } };
+      });
+    },
     openLog(source: LogSource, title: string, file: string | null = null) {
       set((s) => ({
         log: { source, title, lines: [], top: 0, follow: false, search: '', searchEditing: false, match: null, file, back: s.view === 'log' ? (s.log?.back ?? 'list') : s.view, loaded: false },
@@ -66,6 +82,21 @@ function openLogFor(s: DashboardState): void {
   return s.openLog({ kind: 'session', sessionId: x.id }, `log of ${sessionName(x)} (${shortOf(s.short, x.id)})`, logFile(x.id));
 }
 
+/** `d`: what the selected run changed (list), or the selected item of the agent table (else the open run). */
+function openChangesFor(s: DashboardState): void {
+  if (s.view === 'list') {
+    const x = s.selectedId ? s.sessions[s.selectedId] : undefined;
+    if (!x) return s.setMessage('no session selected');
+    return s.openChanges({ kind: 'session', sessionId: x.id }, `changes of ${sessionName(x)} (${shortOf(s.short, x.id)})`);
+  }
+  const x = s.openId ? s.sessions[s.openId] : undefined;
+  if (!x) return;
+  if (s.job && s.pane === 0 && s.agentSelected) {
+    return s.openChanges({ kind: 'item', sessionId: x.id, jobId: s.job.jobId, itemId: s.agentSelected }, `changes of ${s.agentSelected} of ${sessionName(x)}`);
+  }
+  return s.openChanges({ kind: 'session', sessionId: x.id }, `changes of ${sessionName(x)} (${shortOf(s.short, x.id)})`);
+}
+
 /** `D`: the DLQ of the open job (in the list: of the selected MapReduce session, opened first). */
 function openDlq(s: DashboardState, set: Set, get: () => DashboardState): void {
   if (s.view === 'list') {
@@ -76,6 +107,21 @@ function openDlq(s: DashboardState, set: Set, get: () => DashboardState): void {
   const now = get();
   if (!now.job) return now.setMessage('this session is not a MapReduce job');
   set({ view: 'dlq', dlq: { sessionId: now.job.sessionId, jobId: now.job.jobId, items: [], ids: [], cursor: 0, selectedId: null, loaded: false, problem: null }, help: false });
+}
+
+const MOVES: Partial<Record<ActionName, (page: number) => number>> = {
+  up: () => -1,
+  down: () => 1,
+  pageUp: (page) => -page,
+  pageDown: (page) => page,
+  top: () => -Number.MAX_SAFE_INTEGER,
+  bottom: () => Number.MAX_SAFE_INTEGER,
+};
+
+/** A table's cursor moved by a movement key (the cursor follows ids), or null for any other action. */
+function tableMove(action: ActionName, ids: readonly string[], cursor: number, page: number): Selection | null {
+  const by = MOVES[action];
+  return by ? moveSelection(ids, cursor, by(page)) : null;
 }
 
 /** Keys of the log and DLQ views, and the keys that open them. Returns false when not one of these. */
@@ -119,17 +165,9 @@ export function performView(s: DashboardState, action: ActionName, set: Set, get
   }
   const dlq = s.dlq;
   if (s.view === 'dlq' && dlq) {
+    const moved = tableMove(action, dlq.ids, dlq.cursor, listHeight(s.size));
+    if (moved) return set({ dlq: { ...dlq, ...moved } }), true;
     switch (action) {
-      case 'up':
-      case 'down':
-      case 'pageUp':
-      case 'pageDown':
-      case 'top':
-      case 'bottom': {
-        const page = listHeight(s.size);
-        const delta = { up: -1, down: 1, pageUp: -page, pageDown: page, top: -Number.MAX_SAFE_INTEGER, bottom: Number.MAX_SAFE_INTEGER }[action];
-        return set({ dlq: { ...dlq, ...moveSelection(dlq.ids, dlq.cursor, delta) } }), true;
-      }
       case 'open': {
         const item = dlq.items.find((d) => d.item_id === dlq.selectedId);
         if (!item) return s.setMessage('no dead item selected'), true;
@@ -141,7 +179,26 @@ export function performView(s: DashboardState, action: ActionName, set: Set, get
         break;
     }
   }
+  const changes = s.changes;
+  if (s.view === 'changes' && changes) {
+    const moved = tableMove(action, changes.ids, changes.cursor, listHeight(s.size));
+    if (moved) return set({ changes: { ...changes, ...moved } }), true;
+    switch (action) {
+      case 'open': {
+        const c = changes.commits.find((x) => x.sha === changes.selectedId);
+        if (!c || !changes.range) return s.setMessage('no commit selected'), true;
+        return s.openLog({ kind: 'diff', sessionId: changes.source.sessionId, cwd: changes.range.cwd, sha: c.sha }, `commit ${c.short} ${c.subject}`), true;
+      }
+      case 'back':
+        return set({ view: changes.back, changes: null }), true;
+      case 'changes':
+        return true;
+      default:
+        break;
+    }
+  }
   if (action === 'log') return openLogFor(s), true;
+  if (action === 'changes') return openChangesFor(s), true;
   if (action === 'dlq') return openDlq(s, set, get), true;
   return false;
 }

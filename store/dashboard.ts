@@ -254,7 +254,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       back() {
         const s = get();
         if (s.help) return set({ help: false });
-        if (s.view !== 'list') return set({ view: 'list', openId: null, job: null, pane: 0, log: null, dlq: null });
+        if (s.view !== 'list') return set({ view: 'list', openId: null, job: null, pane: 0, log: null, dlq: null, changes: null });
         // In the list, Esc clears what narrows it.
         if (s.filterText !== '' || s.statusFilter !== 'all') set((x) => withIds(x, { filterText: '', statusFilter: 'all' }));
       },

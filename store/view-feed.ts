@@ -4,22 +4,30 @@
  * watch (store/watch.ts). Closes its watches when the view closes or changes.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { commitDiff } from '../src/git/changes.js';
 import { listDlqItems } from '../src/mapreduce/dlq.js';
 import { readEvents } from '../src/mapreduce/events.js';
 import { storePaths } from '../src/storage/paths.js';
 import { dlqItemLines, itemLines, splitLines, stepLines } from '../src/tui/log-view.js';
 import type { DashboardState, DashboardStore, LogSource } from './dashboard-types.js';
+import { startChangesFeed } from './changes-feed.js';
 import { type FolderWatch, type FolderWatchOptions, watchFolder } from './watch.js';
 
 /** A log larger than this shows its last part (the pager, `o`, opens it whole). */
 export const LOG_VIEW_BYTES = 8 * 1024 * 1024;
 
 async function readLogTail(file: string): Promise<string[]> {
+  return (await readLogIfExists(file)) ?? ['(no log yet)'];
+}
+
+/** The log's lines (its last LOG_VIEW_BYTES), or null when there is no such file. */
+async function readLogIfExists(file: string): Promise<string[] | null> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ['(no log yet)'];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   try {
@@ -50,11 +58,20 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
     const s = store.getState();
     let lines: string[];
     if (source.kind === 'dlqItem') lines = dlqItemLines(source.item);
+    else if (source.kind === 'diff') lines = splitLines(await commitDiff(source.cwd, source.sha));
     else if (source.kind === 'item') {
       const repo = repoOf(s);
-      const events = repo ? await readEvents(paths.eventsDir(repo, source.jobId)) : [];
-      const item = s.job?.state?.items.find((it) => it.id === source.itemId) ?? null;
-      lines = itemLines(item, events, source.itemId, null);
+      // The item's own log file (every attempt whole); jobs that wrote none (Prodigy's, older ones): its events.
+      const file = repo ? paths.jobItemLog(repo, source.jobId, source.itemId) : null;
+      const whole = file ? await readLogIfExists(file) : null;
+      if (whole) {
+        lines = whole;
+        if (!stopped && store.getState().log?.source === source && store.getState().log?.file !== file) store.getState().patchLog({ file });
+      } else {
+        const events = repo ? await readEvents(paths.eventsDir(repo, source.jobId)) : [];
+        const item = s.job?.state?.items.find((it) => it.id === source.itemId) ?? null;
+        lines = itemLines(item, events, source.itemId, s.job?.state?.max_attempts ?? null);
+      }
     } else {
       const all = await readLogTail(paths.sessionLog(source.sessionId));
       lines = source.kind === 'step' ? stepLines(all, source.index) : all;
@@ -71,7 +88,11 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
       logWatch = watchFolder(paths.logsDir, { ...opts, accept: (n) => n === `${source.sessionId}.log`, onChange: quiet });
     } else if (source.kind === 'item') {
       const repo = repoOf(store.getState());
-      if (repo) logWatch = watchFolder(paths.eventsDir(repo, source.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet });
+      if (repo) {
+        const events = watchFolder(paths.eventsDir(repo, source.jobId), { ...opts, accept: (n) => n.endsWith('.jsonl'), onChange: quiet });
+        const items = watchFolder(path.dirname(paths.jobItemLog(repo, source.jobId, source.itemId)), { ...opts, accept: (n) => n === `${source.itemId}.log`, onChange: quiet });
+        logWatch = { close: () => (events.close(), items.close()), get attached() { return events.attached && items.attached; } };
+      }
     }
     quiet();
   };
@@ -119,9 +140,12 @@ export function startViewFeed(store: DashboardStore, opts: ViewFeedOptions = {})
     if (s.log?.source.kind === 'item' && s.job?.state !== prev.job?.state) void loadLog(s.log.source).catch(() => {});
   });
   sync(store.getState());
+  // `d`: the commits view reads git (store/changes-feed.ts).
+  const changes = startChangesFeed(store);
   return {
     stop() {
       stopped = true;
+      changes.stop();
       unsubscribe();
       logWatch?.close();
       dlqWatch?.close();

@@ -5,7 +5,7 @@
  * only when the branch's commits really are in the base branch; a merge the steps left half-done in
  * the user's tree is aborted, so their tree is never left conflicted.
  */
-import { abortMergeInProgress, commitIdsAhead, isMerged } from '../git/repo.js';
+import { abortMergeInProgress, commitIdsAhead, isMerged, revParse } from '../git/repo.js';
 import { discardWorktree, type MergeOutcome, mergePreflight, type SessionWorktree } from '../git/session-worktree.js';
 import type { JsonValue } from '../session/types.js';
 import { type MergeBlock, type MergeBlockResult, runMergeBlock } from '../workflow/merge-block.js';
@@ -88,8 +88,9 @@ export async function runCustomMerge(wt: SessionWorktree, sessionId: string, blo
     return { kind: 'refused', message: line, interrupted: r.status === 'interrupted' };
   }
   if (await isMerged(wt.repoTop, wt.branch, wt.baseBranch)) {
+    const tip = await revParse(wt.repoTop, wt.branch);
     await discardWorktree(wt);
-    return { kind: 'merged', message: `merge: block done; ${commitIds.length} commit(s) of ${wt.branch} are in ${wt.baseBranch}; worktree removed` };
+    return { kind: 'merged', message: `merge: block done; ${commitIds.length} commit(s) of ${wt.branch} are in ${wt.baseBranch}; worktree removed`, tip };
   }
   return {
     kind: 'nothing',

@@ -113,8 +113,26 @@ export async function offerMerge(home: string, sessionId: string, o: { yes?: boo
       return EXIT.ok;
     }
   }
-  if (block) return say(await runCustomMerge(wt, sessionId, block, s.workflow_data?.workflow_name ?? sessionId));
-  return say(await mergeBack(wt, sessionId));
+  if (block) return mergedBack(home, sessionId, await runCustomMerge(wt, sessionId, block, s.workflow_data?.workflow_name ?? sessionId));
+  return mergedBack(home, sessionId, await mergeBack(wt, sessionId));
+}
+
+/**
+ * After a merge the run's branch is gone: the session keeps its last commit (`worktree_merged_head`), so
+ * the dashboard can still list the run's commits (base_commit..that). Best effort: the merge stands anyway.
+ */
+async function mergedBack(home: string, sessionId: string, r: MergeOutcome): Promise<number> {
+  if (r.kind === 'merged' && r.tip) {
+    const manager = new UnifiedSessionManager(home);
+    try {
+      await manager.update(sessionId, { metadata: { [META.worktreeMergedHead]: r.tip } });
+    } catch {
+      // another process holds the session now: the commits are merged, only the dashboard's list is lost
+    } finally {
+      manager.release(sessionId);
+    }
+  }
+  return say(r);
 }
 
 /** `prodigy worktree merge <id>`: the same merge, for a run that was not merged when it ended. */

@@ -15,6 +15,7 @@ import {
   mergeBranch,
   probeRepo,
   removeWorktree,
+  revParse,
 } from './repo.js';
 
 export interface SessionWorktree {
@@ -70,7 +71,8 @@ export async function prepareIsolation(o: { home: string; dir: string; sessionId
 
 export type MergeOutcome =
   | { kind: 'nothing'; message: string }
-  | { kind: 'merged'; message: string }
+  /** `tip`: the run branch's last commit, merged (the branch is deleted after): its commits are baseCommit..tip. */
+  | { kind: 'merged'; message: string; tip: string | null }
   | { kind: 'refused'; message: string };
 
 /** Pure: why a merge must not run now, or null. */
@@ -134,6 +136,7 @@ export async function mergeBack(wt: SessionWorktree, sessionId: string): Promise
   const pre = await mergePreflight(wt);
   if (pre.kind !== 'go') return pre;
   const n = pre.commits;
+  const tip = await revParse(wt.repoTop, wt.branch);
   const r = await mergeBranch(wt.repoTop, wt.branch, `Merge ${wt.branch} (prodigy session ${sessionId})`);
   if (r.kind === 'conflict') {
     return {
@@ -142,5 +145,5 @@ export async function mergeBack(wt: SessionWorktree, sessionId: string): Promise
     };
   }
   await discardWorktree(wt);
-  return { kind: 'merged', message: `Merged ${n} commit(s) from ${wt.branch} into ${wt.baseBranch} (${r.kind}); worktree removed` };
+  return { kind: 'merged', message: `Merged ${n} commit(s) from ${wt.branch} into ${wt.baseBranch} (${r.kind}); worktree removed`, tip };
 }

@@ -40,7 +40,8 @@ export interface AgentWorktree {
   slot?: string;
 }
 
-export type AgentMerge = { kind: 'none' } | { kind: 'merged'; commits: number } | { kind: 'conflict'; commits: number; files: string[] };
+/** `tip`: the item branch's last commit when it was merged (the branch itself is deleted afterwards). */
+export type AgentMerge = { kind: 'none' } | { kind: 'merged'; commits: number; tip: string | null } | { kind: 'conflict'; commits: number; files: string[]; tip: string | null };
 
 let attempt = 0;
 
@@ -216,8 +217,9 @@ export class AgentWorktrees {
     const commits = await commitsAhead(this.parent, a.base, a.branch);
     if (commits === 0) return { kind: 'none' };
     return this.queue.run(async () => {
+      const tip = await revParse(this.parent, a.branch);
       const r = await mergeBranch(this.parent, a.branch, `Merge ${a.branch}`);
-      return r.kind === 'conflict' ? { kind: 'conflict', commits, files: r.files } : { kind: 'merged', commits };
+      return r.kind === 'conflict' ? { kind: 'conflict', commits, files: r.files, tip } : { kind: 'merged', commits, tip };
     });
   }
 

@@ -32,6 +32,9 @@ export interface WorkItemState {
   merge?: ItemMergeState | null;
   /** `host:pid` of the queue worker that runs (or ran) the item; absent for local agents. */
   worker?: string | null;
+  /** The commit the item's worktree started from, and its branch's tip when it was merged: its commits are base..head. */
+  base_commit?: string | null;
+  head_commit?: string | null;
 }
 
 /** queued: waiting in the serial merge queue; none: the item made no commit. */
@@ -56,6 +59,19 @@ export interface JobState {
   items: WorkItemState[];
   /** With queue workers: the queue's depth and its live workers, refreshed about once a second while the map runs. */
   queue?: (QueueDepth & { at: string }) | null;
+  /** Tries an item gets (max_retries + 1) in the latest map run: the "m" of "attempt n of m". */
+  max_attempts?: number;
+  /** How the reduce phase went (absent until it starts). */
+  reduce?: ReduceResult | null;
+}
+
+export interface ReduceResult {
+  status: 'running' | 'completed' | 'failed' | 'interrupted';
+  started_at: string;
+  ended_at: string | null;
+  /** The last lines of the reduce commands' output. */
+  output_tail: string[];
+  error: string | null;
 }
 
 export type JobEventType =

@@ -36,6 +36,7 @@ import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
 import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
+import { ItemAttemptLog, attemptFooter, attemptHeader } from './item-log.js';
 import { EventLog, readEvents } from './events.js';
 import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
 import {
@@ -181,7 +182,8 @@ class JobRun {
     this.mask = o.mask ?? ((t) => t);
     // Every running command listens on the one interrupt signal: max_parallel listeners are expected.
     setMaxListeners(Math.max(o.workflow.map.max_parallel, store.state.max_parallel) + 16, o.signal);
-    this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id };
+    // PRODIGY_USER_DIR: the user's own directory, for commands of a worktree run that must look there.
+    this.childEnv = { ...this.processEnv, ...o.workflow.env, PRODIGY_SESSION_ID: sessionId, PRODIGY_JOB_ID: store.state.job_id, ...(o.userDir ? { PRODIGY_USER_DIR: o.userDir } : {}) };
     const paths = storePaths(o.home);
     fs.mkdirSync(paths.logsDir, { recursive: true });
     this.log = fs.openSync(paths.sessionLog(sessionId), 'a');
@@ -246,10 +248,11 @@ class JobRun {
   }
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
-  private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope): Promise<'ok' | 'interrupted' | string> {
+  private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
     const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal }, {
       onOutput: (text) => {
         this.writeLog(text);
+        tail?.push(this.mask(text));
         this.o.reporter?.output?.(text);
       },
     });
@@ -388,7 +391,7 @@ class JobRun {
       );
     };
 
-    const runItem = async (it: WorkItemState, ctx: AgentContext): Promise<AttemptOutcome<JsonValue>> => {
+    const attempt = async (it: WorkItemState, ctx: AgentContext, itemLog: ItemAttemptLog): Promise<AttemptOutcome<JsonValue>> => {
       const tail = new TailBuffer(OUTPUT_TAIL_LINES);
       tails.set(it.id, tail);
       const t0 = performance.now();
@@ -404,7 +407,7 @@ class JobRun {
         try {
           const wt = await agents.create(it.id, ctx.agentId);
           checkouts.set(it.id, wt);
-          Object.assign(it, { branch: wt.branch, commits: 0, merge: null });
+          Object.assign(it, { branch: wt.branch, commits: 0, merge: null, base_commit: wt.base, head_commit: null });
           this.emit({ type: 'worktree_created', item_id: it.id, agent_id: ctx.agentId, worktree_name: path.basename(wt.path), branch: wt.branch });
           cwd = wt.path;
         } catch (err) {
@@ -415,7 +418,9 @@ class JobRun {
       const launcher = hosts.slot(ctx.agentId).run;
       const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
-          tail.push(this.mask(text));
+          const masked = this.mask(text);
+          tail.push(masked);
+          itemLog.write(masked);
           it.output_tail = tail.snapshot();
           this.store.changed();
         },
@@ -438,10 +443,10 @@ class JobRun {
         if (m.kind === 'conflict') {
           // Kept for inspection: out of its pool slot, named in the DLQ entry.
           checkouts.set(it.id, await agents.keep(wt));
-          Object.assign(it, { merge: 'conflict', commits: m.commits });
+          Object.assign(it, { merge: 'conflict', commits: m.commits, head_commit: m.tip });
           return { ok: false, error: `MergeConflict: ${wt.branch} conflicts with the session worktree in ${m.files.join(', ') || 'some files'}` };
         }
-        Object.assign(it, { merge: m.kind === 'merged' ? 'merged' : 'none', commits: m.kind === 'merged' ? m.commits : 0 });
+        Object.assign(it, { merge: m.kind === 'merged' ? 'merged' : 'none', commits: m.kind === 'merged' ? m.commits : 0, head_commit: m.kind === 'merged' ? m.tip : null });
         if (m.kind === 'merged') this.emit({ type: 'worktree_merged', item_id: it.id, agent_id: ctx.agentId, branch: wt.branch, commits: m.commits });
       } else if (wt) {
         cleanUp(it, false);
@@ -460,6 +465,23 @@ class JobRun {
       }
       if (r.status === 'interrupted') return { ok: false, error: 'interrupted' };
       return { ok: false, error: `command ${r.stoppedAt! + 1} failed: ${last?.error ?? 'failed'}` };
+    };
+
+    // Every attempt's whole output goes to the item's log file (the job file keeps a few lines).
+    this.job.max_attempts = retries + 1;
+    const runItem = async (it: WorkItemState, ctx: AgentContext): Promise<AttemptOutcome<JsonValue>> => {
+      const file = storePaths(this.o.home).jobItemLog(this.job.repo, this.job.job_id, it.id);
+      // Tries left in this run, after those of earlier runs (a dlq retry gives dead items a new budget).
+      const of = it.attempts - ctx.attempt + retries + 1;
+      const itemLog = new ItemAttemptLog(file, attemptHeader(it.attempts, of, now(), ctx.agentId));
+      try {
+        const r = await attempt(it, ctx, itemLog);
+        itemLog.end(attemptFooter(it.attempts, now(), r.ok ? r : { ok: false, error: this.mask(r.error) }));
+        return r;
+      } catch (err) {
+        itemLog.end(attemptFooter(it.attempts, now(), { ok: false, error: this.mask((err as Error).message ?? String(err)) }));
+        throw err;
+      }
     };
 
     const remote = this.o.remote;
@@ -572,7 +594,14 @@ class JobRun {
     const c = this.counts();
     await this.setPhase('Reduce', `${c.completed} successful, ${c.dead} failed, ${c.total} total`);
     const scope: Scope = { ...this.baseScope(), outputs: {}, extra: reduceVariables(this.job.items) };
-    const r = await this.runPhaseCommands(this.o.workflow.reduce, scope);
+    // The job file keeps how reduce went (the dashboard's job header shows it).
+    const tail = new TailBuffer(OUTPUT_TAIL_LINES);
+    this.job.reduce = { status: 'running', started_at: new Date().toISOString(), ended_at: null, output_tail: [], error: null };
+    await this.store.flush();
+    const r = await this.runPhaseCommands(this.o.workflow.reduce, scope, tail);
+    const status = r === 'ok' ? 'completed' : r === 'interrupted' ? 'interrupted' : 'failed';
+    this.job.reduce = { ...this.job.reduce, status, ended_at: new Date().toISOString(), output_tail: tail.snapshot(), error: status === 'failed' ? this.mask(`reduce ${r}`) : null };
+    this.store.changed();
     if (r === 'interrupted') return this.interrupted();
     if (r !== 'ok') return this.fail(`reduce ${r}`);
     this.job.reduce_completed = true;

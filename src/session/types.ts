@@ -118,4 +118,6 @@ export const META = {
   /** The branch and commit the run started from: where its work merges back. */
   baseBranch: 'base_branch',
   baseCommit: 'base_commit',
+  /** The run branch's last commit when it was merged back (the branch itself is deleted then). */
+  worktreeMergedHead: 'worktree_merged_head',
 } as const;

@@ -31,6 +31,8 @@ export interface StorePaths {
   jobDir(repo: string, jobId: string): string;
   /** The job's lowdb state file (JobState), inside jobDir. */
   jobStateFile(repo: string, jobId: string): string;
+  /** One work item's whole output, every attempt (src/mapreduce/item-log.ts), inside jobDir. */
+  jobItemLog(repo: string, jobId: string, itemId: string): string;
   /** Every repository's MapReduce jobs folder lives at state/<repo>/mapreduce/jobs; this is state/. */
   stateRootDir: string;
   eventsDir(repo: string, jobId: string): string;
@@ -65,6 +67,7 @@ export function storePaths(home: string): StorePaths {
     mappingsDir: (repo) => path.join(home, 'state', repo, 'mappings'),
     jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),
     jobStateFile: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json'),
+    jobItemLog: (repo, jobId, itemId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'items', `${itemId}.log`),
     stateRootDir: path.join(home, 'state'),
     eventsDir: (repo, jobId) => path.join(home, 'events', repo, jobId),
     dlqDir: (repo, jobId) => path.join(home, 'dlq', repo, jobId),

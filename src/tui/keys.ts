@@ -5,9 +5,9 @@
 
 /**
  * Where a key applies. `list` is the sessions view, `detail` either detail view, `dlq` the dead items
- * view, `log` the log view; `any` everywhere.
+ * view, `log` the log view, `changes` the commits view (`d`); `any` everywhere.
  */
-export type KeyScope = 'any' | 'list' | 'detail' | 'dlq' | 'log';
+export type KeyScope = 'any' | 'list' | 'detail' | 'dlq' | 'log' | 'changes';
 
 /** Names of the actions the store performs (store/dashboard.ts `perform`). */
 export type ActionName =
@@ -36,7 +36,8 @@ export type ActionName =
   | 'logSearch'
   | 'nextMatch'
   | 'prevMatch'
-  | 'pager';
+  | 'pager'
+  | 'changes';
 
 export interface KeyBinding {
   action: ActionName;
@@ -69,6 +70,10 @@ export const KEY_TABLE: readonly KeyBinding[] = [
   { action: 'interrupt', keys: ['x'], label: 'x', description: 'interrupt the selected running session (it pauses)', scope: 'any' },
   { action: 'log', keys: ['l'], label: 'l', description: 'the full log of the selected session, step or item', scope: 'list' },
   { action: 'log', keys: ['l'], label: 'l', description: 'the full log of the selected step or item (attempts shown)', scope: 'detail' },
+  { action: 'changes', keys: ['d'], label: 'd', description: "what the selected run changed: its commits and diffstat", scope: 'list' },
+  { action: 'changes', keys: ['d'], label: 'd', description: 'what the selected item (agent table) or this run changed: commits, diffstat', scope: 'detail' },
+  { action: 'open', keys: ['return'], label: 'Enter', description: "the selected commit's diff (coloured unless NO_COLOR; o pages it)", scope: 'changes' },
+  { action: 'back', keys: ['escape', 'backspace'], label: 'Esc ⌫', description: 'back', scope: 'changes' },
   { action: 'dlq', keys: ['D'], label: 'D', description: "a MapReduce job's dead items (DLQ)", scope: 'list' },
   { action: 'dlq', keys: ['D'], label: 'D', description: "this job's dead items (DLQ)", scope: 'detail' },
   { action: 'open', keys: ['return'], label: 'Enter', description: 'show the selected dead item whole', scope: 'dlq' },
@@ -123,7 +128,7 @@ export function keyName(input: string, key: KeyFlags): string {
   return input;
 }
 
-export type ViewKind = 'list' | 'detail' | 'dlq' | 'log';
+export type ViewKind = 'list' | 'detail' | 'dlq' | 'log' | 'changes';
 
 function inScope(scope: KeyScope, view: ViewKind): boolean {
   return scope === 'any' || scope === view;

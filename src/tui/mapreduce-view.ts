@@ -3,7 +3,7 @@
  * visible window. Works from the job file when it has been read, and from the session's mapreduce_data
  * (all Prodigy's own files have) when it has not.
  */
-import type { JobEvent, JobPhase, JobState, WorkItemState } from '../mapreduce/job-types.js';
+import type { JobEvent, JobPhase, JobState, ReduceResult, WorkItemState } from '../mapreduce/job-types.js';
 import type { UnifiedSession } from '../session/types.js';
 import { META } from '../session/types.js';
 import { formatDurationMs, formatRelative } from '../view/format.js';
@@ -108,6 +108,18 @@ export interface AgentRow {
   attempt: string;
   elapsed: string;
   last: string;
+  /** With agent worktrees: the item's commits, and how its merge into the session worktree went. */
+  commits: string;
+  merge: string;
+}
+
+const MERGE_WORD: Record<NonNullable<WorkItemState['merge']>, string> = { queued: '… queued', merged: '✓ merged', conflict: '✗ conflict', none: 'no commits' };
+
+/** The MERGE column: the merge state, or "working" while an item in a worktree has not reached the queue. */
+export function mergeText(it: Pick<WorkItemState, 'branch' | 'merge' | 'status'>): string {
+  if (!it.branch) return '';
+  if (it.merge) return MERGE_WORD[it.merge];
+  return it.status === 'running' ? 'working' : '';
 }
 
 /**
@@ -115,7 +127,7 @@ export interface AgentRow {
  * runner is running it; when it is not, an item that was started and not finished reads "paused" (it goes
  * back to the queue on resume), and no item counts time it is not running.
  */
-export function agentRows(ordered: readonly WorkItemState[], top: number, height: number, now: number, live = true): AgentRow[] {
+export function agentRows(ordered: readonly WorkItemState[], top: number, height: number, now: number, live = true, maxAttempts: number | null = null): AgentRow[] {
   return ordered.slice(Math.max(0, top), Math.max(0, top) + Math.max(0, height)).map((it) => {
     const unfinished = it.status === 'running' || it.status === 'pending';
     const paused = !live && unfinished && it.started_at !== null;
@@ -126,11 +138,18 @@ export function agentRows(ordered: readonly WorkItemState[], top: number, height
       id: it.id,
       status: it.status,
       label: paused ? 'paused' : it.status,
-      attempt: String(it.attempts),
+      attempt: tryText(it.attempts, maxAttempts),
       elapsed: !timed || Number.isNaN(start) ? '' : formatDurationMs(Math.max(0, end - start)),
       last: it.error && it.status !== 'completed' ? it.error : (it.output_tail.at(-1) ?? ''),
+      commits: it.branch ? String(it.commits ?? 0) : '',
+      merge: mergeText(it),
     };
   });
+}
+
+/** "2/3": the try and the tries an item gets; just "4" past them (a dlq retry gives dead items more). */
+export function tryText(attempts: number, maxAttempts: number | null): string {
+  return maxAttempts && attempts > 0 && attempts <= maxAttempts ? `${attempts}/${maxAttempts}` : String(attempts);
 }
 
 /** "12:01:03 AgentCompleted item-12 (agent-3) message" */
@@ -161,4 +180,30 @@ export function jobHeader(jobId: string | null, startedIso: string, elapsed: num
   const started = formatRelative(startedIso, now);
   const job = jobId ? `job ${jobId} · ` : '';
   return { long: `${job}started ${started} · ${took}`, short: took };
+}
+
+/**
+ * The job header's reduce line: how reduce went, how long it took, and its last line of output (its
+ * result) or its error. null before reduce starts (and for Prodigy's jobs, which record none).
+ */
+export function reduceLine(r: ReduceResult | null | undefined, now: number): string | null {
+  if (!r) return null;
+  const end = r.ended_at ? Date.parse(r.ended_at) : now;
+  const took = formatDurationMs(Math.max(0, end - Date.parse(r.started_at)));
+  const last = r.output_tail.at(-1)?.trim() || '(no output)';
+  switch (r.status) {
+    case 'running':
+      return `reduce ▸ running ${took}: ${last}`;
+    case 'completed':
+      return `reduce ✓ ${took}: ${last}`;
+    case 'interrupted':
+      return `reduce ‖ interrupted after ${took} (runs again on resume)`;
+    default:
+      return `reduce ✗ failed after ${took}: ${(r.error ?? 'failed').replace(/^reduce /, '')}`;
+  }
+}
+
+/** True when the job's items run in worktrees of their own (the agent table then shows COMMITS and MERGE). */
+export function hasAgentWorktrees(items: readonly WorkItemState[]): boolean {
+  return items.some((it) => typeof it.branch === 'string' && it.branch.length > 0);
 }

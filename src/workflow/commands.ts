@@ -3,6 +3,7 @@
  * the MapReduce parser (setup, agent_template and reduce are command lists of the same form).
  */
 import { isMap, isScalar, type Node } from 'yaml';
+import { isLegacyCommand, parseLegacyCommand } from './legacy-command.js';
 import { FOREACH_SIBLINGS, parseForeach, parseValidate, parseWriteFile } from './parse-steps.js';
 import { parseCaptureStreams, parseFailureHandler, parseOnExitCode, parseOutputs, parseRetry, textStep } from './step-fields.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type CommandKind, type WorkflowCommand } from './types.js';
@@ -22,6 +23,11 @@ const IGNORED_FIELDS: Record<string, string> = {
   auto_commit: 'commits are made by the commands themselves (commit_required checks for one)',
   commit_config: 'commits are made by the commands themselves',
   step_validate: 'use validate:',
+  options: "Prodigy's older structured command form; put the arguments in the command text",
+  args: "Prodigy's older structured command form; put the arguments in the command text",
+  metadata: "Prodigy's older structured command form (its continue_on_error: use on_failure: true)",
+  output: 'not a Prodigy step field; output_file: writes the output to a file, capture: names it',
+  fail_workflow: 'not a step field; it belongs under on_failure: (or validate.on_incomplete:)',
 };
 
 function parseCaptureFormat(src: YamlSource, node: Node | null): CaptureFormat {
@@ -119,6 +125,10 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
       case 'name':
         cmd.name = asText(src, e.value, 'name');
         break;
+      case 'description':
+        // A note for readers (Prodigy's documentation-maintain.yml describes every step): nothing to run.
+        asText(src, e.value, 'description');
+        break;
       case 'timeout':
         cmd.timeout = asPositiveInt(src, e.value, 'timeout');
         break;
@@ -204,5 +214,6 @@ function warnPipeForms(src: YamlSource, node: Node | null, text: string): void {
 export function parseCommandList(src: YamlSource, node: Node | null, what: string): WorkflowCommand[] {
   const seq = asSeq(src, node, what);
   if (seq.items.length === 0) throw src.error(seq, `${what} is empty`);
-  return seq.items.map((item) => parseCommand(src, item as Node));
+  // Prodigy's legacy forms (a bare string, {name: ...} without a step kind) run as Claude commands there too.
+  return seq.items.map((item) => (isLegacyCommand(item as Node) ? parseLegacyCommand(src, item as Node) : parseCommand(src, item as Node)));
 }

@@ -7,8 +7,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobState } from '../../src/mapreduce/job-types.js';
+import { readJobState } from '../../src/mapreduce/job-store.js';
 import { prodigyBin } from '../helpers/cli.js';
 import { repoRoot, tempHome } from '../helpers/home.js';
 import { lines, onlySession, until, workspace } from '../integration/workflow-helpers.js';
@@ -68,14 +69,20 @@ reduce:
   fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(items));
   const run = spawn(process.execPath, [prodigyBin, 'run', 'wf.yml', '--no-tui'], { cwd: ws.dir, env: childEnv(home), detached: true, stdio: 'ignore' });
   groups.push(run.pid!);
-  await until(() => lines(path.join(ws.dir, 'done')).length >= 4, 15_000, 'some items done');
+  // Four items completed as the runner records it (job.json + journal): an item that printed its line but
+  // was cut short before its exit was seen goes back to pending, so the done file alone is not enough.
+  const jobFileOf = () => {
+    const s = onlySession(home);
+    return path.join(home, 'state', String(s.metadata.repo_name), 'mapreduce', 'jobs', s.mapreduce_data!.job_id, 'job.json');
+  };
+  const completed = async () => ((await readJobState(jobFileOf()).catch(() => null))?.items ?? []).filter((i) => i.status === 'completed');
+  await vi.waitFor(async () => expect((await completed()).length).toBeGreaterThanOrEqual(4), { timeout: 15_000, interval: 25 });
   process.kill(run.pid!, 'SIGINT');
   expect(await new Promise((r) => run.once('exit', r))).toBe(130);
   const session = onlySession(home);
   expect(session.status).toBe('Paused');
   const jobId = session.mapreduce_data!.job_id;
-  const jobFile = path.join(home, 'state', String(session.metadata.repo_name), 'mapreduce', 'jobs', jobId, 'job.json');
-  const completedBefore = (JSON.parse(fs.readFileSync(jobFile, 'utf8')) as JobState).items.filter((i) => i.status === 'completed').map((i) => String((i.item as { n: number }).n));
+  const completedBefore = (await completed()).map((i) => String((i.item as { n: number }).n));
   expect(completedBefore.length).toBeGreaterThanOrEqual(4);
   return { ws, jobId, completedBefore };
 }

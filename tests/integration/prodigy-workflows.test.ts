@@ -170,4 +170,14 @@ reduce:
     expect(lines(path.join(c.dir, 'analyzed.txt')).sort()).toEqual(['Analyzing ./src/one.rs', 'Analyzing ./src/two.rs']);
     expect(c.read('reduced.txt')).toBe('done 2\n');
   });
+
+  it('custom_workflow / mixed-focus-workflow (legacy command forms) run as Claude commands', () => {
+    const home = tempHome();
+    const ws = workspace('commands:\n  - mmm-code-review\n  - name: mmm-lint\n    focus: style\n');
+    const log = path.join(ws.dir, 'claude.log');
+    const r = prodigy(['run', ws.file, '--path', ws.dir], { home, cwd: ws.dir, env: { PRODIGY_CLAUDE_BIN: fakeClaude, FAKE_CLAUDE_LOG: log } });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(lines(log)).toEqual(['/mmm-code-review', '/mmm-lint --focus style']);
+    expect(r.stderr).toContain('legacy command form: it runs as claude: "/mmm-code-review"');
+  });
 });

@@ -26,7 +26,7 @@ map:
   input: items.json
   max_parallel: 2
   agent_template:
-    - shell: "echo \${item} > out-\${item}.txt && git add out-\${item}.txt && git commit -qm 'add \${item}'"
+    - shell: "echo \${item} > out-\${item}.txt && echo $PRODIGY_USER_DIR > dir-\${item}.txt && git add out-\${item}.txt dir-\${item}.txt && git commit -qm 'add \${item}'"
       commit_required: true
 `);
     fs.writeFileSync(path.join(repo, 'items.json'), '["a", "b"]');
@@ -38,6 +38,8 @@ map:
     expect(r.stdout).toContain('2 successful, 0 failed, 2 total');
     expect(fs.readFileSync(path.join(repo, 'out-a.txt'), 'utf8')).toBe('a\n');
     expect(fs.readFileSync(path.join(repo, 'out-b.txt'), 'utf8')).toBe('b\n');
+    // Agents in worktrees are told where the user's directory is.
+    expect(fs.readFileSync(path.join(repo, 'dir-a.txt'), 'utf8')).toBe(`${repo}\n`);
     // The user's own file stays theirs: untracked, not committed by the run.
     expect(gitIn(repo, ['status', '--porcelain'])).toBe('?? items.json');
   }, 90_000);

@@ -66,7 +66,7 @@ map:
   json_path: "$[*]"
   max_parallel: 2
   agent_template:
-    - shell: '[ -f fixed ] || [ \${item.n} -ge 2 ] || { echo "first output of \${item.n}"; echo "broken \${item.n}" >&2; exit 3; }; echo ok \${item.n}'
+    - shell: '[ -f fixed ] || [ \${item.n} -ge 2 ] || { seq -f "early %g" 1 25; echo "first output of \${item.n}"; echo "broken \${item.n}" >&2; exit 3; }; echo ok \${item.n}'
 error_policy:
   on_item_failure: dlq
   max_retries: 0
@@ -80,11 +80,13 @@ describe('the DLQ view', () => {
     expect(prodigy(['run', 'wf.yml', '--no-tui'], { home, cwd: ws.dir }).code).toBe(0);
     expect(onlySession(home).status).toBe('Completed');
     const { store, ui } = await dashboard(home);
-    await ui.press(KEY.enter, (f) => f.includes('DLQ 2'));
+    await ui.press(KEY.enter, (f) => f.includes('DLQ 2') && f.includes('reduce ✓'));
     // l on a dead item in the agent table: its attempt, with the output the attempt printed.
     await ui.waitFor((f) => / item-0 +☠ dead/.test(f));
     while (!/item-0/.test(selectedLine(ui.frame()))) await ui.press('j', () => true);
-    await ui.press('l', (f) => f.includes('attempt 1') && f.includes('first output of 0') && f.includes('broken 0'));
+    // The item's whole output, not the 20 lines the job file keeps: its first line is there.
+    await ui.press('l', (f) => f.includes('attempt 1 of 1') && /^ +early 1 *$/m.test(f));
+    await ui.press('G', (f) => f.includes('first output of 0') && f.includes('broken 0') && f.includes('attempt 1 · failed'));
     await ui.press(KEY.escape, (f) => f.includes('▸ Agents'));
 
     await ui.press('D', (f) => f.includes('DLQ of job') && f.includes('2 dead items') && /item-0 .*exited .*broken 0/.test(f));

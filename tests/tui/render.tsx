@@ -21,6 +21,9 @@ export const KEY = {
 
 const rendered: Array<{ frames: string[] }> = [];
 
+/** Frames that wait on a real child process (a retry, a resume) need more than vi.waitFor's 1 s on a loaded machine. */
+const FRAME_WAIT = { timeout: 15_000, interval: 20 };
+
 // A selector that builds a fresh object without useShallow makes Ink draw its error box instead of
 // throwing; no frame of any test may ever show it.
 afterEach(() => {
@@ -40,12 +43,12 @@ export function renderDashboard(store: DashboardStore, size?: { columns: number;
       inst.stdin.write(key);
       await vi.waitFor(() => {
         if (!until(frame())) throw new Error(`frame after ${JSON.stringify(key)} did not match:\n${frame()}`);
-      });
+      }, FRAME_WAIT);
     },
     async waitFor(until: (frame: string) => boolean) {
       await vi.waitFor(() => {
         if (!until(frame())) throw new Error(`frame did not match:\n${frame()}`);
-      });
+      }, FRAME_WAIT);
     },
   };
 }

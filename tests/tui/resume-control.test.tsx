@@ -76,7 +76,8 @@ describe('resume from the dashboard', () => {
     await ui.waitFor((f) => /Completed/.test(f) && !f.includes('r to resume'));
     // Step 1 ran once (before the interruption), step 2 again from its start, step 3 once.
     expect(lines(run.markers)).toEqual(['one', 'two', 'three']);
-    expect(fs.readFileSync(path.join(home, 'logs', `${run.id}.log`), 'utf8')).toContain('Completed');
+    // The resumed process prints its last line after the session file says Completed: wait for it.
+    await vi.waitFor(() => expect(fs.readFileSync(path.join(home, 'logs', `${run.id}.log`), 'utf8')).toContain('Completed'), { timeout: 15_000 });
   });
 
   it('Enter confirms like y; n and Esc cancel and start nothing', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agentRows, countsFromSession, eventLine, jobSummary, orderItems, phaseLine } from '../../src/tui/mapreduce-view.js';
+import { agentRows, countsFromSession, eventLine, jobSummary, orderItems, phaseLine, reduceLine, tryText } from '../../src/tui/mapreduce-view.js';
 import { currentLine, outputTail, workflowSteps } from '../../src/tui/workflow-steps.js';
 import { parseSession } from '../../src/storage/session-store.js';
 import { fixturesDir } from '../helpers/home.js';
@@ -80,6 +80,26 @@ describe('MapReduce model', () => {
     // 100 running items come first, then pending (in index order), completed last.
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => `item-${5000 + i + (i >= 7 ? 1 : 0)}`));
     expect(agentRows(ordered, 0, 1, T0 + 60_000)[0]).toMatchObject({ status: 'running', attempt: '1', last: 'line from item-7' });
+    // With the tries recorded (job.max_attempts) the column says "n/m".
+    expect(agentRows(ordered, 0, 1, T0 + 60_000, true, 3)[0]!.attempt).toBe('1/3');
+  });
+
+  it('the reduce line: status, time taken, and the last output line (its result) or the error', () => {
+    const t = (ms: number) => new Date(T0 + ms).toISOString();
+    const base = { started_at: t(0), ended_at: t(2_000), output_tail: ['counting', 'reduced 40 of 40'], error: null };
+    expect(reduceLine(undefined, T0)).toBeNull();
+    expect(reduceLine({ ...base, status: 'completed' }, T0 + 9_000)).toBe('reduce ✓ 2s: reduced 40 of 40');
+    expect(reduceLine({ ...base, status: 'running', ended_at: null }, T0 + 5_000)).toBe('reduce ▸ running 5s: reduced 40 of 40');
+    expect(reduceLine({ ...base, status: 'failed', error: 'reduce command 1 (false) failed: exit 1' }, T0)).toBe('reduce ✗ failed after 2s: command 1 (false) failed: exit 1');
+    expect(reduceLine({ ...base, status: 'interrupted', output_tail: [] }, T0)).toMatch(/^reduce ‖ interrupted after 2s/);
+    expect(reduceLine({ ...base, status: 'completed', output_tail: [] }, T0)).toBe('reduce ✓ 2s: (no output)');
+  });
+
+  it('tries read n/m, and just n past m (a dlq retry) or when m is not known', () => {
+    expect(tryText(2, 3)).toBe('2/3');
+    expect(tryText(4, 3)).toBe('4');
+    expect(tryText(0, 3)).toBe('0');
+    expect(tryText(2, null)).toBe('2');
   });
 
   it('event lines read left to right', () => {

@@ -153,4 +153,44 @@ merge:
 `);
     expect(warnings).toEqual([]);
   });
+
+  it('legacy command forms (custom_workflow, mixed-focus-workflow) run as Claude commands, said once each', () => {
+    const p = std(`commands:
+  - mmm-code-review
+  - /mmm-implement-spec $ARG
+  - name: mmm-review
+    focus: architecture
+  - name: mmm-lint
+    args: ["$ARG"]
+    options: {fix: true, level: 2, dry: false}
+    metadata: {timeout: 30, continue_on_error: true, retries: 2}
+`);
+    expect(p.workflow.commands.map((c) => `${c.kind}: ${c.text}`)).toEqual(['claude: /mmm-code-review', 'claude: /mmm-implement-spec $ARG', 'claude: /mmm-review --focus architecture', 'claude: /mmm-lint $ARG --fix --level 2']);
+    expect(p.workflow.commands[3]).toMatchObject({ timeout: 30, onFailure: { failWorkflow: false } });
+    expect(p.warnings.map((w) => w.message)).toEqual([
+      'legacy command form: it runs as claude: "/mmm-code-review" (as in Prodigy); write claude: or shell: to say which',
+      'legacy command form: it runs as claude: "/mmm-implement-spec $ARG" (as in Prodigy); write claude: or shell: to say which',
+      'legacy command form: it runs as claude: "/mmm-review --focus architecture" (as in Prodigy); write claude: or shell: to say which',
+      'key "metadata.retries" is ignored: give the step retry: {attempts: N}',
+      'legacy command form: it runs as claude: "/mmm-lint $ARG --fix --level 2" (as in Prodigy); write claude: or shell: to say which',
+    ]);
+  });
+
+  it('documentation-maintain and product-enhancement: step description: is a note; output:, fail_workflow:, options:, args:, metadata: beside a kind name what to write', () => {
+    expect(messages(`- shell: "true"
+  description: "Save baseline"
+  output: x.txt
+  fail_workflow: false
+- claude: "/enhance"
+  options: {area: cli}
+  args: ["$SPEC_ID"]
+  metadata: {continue_on_error: true}
+`)).toEqual([
+      '3:3: key "output" is ignored: not a Prodigy step field; output_file: writes the output to a file, capture: names it',
+      '4:3: key "fail_workflow" is ignored: not a step field; it belongs under on_failure: (or validate.on_incomplete:)',
+      '6:3: key "options" is ignored: Prodigy\'s older structured command form; put the arguments in the command text',
+      '7:3: key "args" is ignored: Prodigy\'s older structured command form; put the arguments in the command text',
+      '8:3: key "metadata" is ignored: Prodigy\'s older structured command form (its continue_on_error: use on_failure: true)',
+    ]);
+  });
 });

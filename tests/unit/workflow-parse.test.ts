@@ -79,9 +79,13 @@ commands:
     expect(errorOf('- handler: {name: x}\n')).toMatch(/^wf\.yml:1:3: key "handler" is refused/);
   });
 
-  it('refuses a command with both shell and claude, and a plain string command', () => {
+  it('refuses a command with both shell and claude; a plain string command is Prodigy\'s legacy Claude command, warned', () => {
     expect(errorOf('- shell: a\n  claude: b\n')).toBe('wf.yml:2:3: a step has one kind: "shell:" and "claude:" cannot be combined');
-    expect(errorOf('- echo hi\n')).toMatch(/^wf\.yml:1:3: a command must be a mapping/);
+    const legacy = std('- echo hi\n');
+    expect(legacy.workflow.commands[0]).toMatchObject({ kind: 'claude', text: '/echo hi' });
+    expect(legacy.warnings.map((w) => w.message)).toEqual(['legacy command form: it runs as claude: "/echo hi" (as in Prodigy); write claude: or shell: to say which']);
+    // Elsewhere (on_success, foreach do, ...) a string is still not a command.
+    expect(errorOf('- shell: a\n  on_success: [x]\n')).toMatch(/^wf\.yml:2:15: a command must be a mapping/);
   });
 
   it('refuses bad field values with their position', () => {
