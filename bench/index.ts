@@ -25,6 +25,7 @@ await loadOptional('mapreduce_scale', './mapreduce.js', 'benchMapReduceScale');
 await loadOptional('dashboard', './dashboard.js', 'benchDashboard');
 await loadOptional('dashboard_job', './dashboard-job.js', 'benchDashboardJob');
 await loadOptional('worktrees', './worktrees.js', 'benchWorktrees');
+await loadOptional('queue', './queue.js', 'benchQueue');
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -9,6 +9,7 @@ import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
 import { positionText } from '../src/tui/selection.js';
 import { agentRows, eventLine, hasAgentWorktrees, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
+import { queueText, workerCell, workerPaneRows } from '../src/tui/queue-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
@@ -26,6 +27,16 @@ const AGENT_COLUMNS: Column[] = [
   { header: 'TRY', align: 'right', dropOrder: 2 },
   { header: 'ELAPSED', align: 'right', dropOrder: 1 },
   { header: 'LAST OUTPUT', flex: true, min: 8, dropOrder: 3 },
+];
+/** A job on queue workers: which worker (host:pid) runs each item. */
+const WORKER_COLUMN: Column = { header: 'WORKER', flex: true, min: 8, dropOrder: 4 };
+const WORKER_COLUMNS: Column[] = [
+  { header: 'WORKER', flex: true, min: 8 },
+  { header: 'RUNNING', align: 'right' },
+  { header: 'DONE', align: 'right', dropOrder: 3 },
+  { header: 'RATE', align: 'right', dropOrder: 2 },
+  { header: 'HEARTBEAT', dropOrder: 1 },
+  { header: 'STATE', dropOrder: 4 },
 ];
 
 /** With agent worktrees: each item's commits and merge state too (they go first when the width is short). */
@@ -60,6 +71,12 @@ function countsText(c: ItemCounts, room: number): string {
   return displayWidth(full) <= room ? full : `✓${c.completed} ✗${c.failed} ●${c.running} ·${c.pending}`;
 }
 
+/** The phase line, and the queue's depth when the job runs on queue workers. */
+function withQueue(phase: string, job: JobView | null, width: number): string {
+  const q = queueText(job?.state?.queue);
+  return q ? `${phase} · ${width >= 100 ? q.long : q.short}` : phase;
+}
+
 /** The lines above the panes: title, phase, bar, counts (and the reduce line once reduce started). */
 const HEAD_LINES = 4;
 const REDUCE_COLOR = { running: 'cyan', completed: 'green', failed: 'red', interrupted: 'yellow' } as const;
@@ -78,7 +95,7 @@ function Summary({ session, job, width, now, color, live }: { session: UnifiedSe
   const head = jobHeader(job ? job.jobId : null, started, elapsedMs(session, live ? now : Date.parse(session.updated_at)), now);
   return (
     <>
-      <Line dim text={fitTitle(phaseLine(sum.phase, finished), [head.long, head.short], width)} />
+      <Line dim text={fitTitle(withQueue(phaseLine(sum.phase, finished), job, width), [head.long, head.short], width)} />
       <Bar counts={c} width={Math.max(0, width - label.length)} color={color} label={label} />
       <Line text={fitLine(countsText(c, width - displayWidth(right) - 1), right, width)} />
       {reduce === null ? null : <Line color={tint(color, REDUCE_COLOR[state!.reduce!.status])} text={fitLine(reduce, '', width)} />}
@@ -94,17 +111,24 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const live = (session.status === 'Running' || session.status === 'Initializing') && alive !== false;
   const ordered = job?.ordered ?? [];
   const events = job?.events ?? [];
-  // Two pane headings plus the agent table's header line; agents get the larger share.
+  const queue = job?.state?.queue ?? null;
+  const workers = queue ? workerPaneRows(queue, now) : [];
+  // Two pane headings plus the agent table's header line (and the workers pane's two); agents get the larger share.
   const head = HEAD_LINES + (job?.state?.reduce ? 1 : 0);
-  const [agentHeight, eventHeight] = splitRows(height - head - 3, [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6)]);
+  const wants = [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6), ...(queue ? [Math.max(1, workers.length)] : [])];
+  const [agentHeight, eventHeight, workerHeight = 0] = splitRows(height - head - 3 - (queue ? 2 : 0), wants);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
   const rows = agentRows(ordered, top, agentHeight!, now, live, job?.state?.max_attempts ?? null);
   // Computed once per job read (10,000 items), not per frame.
   const isolated = useMemo(() => hasAgentWorktrees(ordered), [ordered]);
   const status = (r: (typeof rows)[number]) => `${r.label === 'paused' ? '‖' : ITEM_SYMBOL[r.status]} ${r.label}`;
+  // A job on queue workers: a WORKER column (host:pid) after STATUS.
+  const withWorker = (cols: Column[]): Column[] => (queue ? [cols[0]!, cols[1]!, WORKER_COLUMN, ...cols.slice(2)] : cols);
+  const cells = (r: (typeof rows)[number], i: number, rest: string[]) => (queue ? [r.id, status(r), workerCell(ordered[top + i]!), ...rest] : [r.id, status(r), ...rest]);
   const lines = isolated
-    ? renderTable(WORKTREE_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.commits, r.merge, r.last]), width - 2)
-    : renderTable(AGENT_COLUMNS, rows.map((r) => [r.id, status(r), r.attempt, r.elapsed, r.last]), width - 2);
+    ? renderTable(withWorker(WORKTREE_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.commits, r.merge, r.last])), width - 2)
+    : renderTable(withWorker(AGENT_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.last])), width - 2);
+  const workerLines = renderTable(WORKER_COLUMNS, workers.map((w) => [w.worker, w.running, w.done, w.perMin, w.heartbeat, w.state]), width - 2);
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
   // "Not found" only once the search is over: while it runs, the job is being read, not missing.
@@ -132,6 +156,15 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
           return <Line key={eventTop + i} bold={selected} text={fitLine(`${selected ? '›' : ' '} ${eventLine(e)}`, '', width)} />;
         })
       )}
+      {queue ? (
+        <>
+          <PaneHeading title="Workers" focused={pane === 2} width={width} color={color} right={`${workers.length} connected`} />
+          <Line dim text={`  ${workerLines[0]}`} />
+          {workers.length === 0
+            ? workerHeight > 0 && <Line dim text="  (no workers connected)" />
+            : workerLines.slice(1, 1 + workerHeight).map((l, i) => <Line key={workers[i]!.worker} text={`  ${l}`} />)}
+        </>
+      ) : null}
     </Box>
   );
 }

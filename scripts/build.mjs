@@ -26,6 +26,8 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports react-devtools-core only when DEV=true; the stub keeps the optional package out.
   alias: { 'react-devtools-core': './scripts/devtools-stub.mjs' },
+  // The queue's libraries load from node_modules, only for --queue / worker (src/queue/connection.ts).
+  external: ['bullmq', 'ioredis'],
   // CJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __prodigyCreateRequire } from 'node:module'; const require = __prodigyCreateRequire(import.meta.url);" },
 });

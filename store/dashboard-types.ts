@@ -165,7 +165,8 @@ export interface DashboardData {
   statusFilter: StatusFilter;
   sort: SortKey;
   /** Detail views have two panes (steps/output, agents/events); Tab switches. */
-  pane: 0 | 1;
+  /** 0 agents (or steps), 1 events, 2 workers (a MapReduce job on queue workers). */
+  pane: 0 | 1 | 2;
   detailCursor: [number, number];
   /** The agent table's selected item: the cursor follows it as rows move (src/tui/selection.ts). */
   agentSelected: string | null;

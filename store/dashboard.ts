@@ -3,6 +3,7 @@
  * disk; components read it through selectors and call its actions; keys reach it through `key(name)`
  * (dashboard-keys.ts). Nothing here touches the disk or the terminal, so it is tested without either.
  */
+import { nextPane } from '../src/tui/queue-view.js';
 import { createStore } from 'zustand/vanilla';
 import type { UnifiedSession } from '../src/session/types.js';
 import { isMapReduce } from '../src/view/format.js';
@@ -78,6 +79,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       const s = get();
       if (s.view === 'list') {
         set(moveSelection(s.ids, s.cursor, delta));
+      } else if (s.pane === 2) {
+        // The workers pane shows every live worker; nothing to scroll.
       } else if (s.job && s.pane === 0) {
         const m = moveSelection(s.job.orderedIds, s.detailCursor[0], delta);
         set({ detailCursor: [m.cursor, s.detailCursor[1]], agentSelected: m.selectedId });
@@ -208,7 +211,7 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           case 'back':
             return s.back();
           case 'switchPane':
-            return set({ pane: s.pane === 0 ? 1 : 0 });
+            return set({ pane: nextPane(s.pane, Boolean(s.job?.state?.queue)) });
           case 'filter':
             return set({ filterEditing: true, help: false });
           case 'cycleStatus':

@@ -14,6 +14,8 @@ import { registerEvents } from './events.js';
 import { registerDlq } from './dlq.js';
 import { dlqRetry, registerResumeJob } from './resume-job.js';
 import { registerValidate } from './validate.js';
+import { registerWorker } from './worker.js';
+import { registerWorkers } from './workers.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 export function buildProgram(): Command {
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   registerResume(program);
   registerTui(program);
   registerWorktree(program);
+  registerWorker(program);
+  registerWorkers(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -19,6 +19,7 @@ import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
 import { placeRecord, type RunPlace } from './isolation.js';
 import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
+import { openQueue, type QueueRunFlags } from './queue-options.js';
 import { safeLine } from '../view/safe-text.js';
 import { type PreparedJob, prepareMapReduce, recordOf, type RunOptionsRecord } from './run-plan.js';
 import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
@@ -112,6 +113,8 @@ export interface MapReduceCliOptions {
   strict?: boolean;
   /** Chosen by `prodigy run`'s live view, which starts this run as a child and must know its id. */
   sessionId?: string;
+  /** `--queue` (or PRODIGY_QUEUE): items run on queue workers. */
+  queueFlags?: QueueRunFlags;
 }
 
 /** A MapReduce file parsed (its warnings printed) and its run prepared: refused, exit 2, before any session. */
@@ -125,9 +128,11 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
   const started = Date.now();
   // Known before the session exists, so even a second Ctrl+C during setup can print how to resume.
   const sessionId = ctx.opts.sessionId ?? newSessionId();
+  const remote = await openQueue(ctx.opts.queueFlags ?? {}, ctx.cwd, Boolean(ctx.place?.worktree));
   const interrupt = installInterrupt(sessionId);
   try {
     const r = await startJob({
+      remote: remote ?? undefined,
       sessionId,
       home: ctx.home,
       cwd: ctx.cwd,
@@ -138,6 +143,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
       maxRetries: ctx.opts.maxRetries,
       strict: ctx.opts.strict,
       mask: job.mask,
+      secrets: job.secrets,
       runOptions: job.runOptions,
       reporter: maskedJobReporter(cliReporter({ ...ctx.opts, notes: [...(ctx.place?.notes ?? []), ...job.notes] }), job.mask),
       place: ctx.place && ctx.place.worktree ? placeRecord(ctx.place, sessionId, workflow.merge) : undefined,
@@ -146,6 +152,7 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
     return reportJob(r, started);
   } finally {
     interrupt.dispose();
+    await remote?.close();
   }
 }
 
@@ -183,9 +190,11 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
   // The items were selected when the job began; a changed file only changes the commands still to run.
   if (ctx.hash && ctx.hash !== loaded.hash) process.stderr.write(`prodigy: warning: ${ctx.workflowPath} changed since job ${loc.jobId} began; the remaining items run with the new file\n`);
   const started = Date.now();
+  const remote = await openQueue(o.queueFlags ?? {}, o.cwd ?? ctx.cwd, ctx.isolated);
   const interrupt = installInterrupt(ctx.sessionId);
   try {
     const r = await resumeJob({
+      remote: remote ?? undefined,
       home,
       cwd,
       workflow,
@@ -195,6 +204,7 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
       maxRetries: o.maxRetries,
       strict: ctx.record.strict,
       mask: job.mask,
+      secrets: job.secrets,
       reporter: maskedJobReporter(cliReporter({ ...o, notes: job.notes }), job.mask),
       jobId: loc.jobId,
       repo: loc.repo,
@@ -205,5 +215,6 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
     return reportJob(r, started);
   } finally {
     interrupt.dispose();
+    await remote?.close();
   }
 }

@@ -9,9 +9,10 @@ import { itemsProgress } from '../view/progress-text.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge } from './isolation.js';
 import { continueJob } from './mapreduce-run.js';
+import { addQueueOptions, queueArgs, type QueueRunFlags } from './queue-options.js';
 import { workingDir } from './run.js';
 
-export interface ResumeJobOptions {
+export interface ResumeJobOptions extends QueueRunFlags {
   yes?: boolean;
   maxRetries?: number;
   path?: string;
@@ -59,18 +60,19 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
       ...(o.maxRetries !== undefined ? ['--max-retries', String(o.maxRetries)] : []),
       ...(o.path !== undefined ? ['--path', o.path] : []),
       ...(o.verbose ? ['-v'] : []),
+      ...queueArgs(o),
       '--defer-merge',
     ];
     const code = await runWithLiveView({ home, sessionId: loc.sessionId, childArgs, cwd: workingDir(o.path) });
     process.exitCode = code === EXIT.ok ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
     return;
   }
-  const code = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path) });
+  const code = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path), queueFlags: o });
   process.exitCode = code === EXIT.ok && loc.sessionId && !o.deferMerge ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
 }
 
 export function registerResumeJob(program: Command): void {
-  program
+  const cmd = program
     .command('resume-job')
     .description('resume an interrupted MapReduce job: only items not completed run; setup does not run again')
     .argument('<job-id>', 'a job id, or its session id')
@@ -79,8 +81,8 @@ export function registerResumeJob(program: Command): void {
     .option('--path <dir>', 'the directory to run the commands in (default: where the job started)')
     .option('-v, --verbose', 'also print setup and reduce output')
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
-    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
-    .action((id: string, o: ResumeJobOptions, c: Command) => resumeJobCommand(id, o, c));
+    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp());
+  addQueueOptions(cmd).action((id: string, o: ResumeJobOptions, c: Command) => resumeJobCommand(id, o, c));
 }
 
 /** `prodigy dlq retry <job-id>`: dead items back through the agent pool, same job and session. */

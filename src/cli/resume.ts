@@ -21,12 +21,13 @@ import { commandSummary } from '../workflow/types.js';
 import { homeOf } from './context.js';
 import { progressText } from '../view/progress-text.js';
 import { continueJob } from './mapreduce-run.js';
+import { addQueueOptions, queueArgs, type QueueRunFlags } from './queue-options.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, resumePlace } from './isolation.js';
 import { workingDir } from './run.js';
 import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
-export interface ResumeOptions {
+export interface ResumeOptions extends QueueRunFlags {
   yes?: boolean;
   force?: boolean;
   path?: string;
@@ -41,7 +42,7 @@ export interface ResumeOptions {
 export async function resumeMapReduceHook(session: UnifiedSession, ctx: { home: string; opts: ResumeOptions }): Promise<number> {
   const jobId = session.mapreduce_data?.job_id ?? session.metadata[META.jobId];
   if (typeof jobId !== 'string') throw new CliError(`${session.id} records no MapReduce job: it cannot be resumed`);
-  return continueJob(ctx.home, jobId, { verbose: ctx.opts.verbose, cwd: ctx.opts.path !== undefined ? workingDir(ctx.opts.path) : undefined });
+  return continueJob(ctx.home, jobId, { verbose: ctx.opts.verbose, cwd: ctx.opts.path !== undefined ? workingDir(ctx.opts.path) : undefined, queueFlags: ctx.opts });
 }
 
 async function pickSession(manager: UnifiedSessionManager, id: string | undefined, repo: string): Promise<UnifiedSession> {
@@ -103,7 +104,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   if (terminal && opts.tui !== false) {
     // The same live view as `prodigy run`: the resume itself runs as the plain command in a child.
     const { runWithLiveView } = await import('./run-live.js');
-    const childArgs = ['resume', s.id, '-y', '--no-tui', '--defer-merge', ...(opts.force ? ['--force'] : []), ...(opts.path !== undefined ? ['--path', opts.path] : []), ...(opts.verbose ? ['-v'] : [])];
+    const childArgs = ['resume', s.id, '-y', '--no-tui', '--defer-merge', ...(opts.force ? ['--force'] : []), ...(opts.path !== undefined ? ['--path', opts.path] : []), ...(opts.verbose ? ['-v'] : []), ...queueArgs(opts)];
     const code = await runWithLiveView({ home, sessionId: s.id, childArgs, cwd: workingDir(opts.path) });
     process.exitCode = code === EXIT.ok ? await offerMerge(home, s.id, { yes: opts.yes }) : code;
     return;
@@ -161,7 +162,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
 }
 
 export function registerResume(program: Command): void {
-  program
+  const cmd = program
     .command('resume')
     .description('resume an interrupted session from its last checkpoint (default: the last one of this repository)')
     .argument('[session-id]', 'session id, job id, or an unambiguous id prefix')
@@ -170,6 +171,6 @@ export function registerResume(program: Command): void {
     .option('--path <dir>', 'the repository whose last interrupted session to resume (default: current directory)')
     .option('-v, --verbose', "also print every step's output")
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
-    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
-    .action((id: string | undefined, opts: ResumeOptions, cmd: Command) => resume(id, opts, cmd));
+    .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp());
+  addQueueOptions(cmd).action((id: string | undefined, opts: ResumeOptions, c: Command) => resume(id, opts, c));
 }

@@ -102,7 +102,7 @@ function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, 
   }
   const mask = makeMask(env.secrets);
   const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
-  return { env: env.env, mask, runOptions, notes: env.notes };
+  return { env: env.env, mask, runOptions, notes: env.notes, secrets: env.secrets };
 }
 
 /** `userDir`: the user's directory when `cwd` is the run's worktree (uncommitted files are read there). */
@@ -115,6 +115,8 @@ export function prepareRun(wf: SequentialWorkflow, rec: RunOptionsRecord, cwd: s
 export interface PreparedJob {
   workflow: MapReduceWorkflow;
   mask: Mask;
+  /** The secret values themselves: queue workers mask with them (src/queue/worker-item.ts). */
+  secrets: Record<string, string>;
   runOptions: JsonValue;
   notes: string[];
 }
@@ -143,5 +145,5 @@ export function prepareMapReduce(wf: MapReduceWorkflow, rec: RunOptionsRecord, c
     maxParallel = MAX_PARALLEL_CAP;
   }
   const map = { ...wf.map, max_parallel: maxParallel, agent_timeout_secs: numberOf(wf.map.agent_timeout_var, wf.map.agent_timeout_secs) };
-  return { workflow: { ...wf, env: r.env, map }, mask: r.mask, runOptions: r.runOptions, notes: r.notes };
+  return { workflow: { ...wf, env: r.env, map }, mask: r.mask, runOptions: r.runOptions, notes: r.notes, secrets: r.secrets };
 }

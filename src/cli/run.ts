@@ -13,9 +13,10 @@ import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js
 import { printPlan } from './dry-run.js';
 import { discardWorktree } from '../git/session-worktree.js';
 import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
+import { addQueueOptions, queueArgs, type QueueRunFlags, queueUrlOf } from './queue-options.js';
 import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
-export interface RunOptions extends PlanFlags {
+export interface RunOptions extends PlanFlags, QueueRunFlags {
   dryRun?: boolean;
   yes?: boolean;
   path?: string;
@@ -41,7 +42,8 @@ export function workingDir(opt: string | undefined): string {
 
 /** MapReduce hook: `mode: mapreduce` files arrive here already read and recognised (src/mapreduce runs them). */
 export async function runMapReduceHook(loaded: LoadedWorkflow, job: PreparedJob, ctx: { home: string; cwd: string; opts: RunOptions; place?: RunPlace }): Promise<number> {
-  return runMapReduceWorkflow(loaded, job, ctx);
+  const { queue, remote, insecure, ...rest } = ctx.opts;
+  return runMapReduceWorkflow(loaded, job, { ...ctx, opts: { ...rest, queueFlags: { queue, remote, insecure } } });
 }
 
 /**
@@ -79,7 +81,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     const id = newSessionId();
     const childArgs = [
       'run', loaded.file, '--no-tui', '--defer-merge', '--session-id', id, '--path', cwd,
-      ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...(opts.worktree === false ? ['--no-worktree'] : []), ...forwardedFlags(opts),
+      ...(opts.verbose ? ['-v'] : []), ...(opts.strict ? ['--strict'] : []), ...(opts.worktree === false ? ['--no-worktree'] : []), ...forwardedFlags(opts), ...queueArgs(opts),
     ];
     const code = await runWithLiveView({ home, sessionId: id, childArgs, cwd });
     process.exitCode = await afterRun(home, id, code, { ...opts, deferMerge: false });
@@ -95,6 +97,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     process.exitCode = await afterRun(home, sessionId, code, opts);
     return;
   }
+  if (queueUrlOf(opts) !== null && opts.queue !== undefined) process.stderr.write('prodigy: warning: --queue is for MapReduce workflows; this sequential workflow runs here\n');
   const place = await placeRun({ home, dir: cwd, sessionId, worktree: opts.worktree !== false });
   const sequential = loaded.parsed.workflow;
   const prepared = await preparedInPlace(place, () => prepareRun(sequential, record, place.cwd, cwd));
@@ -144,7 +147,7 @@ function forwardedFlags(o: PlanFlags): string[] {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run a workflow as a new session (Ctrl+C pauses it; prodigy resume carries on)')
     .argument('<workflow>', 'the workflow YAML file')
@@ -162,6 +165,6 @@ export function registerRun(program: Command): void {
     .option('--no-tui', 'plain lines even on a terminal (the default when stdout is not a terminal)')
     .option('--no-worktree', "run in place, in your working tree (default: in a git worktree of the run's own, merged back at the end)")
     .addOption(new Option('--defer-merge', 'leave the merge question to the caller (used by the live view)').hideHelp())
-    .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp())
-    .action((file: string, opts: RunOptions, cmd: Command) => run(file, opts, cmd));
+    .addOption(new Option('--session-id <id>', 'the new session id (used by the live view)').hideHelp());
+  addQueueOptions(cmd).action((file: string, opts: RunOptions, c: Command) => run(file, opts, c));
 }

@@ -1,5 +1,5 @@
 /** Running the git CLI: every git call of the project goes through here, so "git is missing" is one error. */
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptionsWithStringEncoding } from 'node:child_process';
 
 export interface GitResult {
   code: number;
@@ -19,7 +19,10 @@ export function runGit(cwd: string, args: string[]): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     // No prompts from git (credentials, editors): a run must never wait on a hidden question.
     const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_MERGE_AUTOEDIT: 'no' };
-    execFile('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    // Its own process group: a Ctrl+C at the terminal (sent to the whole foreground group) must not kill
+    // a merge half-way (a half-updated session worktree fails every later merge); the run waits for it.
+    const options: ExecFileOptionsWithStringEncoding & { detached: boolean } = { cwd, env, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', detached: true };
+    execFile('git', args, options, (err, stdout, stderr) => {
       // A missing binary is a string code ('ENOENT'); git's own exit status is a number.
       const code = (err as { code?: unknown } | null)?.code;
       if (code === 'ENOENT') {

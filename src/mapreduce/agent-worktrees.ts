@@ -198,6 +198,20 @@ export class AgentWorktrees {
     }
   }
 
+  /**
+   * An item that ran on another machine (a queue worker): its branch is fetched, not checked out here, so
+   * there is no worktree, only the branch and its recorded base (what alreadyMerged reads on resume).
+   */
+  adopt(itemId: string, base: string): Promise<AgentWorktree> {
+    return this.admin.run(async () => {
+      const branch = agentBranch(this.jobId, itemId);
+      if (await branchExists(this.parent, branch)) await deleteBranch(this.parent, branch);
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(this.baseFile(branch), `${base}\n`);
+      return { itemId, path: path.join(this.dir, `${itemId}.remote`), branch, base };
+    });
+  }
+
   /** Merges the item's commits into the session worktree (serially); a conflict is aborted. */
   async merge(a: AgentWorktree): Promise<AgentMerge> {
     const commits = await commitsAhead(this.parent, a.base, a.branch);

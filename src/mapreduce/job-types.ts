@@ -5,6 +5,7 @@
  * The dashboard reads these files; the job runner is their only writer.
  */
 import type { JsonValue } from '../session/types.js';
+import type { QueueDepth } from './remote.js';
 
 export type WorkItemStatus = 'pending' | 'running' | 'completed' | 'failed' | 'dead';
 
@@ -29,6 +30,8 @@ export interface WorkItemState {
   branch?: string | null;
   commits?: number;
   merge?: ItemMergeState | null;
+  /** `host:pid` of the queue worker that runs (or ran) the item; absent for local agents. */
+  worker?: string | null;
   /** The commit the item's worktree started from, and its branch's tip when it was merged: its commits are base..head. */
   base_commit?: string | null;
   head_commit?: string | null;
@@ -54,6 +57,8 @@ export interface JobState {
   /** Captured setup variables, restored on resume (setup does not run again). */
   variables: Record<string, string>;
   items: WorkItemState[];
+  /** With queue workers: the queue's depth and its live workers, refreshed about once a second while the map runs. */
+  queue?: (QueueDepth & { at: string }) | null;
   /** Tries an item gets (max_retries + 1) in the latest map run: the "m" of "attempt n of m". */
   max_attempts?: number;
   /** How the reduce phase went (absent until it starts). */

@@ -53,6 +53,8 @@ import { countItems, type ProgressCounts } from './progress.js';
 import { selectItems } from './select.js';
 import type { MapReduceWorkflow } from './workflow.js';
 import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
+import type { RemoteDispatch } from './remote.js';
+import { remoteRunItem } from './remote-item.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -88,6 +90,10 @@ export interface JobRunOptions {
   place?: RunPlaceRecord;
   /** Each item in a git worktree of its own, merged back into `cwd` (the session worktree). */
   isolateAgents?: boolean;
+  /** Agents are queue workers (`prodigy run --queue`): items go out through this dispatcher. */
+  remote?: RemoteDispatch;
+  /** Secret values, sent (signed) to queue workers so they mask them too. */
+  secrets?: Record<string, string>;
   /** The user's directory when `cwd` is the session worktree: an uncommitted map.input file is read there. */
   userDir?: string;
   /** Secret values -> `***` in everything the job writes: job.json, events, DLQ, log, session, reporter. */
@@ -257,7 +263,10 @@ class JobRun {
     return `command ${r.stoppedAt! + 1} (${failed.command}) failed: ${failed.error}`;
   }
 
+  private resumedRun = false;
+
   async run(resumed: boolean): Promise<JobOutcome> {
+    this.resumedRun = resumed;
     this.emit({ type: resumed ? 'JobResumed' : 'JobStarted', message: `${this.o.workflow.name} (${this.o.workflowPath})` });
     this.o.reporter?.started?.(this.sessionId, this.job.job_id, resumed);
     try {
@@ -476,17 +485,44 @@ class JobRun {
       }
     };
 
+    const remote = this.o.remote;
+    if (remote) {
+      // Every item waits on the interrupt signal at once.
+      setMaxListeners(pending.length + 16, this.o.signal);
+      let lastDepth = '';
+      await remote.begin({
+        cwd: this.o.cwd,
+        jobId: this.job.job_id,
+        sessionId: this.sessionId,
+        resumed: this.resumedRun,
+        isolated: agents !== null,
+        // Mirrored into job.json (coalesced with everything else) so the dashboard reads it from disk.
+        onDepth: (d) => {
+          const key = JSON.stringify(d);
+          if (key === lastDepth && this.job.queue) return;
+          lastDepth = key;
+          this.job.queue = { ...d, at: new Date().toISOString() };
+          this.store.changed();
+        },
+      });
+    }
+    const remoteRun = remote
+      ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, secrets: this.o.secrets ?? {}, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: () => this.changed() })
+      : runItem;
     const result = await runPool<WorkItemState, JsonValue>(pending, {
-      maxParallel: this.job.max_parallel,
+      // Queue workers pull items as they have room: every item goes out at once, the queue holds them.
+      maxParallel: remote ? Math.max(1, pending.length) : this.job.max_parallel,
       maxAttempts: retries + 1,
       signal: this.o.signal,
       run: async (it, ctx) => {
-        const r = await runItem(it, ctx).catch((err: unknown): AttemptOutcome<JsonValue> => ({ ok: false, error: (err as Error).message ?? String(err) }));
+        const r = await (remote ? remoteRun : runItem)(it, ctx).catch((err: unknown): AttemptOutcome<JsonValue> => ({ ok: false, error: (err as Error).message ?? String(err) }));
         return r.ok ? r : { ...r, error: this.mask(r.error) };
       },
       onStart: (it, ctx) => {
         it.status = 'running';
-        it.agent_id = ctx.agentId;
+        // A queue worker's host:pid replaces the slot name once one takes the item (remote-item.ts).
+        it.agent_id = remote ? null : ctx.agentId;
+        if (remote) it.worker = null;
         it.attempts += 1;
         it.started_at = now();
         it.ended_at = null;
@@ -499,7 +535,7 @@ class JobRun {
         // The event is the durable record of the completion: written before the slot is reused.
         this.emit({ type: 'AgentCompleted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, result: res, output_tail: tail });
         if (it.error !== null || it.attempts > 1) removeDlqItem(dlqDir, it.id);
-        Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: ctx.agentId, output_tail: tail });
+        Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: it.worker ?? ctx.agentId, output_tail: tail });
         tails.delete(it.id);
         // Only now, with the completion recorded, may the merged branch go (see alreadyMerged).
         cleanUp(it, false);
@@ -546,6 +582,7 @@ class JobRun {
       hosts.close(this.o.signal.aborted);
       for (const it of this.job.items) if (checkouts.has(it.id) && it.merge !== 'conflict') cleanUp(it, false);
       await Promise.all(cleanups);
+      await remote?.end(this.o.signal.aborted);
       await agents?.close();
     });
     if (result.interrupted) return this.interrupted();

@@ -55,7 +55,7 @@ export function importsOf(file: SourceFile): ImportRef[] {
   return out;
 }
 
-const ABOVE_STORAGE = /^src\/(session|workflow|mapreduce|exec|git|tui|view|control|cli)\//;
+const ABOVE_STORAGE = /^src\/(session|workflow|mapreduce|queue|exec|git|tui|view|control|cli)\//;
 
 export function layeringViolations(files: SourceFile[]): string[] {
   const found: string[] = [];

@@ -1,0 +1,87 @@
+/** `--queue URL` / PRODIGY_QUEUE and `--insecure`, shared by `run`, `worker` and `workers`. Static imports here are pure: bullmq loads only when a queue is used. */
+import type { Command } from 'commander';
+import { queueTrust } from '../queue/trust.js';
+import { parseQueueUrl, type QueueTarget, QueueUrlError } from '../queue/url.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface QueueFlags {
+  queue?: string;
+  insecure?: boolean;
+}
+
+/** The queue named by --queue, else PRODIGY_QUEUE; null when neither (the one-machine path). */
+export function queueUrlOf(flags: QueueFlags, env: NodeJS.ProcessEnv = process.env): string | null {
+  const url = flags.queue ?? env.PRODIGY_QUEUE;
+  return url === undefined || url === '' ? null : url;
+}
+
+export function queueTarget(url: string): QueueTarget {
+  try {
+    return parseQueueUrl(url);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** Target and signing secret, or a one-line refusal (exit 2). */
+export function queueAccess(url: string, insecure: boolean | undefined, env: NodeJS.ProcessEnv = process.env): { target: QueueTarget; secret: string | null } {
+  const target = queueTarget(url);
+  const trust = queueTrust(target, env, Boolean(insecure));
+  if (!trust.ok) throw new CliError(trust.error, EXIT.usage);
+  return { target, secret: trust.secret };
+}
+
+export interface QueueRunFlags extends QueueFlags {
+  remote?: string;
+}
+
+/** `--queue`, `--remote`, `--insecure` on a command that runs MapReduce items. */
+export function addQueueOptions(cmd: Command): Command {
+  return cmd
+    .option('--queue <url>', 'MapReduce items run on `prodigy worker`s through this Redis (redis://host:port; default: $PRODIGY_QUEUE)')
+    .option('--remote <name>', 'the git remote queue workers share branches through (default: origin)')
+    .option('--insecure', 'with --queue: send unsigned jobs (no PRODIGY_QUEUE_SECRET); only with a Redis on this machine');
+}
+
+/** The same flags again, for a child process (the live view's). */
+export function queueArgs(f: QueueRunFlags): string[] {
+  return [...(f.queue !== undefined ? ['--queue', f.queue] : []), ...(f.remote !== undefined ? ['--remote', f.remote] : []), ...(f.insecure ? ['--insecure'] : [])];
+}
+
+const CONNECT_MS = 15_000;
+
+/**
+ * The dispatcher for a MapReduce run when a queue is named (else null: local agents, and bullmq is
+ * never loaded). Refuses at once, with one line, a queue it cannot reach or a repository without the remote.
+ */
+export async function openQueue(f: QueueRunFlags, cwd: string, isolated: boolean): Promise<import('../queue/dispatch.js').QueueDispatch | null> {
+  const url = queueUrlOf(f);
+  if (url === null) return null;
+  const { target, secret } = queueAccess(url, f.insecure);
+  const { QueueDispatch, checkRemote } = await import('../queue/dispatch.js');
+  const remoteName = f.remote ?? 'origin';
+  if (isolated) {
+    try {
+      await checkRemote(cwd, remoteName);
+    } catch (err) {
+      throw new CliError((err as Error).message, EXIT.usage);
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(`cannot reach Redis at ${target.display} (waited ${CONNECT_MS / 1000} s)`, EXIT.failed)), CONNECT_MS);
+  });
+  try {
+    const opening = QueueDispatch.open({ target, secret, remoteName, say: (line) => process.stderr.write(`prodigy: ${line}\n`) });
+    opening.catch(() => undefined);
+    const d = await Promise.race([opening, late]).catch(async (err) => {
+      void opening.then((x) => x.close(), () => undefined);
+      throw err;
+    });
+    process.stdout.write(`Queue ${target.display}: items run on queue workers (prodigy worker --queue ...)\n`);
+    return d;
+  } finally {
+    clearTimeout(timer);
+  }
+}
