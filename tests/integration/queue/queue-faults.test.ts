@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitIn } from '../../helpers/git-repo.js';
+import { withoutUntrustedWarnings } from '../../helpers/cli.js';
 import { onlySession, startProdigy } from '../workflow-helpers.js';
 import { committingWorkflow, eventsOf, jobOf, type QueueWorld, queueWorld, until } from './queue-fixture.js';
 
@@ -48,7 +49,7 @@ describe('queue faults', () => {
     }, 'worker A to take an item');
     process.kill(-a.child.pid!, 'SIGKILL');
     const { code } = await run.exit;
-    expect(run.stderr()).toBe('');
+    expect(withoutUntrustedWarnings(run.stderr())).toBe('');
     expect(code).toBe(0);
     const job = await jobOf(w.home);
     const it = job.items.find((i) => i.id === victim)!;
@@ -74,7 +75,7 @@ describe('queue faults', () => {
     const jobId = onlySession(w.home).mapreduce_data!.job_id;
     const resume = startProdigy(['resume-job', jobId, '-y'], { home: w.home, cwd: w.repo, env: { ...w.env, PRODIGY_QUEUE: w.redis.url } });
     const second = await resume.exit;
-    expect(resume.stderr()).toBe('');
+    expect(withoutUntrustedWarnings(resume.stderr())).toBe('');
     expect(second.code).toBe(0);
     expect(resume.stdout()).toContain('16 successful, 0 failed, 16 total');
     expect(onlySession(w.home).status).toBe('Completed');

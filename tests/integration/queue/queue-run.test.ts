@@ -1,7 +1,7 @@
 /** `prodigy run --queue` with real `prodigy worker` processes on a real redis-server. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitIn, logOf } from '../../helpers/git-repo.js';
-import { prodigy } from '../../helpers/cli.js';
+import { prodigy, withoutUntrustedWarnings } from '../../helpers/cli.js';
 import { startProdigy } from '../workflow-helpers.js';
 import { committingWorkflow, eventsOf, jobOf, type QueueWorld, queueWorld, until } from './queue-fixture.js';
 
@@ -22,7 +22,7 @@ describe('MapReduce items on queue workers', () => {
     const before = gitIn(w.repo, ['rev-parse', 'HEAD']);
     const run = startProdigy(['run', w.workflow(committingWorkflow(40, 0.1)), '-y', '--queue', w.redis.url], { home: w.home, cwd: w.repo, env: w.env });
     const { code } = await run.exit;
-    expect(run.stderr()).toBe('');
+    expect(withoutUntrustedWarnings(run.stderr())).toBe('');
     expect(code).toBe(0);
     expect(run.stdout()).toContain('40 successful, 0 failed, 40 total');
     const job = await jobOf(w.home);
