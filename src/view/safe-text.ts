@@ -19,6 +19,9 @@ const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 
 const UNSAFE = new RegExp(CONTROL.source);
 
+/** Anything safeLine would change; most lines have none, and Line.tsx calls it on every render. */
+const LINE_NEEDS_WORK = new RegExp(`[\\x1b\\x9b\\t\\n\\r]|${CONTROL.source}`);
+
 /** Several lines: line breaks kept (CRLF and a lone CR read as one line break), tabs as a space. */
 export function safeText(s: string): string {
   return s.replace(SEQUENCE, '').replace(/\r\n?/g, '\n').replace(/\t/g, ' ').replace(CONTROL, '\uFFFD');
@@ -26,6 +29,7 @@ export function safeText(s: string): string {
 
 /** One line: every line break and tab is a space. */
 export function safeLine(s: string): string {
+  if (!LINE_NEEDS_WORK.test(s)) return s;
   return s.replace(SEQUENCE, '').replace(/[\t\n\r]/g, ' ').replace(CONTROL, '\uFFFD');
 }
 
