@@ -45,6 +45,13 @@ export function mergeEnvironment(s: UnifiedSession, cwd: string, userDir: string
   const hash = s.metadata[META.workflowHash];
   if (typeof hash === 'string' && hash !== sha256(text)) notes.push(`prodigy: warning: ${file} changed since ${s.id} began: its merge: block gets the env: and secrets: of the file as it is now`);
   const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
-  const r = resolved(wf, record, cwd, userDir, processEnv);
+  let r;
+  try {
+    r = resolved(wf, record, cwd, userDir, processEnv);
+  } catch (err) {
+    // Before any step runs: nothing is merged, the worktree stays.
+    if (err instanceof CliError) throw new CliError(`not merged: the merge: block needs the run's environment: ${err.message}`, err.exitCode);
+    throw err;
+  }
   return { env: r.env, mask: r.mask, notes: [...notes, ...r.notes] };
 }
