@@ -187,7 +187,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       scope.iteration = cmd.iteration ?? 1;
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
-      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal }, {
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask }, {
         onOutput: (text) => {
           writeLog(text);
           tail.push(text);
