@@ -19,24 +19,28 @@ import { JsonlAppender } from '../storage/jsonl.js';
 import { jobJournalOf } from '../storage/paths.js';
 import { compactionDue } from '../storage/session-journal.js';
 import { SnapshotFile } from '../storage/snapshot-file.js';
+import { checkShape, parseJsonText } from '../storage/schema-check.js';
+import { JobStateSchema } from '../storage/schemas.js';
 import { CorruptFileError, ensureDirFor, removeIfExistsSync } from '../storage/store-file.js';
 
 export class CorruptJobFileError extends CorruptFileError {}
 
 type Rec = Record<string, unknown>;
 
+/** job.json checked against its schema (storage/schemas.ts): path + first violation, never its contents. */
 export function parseJobState(text: string, file: string): JobState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptJobFileError(file, `invalid JSON (${(err as Error).message})`);
-  }
-  const s = raw as Partial<JobState> | null;
-  if (!s || typeof s !== 'object' || typeof s.job_id !== 'string' || !Array.isArray(s.items)) {
-    throw new CorruptJobFileError(file, 'not a MapReduce job state');
-  }
-  return s as JobState;
+  return checkShape(JobStateSchema, parseJsonText(text, file, CorruptJobFileError), file, CorruptJobFileError) as unknown as JobState;
+}
+
+/**
+ * job.json + journal text, replayed. A complete journal line that is not valid (wrong types, an item
+ * position job.json lacks) makes the job corrupt: reported with the journal's path, never resumed (its
+ * owner only ever appends whole lines; a torn last line is a kill mid-write and is ignored).
+ */
+export function replayJob(job: JobState, journal: string, file: string): { job: JobState; seq: number } {
+  const r = replayJobJournal(job as unknown as Rec & { items: unknown[] }, journal);
+  if (r.firstBad !== null) throw new CorruptJobFileError(jobJournalOf(file), r.firstBad);
+  return { job: r.job as unknown as JobState, seq: r.seq };
 }
 
 /** job.json + its journal, and the journal's last seq. One read of each file. */
@@ -45,8 +49,8 @@ async function readWithSeq(file: string): Promise<{ state: JobState; seq: number
   const journal = (await readIfExistsRetrying(jobJournalOf(file))) ?? '';
   const text = await readIfExistsRetrying(file);
   if (text === null) return null;
-  const { job, seq } = replayJobJournal(parseJobState(text, file) as unknown as Rec & { items: unknown[] }, journal);
-  return { state: job as unknown as JobState, seq };
+  const { job, seq } = replayJob(parseJobState(text, file), journal, file);
+  return { state: job, seq };
 }
 
 /** Reads a job (job.json + journal) without taking ownership (CLI, dashboard). null when it does not exist. */

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { z } from 'zod';
+import { firstViolation } from './schema-check.js';
 
 export class JsonlAppender {
   private fd: number | null;
@@ -137,20 +139,38 @@ export interface ParsedLines<T> {
   values: T[];
   /** Complete lines that did not parse (or that `accept` refused); skipped. */
   bad: number;
+  /** The first of them, `line N: why` (1-based), in words that never quote the line. */
+  firstBad: string | null;
   /** The text ended in an unterminated line (a torn write): ignored, never fatal. */
   torn: boolean;
+}
+
+/** A line check: a type guard, or a zod schema (then the refusal names the first violation). */
+export type LineCheck<T> = ((v: unknown) => v is T) | z.ZodType<T>;
+
+function checkLine<T>(check: LineCheck<T>, v: unknown): string | null {
+  if (typeof check === 'function') return check(v) ? null : 'not a valid line';
+  const r = check.safeParse(v);
+  return r.success ? null : firstViolation(r.error);
 }
 
 /**
  * Pure: the JSON values of JSON-lines text. An unterminated last line is a torn write and is ignored
  * whether or not it happens to parse (its writer did not finish it); a complete line that does not
- * parse, or that `accept` refuses, is counted in `bad` and skipped.
+ * parse, or that `accept` refuses, is counted in `bad` and skipped. Values are returned as read (a
+ * schema checks them; its defaults are not applied).
  */
-export function parseJsonLines<T = unknown>(text: string, accept: (v: unknown) => v is T = (v): v is T => true): ParsedLines<T> {
+export function parseJsonLines<T = unknown>(text: string, accept: LineCheck<T> = (v): v is T => true): ParsedLines<T> {
   const values: T[] = [];
   let bad = 0;
+  let firstBad: ParsedLines<T>['firstBad'] = null;
   let torn = false;
   let start = 0;
+  let lineNo = 0;
+  const refuse = (reason: string) => {
+    bad++;
+    firstBad ??= `line ${lineNo}: ${reason}`;
+  };
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
@@ -159,18 +179,20 @@ export function parseJsonLines<T = unknown>(text: string, accept: (v: unknown) =
     }
     const line = text.slice(start, nl);
     start = nl + 1;
+    lineNo++;
     if (line.trim().length === 0) continue;
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch {
-      bad++;
+      refuse('invalid JSON');
       continue;
     }
-    if (accept(v)) values.push(v);
-    else bad++;
+    const why = checkLine(accept, v);
+    if (why === null) values.push(v as T);
+    else refuse(why);
   }
-  return { values, bad, torn };
+  return { values, bad, firstBad, torn };
 }
 
 /** A JSON-lines file's text, or '' when there is no such file. */
