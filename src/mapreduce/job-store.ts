@@ -15,6 +15,7 @@ import { nowMs } from './clock.js';
 import type { JobState } from './job-types.js';
 import { readIfExistsRetrying } from '../storage/bounded-read.js';
 import { JOB_JOURNAL_SEQ_KEY, JOB_JOURNAL_VERSION, jobChanges, replayJobJournal } from '../storage/job-journal.js';
+import { isIoFault } from '../storage/io-fault.js';
 import { JsonlAppender } from '../storage/jsonl.js';
 import { jobJournalOf } from '../storage/paths.js';
 import { compactionDue } from '../storage/session-journal.js';
@@ -121,7 +122,10 @@ export class JobStore {
     const wait = Math.max(0, this.lastWriteAt + this.minIntervalMs - nowMs());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.writeNow(false);
+      // A full disk here has no caller to throw to: it is latched and stops the run (storage/io-fault.ts).
+      void this.writeNow(false).catch((err: unknown) => {
+        if (!isIoFault(err)) throw err;
+      });
     }, wait);
   }
 
@@ -176,7 +180,10 @@ export class JobStore {
     (this.state as unknown as Rec)[JOB_JOURNAL_SEQ_KEY] = seq;
     this.shadowJob = { ...(this.state as unknown as Rec) };
     this.shadowItems = this.state.items.map((it) => ({ ...(it as unknown as Rec) }));
-    const write = this.db.write();
+    let written = false;
+    const write = this.db.write().then(() => {
+      written = true;
+    });
     this.blockingMs += nowMs() - t;
     this.inFlight = write.finally(() => {
       this.inFlight = null;
@@ -190,7 +197,8 @@ export class JobStore {
         this.snapshotBytes = 0;
       }
       // Lines appended meanwhile have a greater seq: keep them (a reader applies them after job.json).
-      if (this.seq === seq) this.journal.truncate();
+      // Only once job.json holds them: a failed write (disk full) keeps the journal, and with it the state.
+      if (written && this.seq === seq) this.journal.truncate();
       // Changes made while writing get their own (coalesced) line.
       if (this.dirty) this.changed();
     });

@@ -2,12 +2,14 @@
  * Append-only JSON-lines files (event logs, journals): one JSON value per line, appended with a
  * synchronous write(2) on an open descriptor so that a line is in the kernel once `append` returns and
  * survives the process being killed. Readers meet at most a torn last line (a writer killed mid-write);
- * they skip it and never "repair" the file.
+ * they skip it and never "repair" the file. An append the disk cannot take is cut back out and thrown as
+ * a StoreWriteError (io-fault.ts), so a full disk leaves no torn line behind either.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { appendAllSync, guardWriteSync } from './io-fault.js';
 import { firstViolation } from './schema-check.js';
 
 export class JsonlAppender {
@@ -25,9 +27,11 @@ export class JsonlAppender {
     readonly file: string,
     opts: { repair?: boolean } = {},
   ) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (opts.repair) cutTornTail(file);
-    this.fd = fs.openSync(file, 'a');
+    this.fd = guardWriteSync(file, () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (opts.repair) cutTornTail(file);
+      return fs.openSync(file, 'a');
+    });
     this.bytes = fs.fstatSync(this.fd).size;
   }
 
@@ -43,20 +47,22 @@ export class JsonlAppender {
     const t = performance.now();
     let text = '';
     for (const v of values) text += `${JSON.stringify(v)}\n`;
-    fs.writeSync(this.fd, text);
-    if (opts.sync) fs.fsyncSync(this.fd);
+    appendAllSync(this.fd, this.file, text);
+    if (opts.sync) this.sync();
     this.bytes += Buffer.byteLength(text);
     this.ms += performance.now() - t;
   }
 
   sync(): void {
-    if (this.fd !== null) fs.fsyncSync(this.fd);
+    const fd = this.fd;
+    if (fd !== null) guardWriteSync(this.file, () => fs.fsyncSync(fd));
   }
 
   /** Empties the file (after its lines were compacted into a snapshot); appends go on from 0. */
   truncate(): void {
     if (this.fd === null) throw new Error(`${this.file} is closed`);
-    fs.ftruncateSync(this.fd, 0);
+    const fd = this.fd;
+    guardWriteSync(this.file, () => fs.ftruncateSync(fd, 0));
     this.bytes = 0;
   }
 
