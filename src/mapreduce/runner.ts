@@ -55,6 +55,7 @@ import type { MapReduceWorkflow } from './workflow.js';
 import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
+import { appendLogSync } from '../storage/io-fault.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -166,6 +167,7 @@ class JobRun {
   private readonly processEnv: NodeJS.ProcessEnv;
   private readonly childEnv: NodeJS.ProcessEnv;
   private readonly log: number;
+  private logOpen = true;
   private readonly mask: Mask;
   /** Setup's captured variables with their real values (job.json keeps them masked). */
   private liveVariables: Record<string, string> | null = null;
@@ -205,7 +207,8 @@ class JobRun {
   }
 
   private writeLog(text: string): void {
-    fs.writeSync(this.log, this.mask(text));
+    // A full disk stops the log, not the agent's output handler (the run stops through io-fault.ts).
+    if (this.logOpen) this.logOpen = appendLogSync(this.log, storePaths(this.o.home).sessionLog(this.sessionId), this.mask(text));
   }
 
   private session(update: SessionUpdate): Promise<void> {

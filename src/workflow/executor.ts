@@ -19,6 +19,7 @@ import type { Mask } from './mask.js';
 import { maskedReporter, maskedSessions } from './masked-sessions.js';
 import { runStep, type StepOutcome } from './step-runner.js';
 import { commandSummary, type SequentialWorkflow } from './types.js';
+import { appendLogSync } from '../storage/io-fault.js';
 
 /** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
 export const CHILD_PGID_KEY = 'child_pgid';
@@ -107,8 +108,10 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
   const summaries = wf.commands.map((c) => commandSummary(c));
   const queue = new SerialQueue();
   const log = o.logFile ? fs.openSync(o.logFile, 'a') : null;
+  let logOpen = log !== null;
+  // A full disk stops the log, not the output handler that writes it (the run stops through io-fault.ts).
   const writeLog = (text: string) => {
-    if (log !== null) fs.writeSync(log, mask(text));
+    if (logOpen) logOpen = appendLogSync(log!, o.logFile!, mask(text));
   };
   const stamp = () => new Date().toISOString();
 
