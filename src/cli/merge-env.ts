@@ -23,6 +23,9 @@ export interface MergeEnvironment {
   notes: string[];
 }
 
+/** What a run that just ended resolved itself: handed to its merge: block, nothing resolved twice. */
+export const ranWith = (p: { workflow: { env: Record<string, string> }; mask: Mask }): MergeEnvironment => ({ env: p.workflow.env, mask: p.mask, notes: [] });
+
 /** Nothing to add: a block recorded by a run whose workflow file is gone runs with the process environment only. */
 const bare = (note: string): MergeEnvironment => ({ env: {}, mask: makeMask({}), notes: [note] });
 
@@ -38,7 +41,7 @@ export function mergeEnvironment(s: UnifiedSession, cwd: string, userDir: string
     const parsed = parseWorkflow(text, file);
     wf = parsed.mode === 'mapreduce' ? parseMapReduce(parsed.source) : parsed.workflow;
   } catch (err) {
-    if (err instanceof WorkflowParseError) throw new CliError(`the merge: block needs the workflow's env: ${err.message}`, EXIT.usage);
+    if (err instanceof WorkflowParseError) throw new CliError(`not merged: the merge: block needs the run's environment: ${err.message}`, EXIT.usage);
     throw err;
   }
   const notes: string[] = [];
