@@ -3,9 +3,12 @@
  * text — `"$PRODIGY_ITEM_NAME"` in a command is data to the shell, never code. Names (README "Running
  * untrusted data"):
  *   PRODIGY_ITEM, PRODIGY_ITEM_JSON, PRODIGY_ITEM_ID, PRODIGY_ITEM_INDEX   the map item (text / JSON / id / index)
- *   PRODIGY_ITEM_<FIELD>       each top-level field of an object item (text as is, other values as JSON)
+ *   PRODIGY_FIELD_<FIELD>      each top-level field of an object item (text as is, other values as JSON)
+ *   PRODIGY_ITEM_<FIELD>       the same, the older name: not for a field named id, json or index, whose
+ *                              PRODIGY_ITEM_ID/JSON/INDEX are the work item's own
  *   PRODIGY_VAR_<NAME>         each workflow variable (captures: `capture: name`, setup captures, --param)
  *   PRODIGY_OUTPUT_<NAME>      each command output (`SHELL`, `CLAUDE`, `LAST`, `STEP_<i>_OUTPUT`, `<ID>`)
+ *   PRODIGY_MAP_RESULTS        reduce: `${map.results}`
  * <FIELD>/<NAME> is the name upper-cased with every character outside [A-Z0-9_] as `_`. A value longer
  * than MAX_ENV_VALUE is not exported (the kernel refuses a single environment string over 128 KiB, and
  * the whole environment shares the argument space); nor is anything past MAX_ENV_TOTAL.
@@ -57,9 +60,13 @@ function eachCandidate(scope: Scope, visit: (key: string, value: string, onlyIfA
       item = null;
     }
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
-      for (const [k, v] of Object.entries(item)) visit(envKey('PRODIGY_ITEM_', k), asText(v), true);
+      // The unambiguous names first: they are the ones kept when the environment budget runs out.
+      for (const prefix of ['PRODIGY_FIELD_', 'PRODIGY_ITEM_']) {
+        for (const [k, v] of Object.entries(item)) visit(envKey(prefix, k), asText(v), true);
+      }
     }
   }
+  if (extra['map.results'] !== undefined) visit('PRODIGY_MAP_RESULTS', extra['map.results'], false);
   for (const k in scope.variables) visit(envKey('PRODIGY_VAR_', k), scope.variables[k]!, false);
   for (const k in scope.outputs) visit(envKey('PRODIGY_OUTPUT_', k), scope.outputs[k]!, false);
 }
@@ -117,7 +124,7 @@ export function shellEnv(scope: Scope, base: NodeJS.ProcessEnv): NodeJS.ProcessE
     const take = ok && total + value.length <= MAX_ENV_TOTAL && !(onlyIfAbsent && takenItemKeys.has(key));
     if (take) {
       total += value.length;
-      if (key.startsWith('PRODIGY_ITEM')) takenItemKeys.add(key);
+      if (key.startsWith('PRODIGY_ITEM') || key.startsWith('PRODIGY_FIELD_')) takenItemKeys.add(key);
     }
     keys.push(key);
     values.push(value);
