@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import { runGit } from '../git/git.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { SlotHosts } from '../exec/slot-host.js';
-import { loadBull, redisOptions } from './connection.js';
+import { loadBull, readyOrTlsFailure, redisOptions } from './connection.js';
 import { CANCEL_CHANNEL, type ItemPayload, KEY_PREFIX, QUEUE_NAME, type WorkerRecord, workerKey } from './protocol.js';
+import { openCancel } from './cancel.js';
 import { open, seal } from './sign.js';
-import { HEARTBEAT_MS, HEARTBEAT_TTL_S, LOCK_MS, MAX_STALLED, STALL_INTERVAL_MS } from './timing.js';
+import { HEARTBEAT_MS, HEARTBEAT_TTL_S, LOCK_MS, MAX_STALLED, SOON_MS, STALL_INTERVAL_MS } from './timing.js';
 import type { QueueTarget } from './url.js';
 import { type ItemHost, runItemOnWorker, scratchDir } from './worker-item.js';
 
@@ -39,6 +40,15 @@ interface Running {
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const { bull, Redis } = await loadBull();
   const connection = redisOptions(o.target);
+  const redis = new Redis(connection);
+  redis.on('error', () => undefined);
+  try {
+    // A certificate this worker cannot trust fails now with one line, not as errors retried forever.
+    await readyOrTlsFailure(new Promise((resolve) => redis.once('ready', resolve)), [redis], o.target);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const host = os.hostname();
   const tag = `${host}:${process.pid}`;
   const scratch = scratchDir();
@@ -80,9 +90,9 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     const key = `${p.job_id} ${p.run}`;
     running.set(id, { key, ac });
     record.current = [...running.keys()];
+    soonBeat();
     if (cancelled.has(key)) ac.abort();
     try {
-      await job.updateProgress({ worker: tag }).catch(() => undefined);
       const slot = freeSlots.pop() ?? `slot-extra-${id}`;
       const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run).finally(() => freeSlots.push(slot));
       if (o.stop.now.aborted && r.status === 'cancelled' && token) {
@@ -111,20 +121,16 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     autorun: false,
   });
   worker.on('error', (err) => o.say(`queue: ${err.message.split('\n')[0]}`));
-  const redis = new Redis(connection);
-  redis.on('error', () => undefined);
   const sub = new Redis(connection);
   sub.on('error', () => undefined);
   await sub.subscribe(CANCEL_CHANNEL);
   sub.on('message', (_channel: string, text: string) => {
-    let key: string;
-    try {
-      const m = JSON.parse(text) as { job_id?: unknown; run?: unknown };
-      if (typeof m.job_id !== 'string' || typeof m.run !== 'string') return;
-      key = `${m.job_id} ${m.run}`;
-    } catch {
+    const m = openCancel(text, o.secret);
+    if (!m.ok) {
+      o.say(`ignored a cancel message: ${m.reason}`);
       return;
     }
+    const key = `${m.value.job_id} ${m.value.run}`;
     // Remembered for items of that run taken a moment after the cancel (a race with the removal).
     cancelled.add(key);
     for (const r of running.values()) if (r.key === key) r.ac.abort();
@@ -135,6 +141,15 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     record.per_min = finishedAt.length;
     await redis.set(workerKey(tag), JSON.stringify(record), 'EX', HEARTBEAT_TTL_S).catch(() => undefined);
   };
+  // The coordinator learns which worker runs an item from `current` in this record: an item taken is
+  // announced within SOON_MS (one SET for all items taken meanwhile), not with a queue event per item.
+  let soon: NodeJS.Timeout | null = null;
+  function soonBeat(): void {
+    soon ??= setTimeout(() => {
+      soon = null;
+      void beat();
+    }, SOON_MS);
+  }
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   o.say(`Worker ${tag} on ${o.target.display}: ${o.concurrency} at a time, repository ${o.repo}${o.secret === null ? ' (insecure: unsigned jobs accepted)' : ''}`);
@@ -158,6 +173,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     await worker.close();
   } finally {
     clearInterval(timer);
+    if (soon) clearTimeout(soon);
     hosts.close(o.stop.now.aborted);
     await redis.del(workerKey(tag)).catch(() => undefined);
     redis.disconnect();

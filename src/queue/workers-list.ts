@@ -1,5 +1,5 @@
 /** Reads the live workers (their heartbeat records) and the queue's depth from Redis. */
-import { loadBull, redisOptions } from './connection.js';
+import { loadBull, readyOrTlsFailure, redisOptions } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME, type WorkerRecord, WORKER_KEYS } from './protocol.js';
 import type { QueueTarget } from './url.js';
 import { parseWorkerRecord } from './workers-view.js';
@@ -13,6 +13,8 @@ export async function readWorkers(target: QueueTarget): Promise<{ workers: Worke
   const queue = new bull.Queue(QUEUE_NAME, { connection, prefix: KEY_PREFIX });
   queue.on('error', () => undefined);
   try {
+    // Ready, or given up on ('end': the next command says why); a TLS failure is its own line.
+    await readyOrTlsFailure(new Promise((resolve) => (redis.once('ready', resolve), redis.once('end', resolve))), [redis], target);
     const keys: string[] = [];
     let cursor = '0';
     do {
