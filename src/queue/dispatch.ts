@@ -86,12 +86,20 @@ export class QueueDispatch implements RemoteDispatch {
   static async open(o: DispatchOptions): Promise<QueueDispatch> {
     const { bull, Redis } = await loadBull();
     const connection = redisOptions(o.target);
+    const redis = new Redis(connection);
+    redis.on('error', () => undefined);
+    try {
+      // First this one connection: a certificate it cannot trust fails now, with one line (bullmq's
+      // own connections would retry it forever, and could not even be closed before connecting).
+      await readyOrTlsFailure(new Promise((resolve) => redis.once('ready', resolve)), [redis], o.target);
+    } catch (err) {
+      redis.disconnect();
+      throw err;
+    }
     const queue = new bull.Queue(QUEUE_NAME, { connection, prefix: KEY_PREFIX, streams: { events: { maxLen: 100_000 } } });
     const events = new bull.QueueEvents(QUEUE_NAME, { connection, prefix: KEY_PREFIX });
-    const redis = new Redis(connection);
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
-    redis.on('error', () => undefined);
     const d = new QueueDispatch(o, bull, queue, events, redis);
     events.on('completed', ({ jobId, returnvalue }) => d.onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => void d.onFailed(jobId, failedReason));
@@ -99,12 +107,7 @@ export class QueueDispatch implements RemoteDispatch {
     events.on('active', () => (d.lastEventAt = Date.now()));
     // After a reconnect (Redis restarted) look at every item still out at once.
     redis.on('ready', () => void d.sweep());
-    try {
-      await readyOrTlsFailure(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), [queue, events, redis], o.target);
-    } catch (err) {
-      await d.close();
-      throw err;
-    }
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     return d;
   }
 
@@ -363,8 +366,7 @@ export class QueueDispatch implements RemoteDispatch {
   }
 
   async end(interrupted: boolean): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (this.depthTimer) clearInterval(this.depthTimer);
+    this.stopTimers();
     if (interrupted) await this.cancel();
     this.flushAdds();
     await this.addChain;
@@ -379,9 +381,13 @@ export class QueueDispatch implements RemoteDispatch {
     }
   }
 
-  async close(): Promise<void> {
+  private stopTimers(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.depthTimer) clearInterval(this.depthTimer);
+  }
+
+  async close(): Promise<void> {
+    this.stopTimers();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.redis.disconnect();
   }
