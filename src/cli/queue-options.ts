@@ -62,7 +62,8 @@ export function queueArgs(f: QueueRunFlags): string[] {
   return [...(f.queue !== undefined ? ['--queue', f.queue] : []), ...(f.remote !== undefined ? ['--remote', f.remote] : []), ...(f.insecure ? ['--insecure'] : [])];
 }
 
-const CONNECT_MS = 15_000;
+/** How long a coordinator waits for its Redis before giving up (a worker waits for as long as it takes). */
+const CONNECT_MS = Number(process.env.PRODIGY_QUEUE_CONNECT_MS) || 15_000;
 
 /**
  * The dispatcher for a MapReduce run when a queue is named (else null: local agents, and bullmq is
@@ -81,20 +82,7 @@ export async function openQueue(f: QueueRunFlags, cwd: string, isolated: boolean
       throw new CliError((err as Error).message, EXIT.usage);
     }
   }
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CliError(`cannot reach Redis at ${target.display} (waited ${CONNECT_MS / 1000} s)`, EXIT.failed)), CONNECT_MS);
-  });
-  try {
-    const opening = QueueDispatch.open({ target, secret, remoteName, say: (line) => process.stderr.write(`prodigy: ${line}\n`) });
-    opening.catch(() => undefined);
-    const d = await Promise.race([opening, late]).catch(async (err) => {
-      void opening.then((x) => x.close(), () => undefined);
-      throw err;
-    });
-    process.stdout.write(`Queue ${target.display}: items run on queue workers (prodigy worker --queue ...)\n`);
-    return d;
-  } finally {
-    clearTimeout(timer);
-  }
+  const d = await QueueDispatch.open({ target, secret, remoteName, connectMs: CONNECT_MS, say: (line) => process.stderr.write(`prodigy: ${line}\n`) });
+  process.stdout.write(`Queue ${target.display}: items run on queue workers (prodigy worker --queue ...)\n`);
+  return d;
 }

@@ -43,6 +43,29 @@ export function tlsFailure(err: unknown, t: QueueTarget): string | null {
 }
 
 /**
+ * A first plain connection, ready: a certificate it cannot trust fails now, with one line (bullmq's own
+ * connections would retry it forever, and cannot even be closed before they connect).
+ */
+export async function connectFirst(Redis: RedisCtor, t: QueueTarget, timeoutMs?: number): Promise<import('ioredis').Redis> {
+  const redis = new Redis(redisOptions(t));
+  redis.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const ready = new Promise((resolve, reject) => {
+      redis.once('ready', resolve);
+      if (timeoutMs !== undefined) timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${t.display} (waited ${timeoutMs / 1000} s)`)), timeoutMs);
+    });
+    await readyOrTlsFailure(ready, [redis], t);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return redis;
+}
+
+/**
  * Resolves when `ready()` does; rejects at once, with tlsFailure's line, when one of `emitters` reports
  * a TLS failure (the connections would otherwise retry it forever).
  */

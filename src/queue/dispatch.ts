@@ -19,7 +19,7 @@ import { git, runGit } from '../git/git.js';
 import { currentBranch, revParse } from '../git/repo.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import type { QueueDepth, RemoteDispatch, RemoteItemRequest, RemoteItemResult, RemoteOutcome } from '../mapreduce/remote.js';
-import { type Bull, loadBull, readyOrTlsFailure, redisOptions } from './connection.js';
+import { type Bull, connectFirst, loadBull, redisOptions } from './connection.js';
 import { CANCEL_CHANNEL, type ItemGit, type ItemPayload, KEY_PREFIX, QUEUE_NAME, queueJobId, type WorkerRecord, WORKER_KEYS } from './protocol.js';
 import { parseWorkerRecord } from './workers-view.js';
 import { sealCancel } from './cancel.js';
@@ -49,6 +49,8 @@ export interface DispatchOptions {
   /** The git remote workers push to and the coordinator fetches from (default origin). */
   remoteName: string;
   say(line: string): void;
+  /** Give up when Redis cannot be reached for this long (default: wait). */
+  connectMs?: number;
 }
 
 export class QueueDispatch implements RemoteDispatch {
@@ -86,16 +88,7 @@ export class QueueDispatch implements RemoteDispatch {
   static async open(o: DispatchOptions): Promise<QueueDispatch> {
     const { bull, Redis } = await loadBull();
     const connection = redisOptions(o.target);
-    const redis = new Redis(connection);
-    redis.on('error', () => undefined);
-    try {
-      // First this one connection: a certificate it cannot trust fails now, with one line (bullmq's
-      // own connections would retry it forever, and could not even be closed before connecting).
-      await readyOrTlsFailure(new Promise((resolve) => redis.once('ready', resolve)), [redis], o.target);
-    } catch (err) {
-      redis.disconnect();
-      throw err;
-    }
+    const redis = await connectFirst(Redis, o.target, o.connectMs);
     const queue = new bull.Queue(QUEUE_NAME, { connection, prefix: KEY_PREFIX, streams: { events: { maxLen: 100_000 } } });
     const events = new bull.QueueEvents(QUEUE_NAME, { connection, prefix: KEY_PREFIX });
     queue.on('error', () => undefined);

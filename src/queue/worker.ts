@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { runGit } from '../git/git.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { SlotHosts } from '../exec/slot-host.js';
-import { loadBull, readyOrTlsFailure, redisOptions } from './connection.js';
+import { connectFirst, loadBull, redisOptions } from './connection.js';
 import { CANCEL_CHANNEL, type ItemPayload, KEY_PREFIX, QUEUE_NAME, type WorkerRecord, workerKey } from './protocol.js';
 import { openCancel } from './cancel.js';
 import { open, seal } from './sign.js';
@@ -40,15 +40,7 @@ interface Running {
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const { bull, Redis } = await loadBull();
   const connection = redisOptions(o.target);
-  const redis = new Redis(connection);
-  redis.on('error', () => undefined);
-  try {
-    // A certificate this worker cannot trust fails now with one line, not as errors retried forever.
-    await readyOrTlsFailure(new Promise((resolve) => redis.once('ready', resolve)), [redis], o.target);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
+  const redis = await connectFirst(Redis, o.target);
   const host = os.hostname();
   const tag = `${host}:${process.pid}`;
   const scratch = scratchDir();

@@ -1,11 +1,13 @@
 /**
- * rediss:// against a real redis-server speaking only TLS, with a throwaway CA and server certificate
+ * Connecting to the queue. rediss:// against a real redis-server speaking only TLS, with a throwaway CA and server certificate
  * made by openssl in the test's temp dir: a worker and a coordinator trust the CA through
  * PRODIGY_QUEUE_CA and run a job; without it, each refuses the untrusted certificate with one line.
+ * A Redis nobody listens for: the coordinator gives up with one line (a worker waits for it).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prodigy, withoutUntrustedWarnings } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/home.js';
@@ -86,4 +88,22 @@ describe('rediss:// (TLS)', () => {
     expect(listed.code).toBe(0);
     expect((JSON.parse(listed.stdout) as { workers: { worker: string }[] }).workers.map((x) => x.worker)).toEqual([expect.stringMatching(new RegExp(`:${worker.child.pid}$`))]);
   }, 180_000);
+
+  it('no Redis on the port: the coordinator gives up after PRODIGY_QUEUE_CONNECT_MS with one line, exit 1, nothing started', async () => {
+    // A port that was free a moment ago, and is closed now.
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const home = tempDir('prodigy-home-');
+    const dir = tempDir('prodigy-wf-');
+    fs.writeFileSync(path.join(dir, 'wf.yml'), 'name: q\nmode: mapreduce\nmap:\n  input: items.json\n  agent_template:\n    - shell: "true"\n');
+    fs.writeFileSync(path.join(dir, 'items.json'), '[1]');
+    const r = prodigy(['run', path.join(dir, 'wf.yml'), '-y', '--no-worktree', '--queue', `redis://127.0.0.1:${port}`], { home, cwd: dir, env: { PRODIGY_QUEUE_SECRET: 'a-secret-of-enough-length', PRODIGY_QUEUE_CONNECT_MS: '1000' } });
+    expect(r.stderr.trim()).toBe(`prodigy: cannot reach Redis at redis://127.0.0.1:${port} (waited 1 s)`);
+    expect(r.code).toBe(1);
+    expect(fs.existsSync(path.join(home, 'sessions')) ? fs.readdirSync(path.join(home, 'sessions')) : []).toEqual([]);
+  }, 60_000);
 });
