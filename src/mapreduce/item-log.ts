@@ -4,10 +4,12 @@
  * the dashboard's item log (`l`) shows this file. An attempt starts with a header line and ends with a
  * footer line (both made by `attemptHeader` / `attemptFooter`, which the log view also recognises).
  *
- * Writing it must never fail an item: a full disk or a removed folder stops the file, not the agent.
+ * Writing it must never fail an item: a full disk or a removed folder stops the file, not the agent (a
+ * full disk is still announced through io-fault.ts, and the run stops as a whole).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { appendLogSync, writeFault } from '../storage/io-fault.js';
 
 /** Pure: `── attempt 2 of 3 · started <time> on agent-1 ──`. */
 export function attemptHeader(attempt: number, maxAttempts: number | null, startedIso: string, agentId: string): string {
@@ -27,20 +29,24 @@ export class ItemAttemptLog {
   private fd: number | null = null;
   private endsWithNewline = true;
 
-  constructor(file: string, header: string) {
+  constructor(
+    private readonly file: string,
+    header: string,
+  ) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       this.fd = fs.openSync(file, 'a');
-      fs.writeSync(this.fd, `${header}\n`);
-    } catch {
+    } catch (err) {
+      writeFault(err, file); // a full disk still stops the run (io-fault.ts), only not through this item
       this.stop();
     }
+    this.write(`${header}\n`);
   }
 
   write(text: string): void {
     if (this.fd === null || text.length === 0) return;
     try {
-      fs.writeSync(this.fd, text);
+      if (!appendLogSync(this.fd, this.file, text)) return this.stop();
       this.endsWithNewline = text.endsWith('\n');
     } catch {
       this.stop();

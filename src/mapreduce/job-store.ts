@@ -15,28 +15,33 @@ import { nowMs } from './clock.js';
 import type { JobState } from './job-types.js';
 import { readIfExistsRetrying } from '../storage/bounded-read.js';
 import { JOB_JOURNAL_SEQ_KEY, JOB_JOURNAL_VERSION, jobChanges, replayJobJournal } from '../storage/job-journal.js';
+import { isIoFault } from '../storage/io-fault.js';
 import { JsonlAppender } from '../storage/jsonl.js';
 import { jobJournalOf } from '../storage/paths.js';
 import { compactionDue } from '../storage/session-journal.js';
 import { SnapshotFile } from '../storage/snapshot-file.js';
+import { checkShape, parseJsonText } from '../storage/schema-check.js';
+import { JobStateSchema } from '../storage/schemas.js';
 import { CorruptFileError, ensureDirFor, removeIfExistsSync } from '../storage/store-file.js';
 
 export class CorruptJobFileError extends CorruptFileError {}
 
 type Rec = Record<string, unknown>;
 
+/** job.json checked against its schema (storage/schemas.ts): path + first violation, never its contents. */
 export function parseJobState(text: string, file: string): JobState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptJobFileError(file, `invalid JSON (${(err as Error).message})`);
-  }
-  const s = raw as Partial<JobState> | null;
-  if (!s || typeof s !== 'object' || typeof s.job_id !== 'string' || !Array.isArray(s.items)) {
-    throw new CorruptJobFileError(file, 'not a MapReduce job state');
-  }
-  return s as JobState;
+  return checkShape(JobStateSchema, parseJsonText(text, file, CorruptJobFileError), file, CorruptJobFileError) as unknown as JobState;
+}
+
+/**
+ * job.json + journal text, replayed. A complete journal line that is not valid (wrong types, an item
+ * position job.json lacks) makes the job corrupt: reported with the journal's path, never resumed (its
+ * owner only ever appends whole lines; a torn last line is a kill mid-write and is ignored).
+ */
+export function replayJob(job: JobState, journal: string, file: string): { job: JobState; seq: number } {
+  const r = replayJobJournal(job as unknown as Rec & { items: unknown[] }, journal);
+  if (r.firstBad !== null) throw new CorruptJobFileError(jobJournalOf(file), r.firstBad);
+  return { job: r.job as unknown as JobState, seq: r.seq };
 }
 
 /** job.json + its journal, and the journal's last seq. One read of each file. */
@@ -45,8 +50,8 @@ async function readWithSeq(file: string): Promise<{ state: JobState; seq: number
   const journal = (await readIfExistsRetrying(jobJournalOf(file))) ?? '';
   const text = await readIfExistsRetrying(file);
   if (text === null) return null;
-  const { job, seq } = replayJobJournal(parseJobState(text, file) as unknown as Rec & { items: unknown[] }, journal);
-  return { state: job as unknown as JobState, seq };
+  const { job, seq } = replayJob(parseJobState(text, file), journal, file);
+  return { state: job, seq };
 }
 
 /** Reads a job (job.json + journal) without taking ownership (CLI, dashboard). null when it does not exist. */
@@ -117,7 +122,10 @@ export class JobStore {
     const wait = Math.max(0, this.lastWriteAt + this.minIntervalMs - nowMs());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.writeNow(false);
+      // A full disk here has no caller to throw to: it is latched and stops the run (storage/io-fault.ts).
+      void this.writeNow(false).catch((err: unknown) => {
+        if (!isIoFault(err)) throw err;
+      });
     }, wait);
   }
 
@@ -172,7 +180,10 @@ export class JobStore {
     (this.state as unknown as Rec)[JOB_JOURNAL_SEQ_KEY] = seq;
     this.shadowJob = { ...(this.state as unknown as Rec) };
     this.shadowItems = this.state.items.map((it) => ({ ...(it as unknown as Rec) }));
-    const write = this.db.write();
+    let written = false;
+    const write = this.db.write().then(() => {
+      written = true;
+    });
     this.blockingMs += nowMs() - t;
     this.inFlight = write.finally(() => {
       this.inFlight = null;
@@ -186,7 +197,8 @@ export class JobStore {
         this.snapshotBytes = 0;
       }
       // Lines appended meanwhile have a greater seq: keep them (a reader applies them after job.json).
-      if (this.seq === seq) this.journal.truncate();
+      // Only once job.json holds them: a failed write (disk full) keeps the journal, and with it the state.
+      if (written && this.seq === seq) this.journal.truncate();
       // Changes made while writing get their own (coalesced) line.
       if (this.dirty) this.changed();
     });
