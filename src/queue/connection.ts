@@ -46,13 +46,17 @@ export function tlsFailure(err: unknown, t: QueueTarget): string | null {
  * A first plain connection, ready: a certificate it cannot trust fails now, with one line (bullmq's own
  * connections would retry it forever, and cannot even be closed before they connect).
  */
-export async function connectFirst(Redis: RedisCtor, t: QueueTarget, timeoutMs?: number): Promise<import('ioredis').Redis> {
-  const redis = new Redis(redisOptions(t));
-  redis.on('error', () => undefined);
+export async function connectFirst(Redis: RedisCtor, t: QueueTarget, o: { timeoutMs?: number; options?: import('ioredis').RedisOptions } = {}): Promise<import('ioredis').Redis> {
+  const { timeoutMs } = o;
+  const redis = new Redis(o.options ?? redisOptions(t));
+  let last: Error | null = null;
+  redis.on('error', (err: Error) => (last = err));
   let timer: NodeJS.Timeout | undefined;
   try {
     const ready = new Promise((resolve, reject) => {
       redis.once('ready', resolve);
+      // Options with a retry limit: given up on.
+      redis.once('end', () => reject(new Error(`cannot reach Redis at ${t.display}${last ? ` (${last.message.split('\n')[0]})` : ''}`)));
       if (timeoutMs !== undefined) timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${t.display} (waited ${timeoutMs / 1000} s)`)), timeoutMs);
     });
     await readyOrTlsFailure(ready, [redis], t);

@@ -88,7 +88,7 @@ export class QueueDispatch implements RemoteDispatch {
   static async open(o: DispatchOptions): Promise<QueueDispatch> {
     const { bull, Redis } = await loadBull();
     const connection = redisOptions(o.target);
-    const redis = await connectFirst(Redis, o.target, o.connectMs);
+    const redis = await connectFirst(Redis, o.target, { timeoutMs: o.connectMs });
     const queue = new bull.Queue(QUEUE_NAME, { connection, prefix: KEY_PREFIX, streams: { events: { maxLen: 100_000 } } });
     const events = new bull.QueueEvents(QUEUE_NAME, { connection, prefix: KEY_PREFIX });
     queue.on('error', () => undefined);
