@@ -46,7 +46,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   const scratch = scratchDir();
   // A worker killed earlier left worktree records behind in this clone; git forgets them now.
   await runGit(o.repo, ['worktree', 'prune']).catch(() => undefined);
-  const h: ItemHost = { repo: o.repo, tag, scratch, admin: new SerialQueue(), processEnv: o.env };
+  const reuse = o.env.PRODIGY_AGENT_WORKTREE_REUSE !== '0';
+  const h: ItemHost = { repo: o.repo, tag, scratch, admin: new SerialQueue(), processEnv: o.env, ...(reuse ? { slots: new Map<string, string>() } : {}) };
   const running = new Map<string, Running>();
   // One long-lived shell per concurrency slot runs the items' shell commands (as local agents do).
   const hosts = new SlotHosts();
@@ -86,7 +87,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     if (cancelled.has(key)) ac.abort();
     try {
       const slot = freeSlots.pop() ?? `slot-extra-${id}`;
-      const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run).finally(() => freeSlots.push(slot));
+      const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run, undefined, slot.startsWith('slot-extra-') ? undefined : slot).finally(() => freeSlots.push(slot));
       if (o.stop.now.aborted && r.status === 'cancelled' && token) {
         // Stopped at once by this worker's own Ctrl+C: the item goes back to the queue for another worker.
         await job.moveToWait(token);
@@ -171,6 +172,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     redis.disconnect();
     sub.disconnect();
     fs.rmSync(scratch, { recursive: true, force: true });
+    // The slots' worktrees went with the scratch folder: git forgets them now, not at the next start.
+    await runGit(o.repo, ['worktree', 'prune']).catch(() => undefined);
   }
   o.say(`Worker ${tag} stopped: ${record.completed} completed, ${record.failed} failed`);
   return 130;
