@@ -4,13 +4,14 @@
  * (QueueEvents), checked against their signature and attempt, and go to the runner exactly once — a
  * result for an item already settled is a late duplicate: ignored, its pushed branch deleted.
  *
- * A sweep after every reconnect (and every few seconds while no event comes) asks Redis for the state
- * of the items still out: it catches a result whose event was missed while Redis restarted, and puts back
- * an item whose queue job is gone (a Redis that lost its data). While events flow the stream is healthy
- * and no sweep runs: a sweep is one round trip per item out, the coordinator's largest per-item cost when
- * it ran every 3 s over 2,000 queued items. Which worker runs an item comes from the workers' own
- * records (read every second for the queue depth anyway), not from a progress event per item. Interrupt: the waiting jobs are removed and the cancel
- * channel tells the workers to stop this job's items in flight.
+ * A sweep after every reconnect (and every few seconds while no event of this job comes, and at least
+ * every 30 s: an event trimmed from the stream unread) asks Redis for the state of the items still out:
+ * it catches a result whose event was missed while Redis restarted, and puts back an item whose queue
+ * job is gone (a Redis that lost its data). While events flow no sweep runs that often: a sweep is one
+ * round trip per item out, the coordinator's largest per-item cost when it ran every 3 s over 2,000
+ * queued items. Which worker runs an item comes from the workers' own records (read every second for
+ * the queue depth anyway), not from a progress event per item. Interrupt: the waiting jobs are removed
+ * and the cancel channel tells the workers to stop this job's items in flight.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -26,8 +27,10 @@ import { sealCancel } from './cancel.js';
 import { open, seal } from './sign.js';
 import type { QueueTarget } from './url.js';
 
-/** A sweep runs when no event came for this long (and after every reconnect). */
+/** A sweep runs when no event of this job came for this long (and after every reconnect)... */
 const SWEEP_MS = 3_000;
+/** ...and at least this often: an event trimmed from the stream before it was read is found too. */
+const SWEEP_EVERY_MS = 30_000;
 const DEPTH_MS = 1_000;
 /** Adds are batched: one addBulk per tick (or per this many) instead of one round trip per item. */
 const ADD_BATCH = 500;
@@ -75,6 +78,7 @@ export class QueueDispatch implements RemoteDispatch {
   private depthTimer: NodeJS.Timeout | null = null;
   private sweeping = false;
   private lastEventAt = Date.now();
+  private lastSweepAt = Date.now();
   private readonly fetches = new SerialQueue();
 
   private constructor(
@@ -97,7 +101,7 @@ export class QueueDispatch implements RemoteDispatch {
     events.on('completed', ({ jobId, returnvalue }) => d.onCompleted(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => void d.onFailed(jobId, failedReason));
     // Any event (BullMQ writes 'active', 'completed', ... for every job) says the stream is flowing.
-    events.on('active', () => (d.lastEventAt = Date.now()));
+    events.on('active', ({ jobId }) => d.heard(jobId));
     // After a reconnect (Redis restarted) look at every item still out at once.
     redis.on('ready', () => void d.sweep());
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -109,7 +113,8 @@ export class QueueDispatch implements RemoteDispatch {
     if (b.isolated) this.gitInfo = await pushBase(b.cwd, this.o.remoteName);
     this.base = this.gitInfo?.base_commit ?? null;
     this.sweepTimer = setInterval(() => {
-      if (Date.now() - this.lastEventAt >= SWEEP_MS) void this.sweep();
+      const now = Date.now();
+      if (now - this.lastEventAt >= SWEEP_MS || now - this.lastSweepAt >= SWEEP_EVERY_MS) void this.sweep();
     }, SWEEP_MS);
     this.sweepTimer.unref();
     if (b.onDepth) {
@@ -265,9 +270,15 @@ export class QueueDispatch implements RemoteDispatch {
     this.enqueue(w);
   }
 
-  private onCompleted(id: string, returnvalue: unknown): void {
+  /** An event of one of this job's items: the stream is flowing for us. */
+  private heard(id: string): boolean {
+    if (!id.startsWith(`${KEY_PREFIX}:${this.jobId}:`)) return false;
     this.lastEventAt = Date.now();
-    if (!id.startsWith(`${KEY_PREFIX}:${this.jobId}:`)) return;
+    return true;
+  }
+
+  private onCompleted(id: string, returnvalue: unknown): void {
+    if (!this.heard(id)) return;
     const r = this.openResult(id, returnvalue);
     if (!r) return;
     if (this.settled.has(r.item_id)) {
@@ -306,6 +317,7 @@ export class QueueDispatch implements RemoteDispatch {
   private async sweep(): Promise<void> {
     if (this.sweeping || this.cancelling) return;
     this.sweeping = true;
+    this.lastSweepAt = Date.now();
     try {
       const out = [...this.waiters.values()].filter((w) => w.enqueued && !w.done);
       for (let i = 0; i < out.length; i += 100) {
