@@ -477,10 +477,10 @@ class JobRun {
       const itemLog = new ItemAttemptLog(file, attemptHeader(it.attempts, of, now(), ctx.agentId));
       try {
         const r = await attempt(it, ctx, itemLog);
-        itemLog.end(attemptFooter(it.attempts, now(), r.ok ? r : { ok: false, error: this.mask(r.error) }));
+        itemLog.end(attemptFooter(it.attempts, now(), r.ok ? r : { ok: false, error: this.mask(r.error) }), r.ok);
         return r;
       } catch (err) {
-        itemLog.end(attemptFooter(it.attempts, now(), { ok: false, error: this.mask((err as Error).message ?? String(err)) }));
+        itemLog.end(attemptFooter(it.attempts, now(), { ok: false, error: this.mask((err as Error).message ?? String(err)) }), false);
         throw err;
       }
     };
