@@ -55,11 +55,23 @@ function readOrEmpty(file: string): string {
   }
 }
 
-function truncateIfExists(file: string): void {
+/**
+ * Replaces a file's text in place. Not writeFileSync: on ext4, emptying a file that holds data and
+ * writing it again makes the kernel flush it to disk on close (auto_da_alloc), ~0.8 ms a command here;
+ * writing over it and cutting it to the new length does not.
+ */
+function overwrite(file: string, text: string): void {
+  let fd: number;
   try {
-    fs.truncateSync(file, 0);
+    fd = fs.openSync(file, 'r+');
   } catch {
-    // gone already: nothing to show
+    fd = fs.openSync(file, 'w');
+  }
+  try {
+    const n = fs.writeSync(fd, text, 0);
+    fs.ftruncateSync(fd, n);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -169,7 +181,7 @@ export class SlotHost {
     // One script (and output) file per slot, overwritten by each command: creating and removing three
     // files per command cost the runner more than the command itself (directory updates on ext4).
     const file = path.join(this.dir, `${this.name}.sh`);
-    fs.writeFileSync(file, exportLines(spec.exports) + spec.script);
+    overwrite(file, exportLines(spec.exports) + spec.script);
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
@@ -182,10 +194,10 @@ export class SlotHost {
     this.current = null;
     const stdout = readOrEmpty(`${file}.out`);
     const stderr = readOrEmpty(`${file}.err`);
-    // Emptied now, so the slot's next command never shows this one's output in a peek before its shell
-    // has truncated the files itself.
-    if (stdout) truncateIfExists(`${file}.out`);
-    if (stderr) truncateIfExists(`${file}.err`);
+    // Removed now, so the slot's next command never shows this one's output in a peek before its shell
+    // has made the files anew (removed, not emptied: see overwrite).
+    if (stdout) fs.rmSync(`${file}.out`, { force: true });
+    if (stderr) fs.rmSync(`${file}.err`, { force: true });
     if (stdout) spec.onOutput?.(stdout, 'stdout');
     if (stderr) spec.onOutput?.(stderr, 'stderr');
     // A reply that raced a kill still counts as the kill: the command did not finish on its own terms.
