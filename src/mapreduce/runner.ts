@@ -37,7 +37,7 @@ import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
 import { ItemAttemptLog, attemptFooter, attemptHeader } from './item-log.js';
-import { EventLog, readEvents } from './events.js';
+import { EventLog, readEventsSince } from './events.js';
 import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
 import {
   exceedsFailureLimits,
@@ -732,7 +732,8 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   const paths = storePaths(o.home);
   const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs, o.read);
   const eventsDir = paths.eventsDir(o.repo, o.jobId);
-  const reconciled = reconcileWithEvents(store.state, await readEvents(eventsDir));
+  // Only the events since job.json + journal were last written can correct them: read from the end.
+  const reconciled = reconcileWithEvents(store.state, await readEventsSince(eventsDir, store.state.updated_at));
   const sessionId = reconciled.session_id;
   const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
   const s = await sessions.manager.load(sessionId);
