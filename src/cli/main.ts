@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { firstWriteFault, isIoFault, writeFault } from '../storage/io-fault.js';
+import { safeLine } from '../view/safe-text.js';
 import { registerResume } from './resume.js';
 import { registerRun } from './run.js';
 import { registerSessions } from './sessions.js';
@@ -51,8 +53,30 @@ async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
+    if (isIoFault(err)) return latchFault(err); // printed once, below
     return reportError(err);
   }
 }
 
-process.exitCode = await main(process.argv);
+/** A fault no write site converted (it names its file as `path`, when Node knows it): latched like the rest. */
+function latchFault(err: unknown): number {
+  writeFault(err, (err as NodeJS.ErrnoException).path ?? 'a file of the store');
+  return EXIT.failed;
+}
+
+// A write that hits a full disk in a timer or a stream handler has no caller: it is latched
+// (storage/io-fault.ts), the run stops through its interrupt control, and the fault is reported below.
+process.on('unhandledRejection', (err) => {
+  if (!isIoFault(err)) throw err;
+  latchFault(err);
+});
+process.on('uncaughtException', (err) => {
+  if (isIoFault(err)) return void latchFault(err);
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(EXIT.failed);
+});
+
+const code = await main(process.argv);
+const fault = firstWriteFault();
+if (fault) process.stderr.write(`prodigy: ${safeLine(fault.message)}\n`);
+process.exitCode = fault ? EXIT.failed : code;

@@ -18,9 +18,10 @@ import type { JobPhase } from '../mapreduce/job-types.js';
 import { formatWarning, WorkflowParseError } from '../workflow/yaml-source.js';
 import { CliError, EXIT } from './errors.js';
 import { placeRecord, type RunPlace } from './isolation.js';
-import { installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
+import { faultStop, installInterrupt, type LoadedWorkflow, loadWorkflow } from './workflow-shared.js';
 import { openQueue, type QueueRunFlags } from './queue-options.js';
 import { safeLine } from '../view/safe-text.js';
+import { firstWriteFault } from '../storage/io-fault.js';
 import { type PreparedJob, prepareMapReduce, recordOf, type RunOptionsRecord } from './run-plan.js';
 import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
 import { maskedJobReporter } from '../mapreduce/masked-job.js';
@@ -78,6 +79,7 @@ export function reportJob(r: JobOutcome, startedMs: number): number {
     fs.writeFileSync(stats, JSON.stringify({ wallMs: Date.now() - startedMs, storeWrites: r.storeWrites, storeBlockingMs: r.storeBlockingMs, eventLogMs: r.eventLogMs }));
   }
   if (process.stdout.isTTY) process.stdout.write('\n');
+  if (firstWriteFault()) return faultStop(`prodigy resume-job ${r.jobId}`);
   if (r.status === 'completed') {
     process.stdout.write(`Completed in ${formatDurationMs(Date.now() - startedMs)}: ${c.completed} successful, ${c.dead} failed, ${c.total} total. Session ${r.sessionId}, job ${r.jobId}\n`);
     if (c.dead > 0) process.stdout.write(`Failed items are in the dead-letter queue: prodigy dlq list ${r.jobId}\n`);

@@ -18,6 +18,7 @@ import { loadAll, startFeed } from '../../store/dashboard-feed.js';
 import { type FirstPage, firstPageSize, readFirstPage, showFirstPage, streamRest } from '../../store/session-loader.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import { UnifiedSessionManager } from '../session/manager.js';
+import { holdKeys } from './hold-keys.js';
 import { quitSummary } from '../../store/quit-summary.js';
 import type { SessionListing } from '../storage/session-store.js';
 
@@ -135,6 +136,9 @@ export async function runDashboard(o: RunDashboardOptions): Promise<{ store: Das
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of signals) process.on(sig, quit);
 
+  // Raw before the first frame: Ink turns raw mode on only in an effect after it has drawn, and a key
+  // pressed in between would be cooked (echoed, Enter read as "\n" and lost).
+  holdKeys(stdin);
   stdout.write(ENTER_ALT);
   try {
     const app = render(<Dashboard store={store} />, {

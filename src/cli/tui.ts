@@ -11,6 +11,7 @@ import { visibleIds } from '../tui/session-list.js';
 import { sessionTable } from '../view/session-rows.js';
 import { existingHomeOf, outputWidth } from './context.js';
 import { warnProblems } from './errors.js';
+import { holdKeys } from './hold-keys.js';
 
 /** The repository the user is in: the nearest folder upwards holding `.git`, else null. */
 export function findRepoRoot(from: string): string | null {
@@ -66,6 +67,9 @@ async function tui(cmd: Command): Promise<void> {
     if (signal) process.exitCode = SIGNAL_EXIT[signal] ?? 1;
     return;
   }
+  // Keys typed while the dashboard loads must reach it as keys: in the terminal's cooked mode they would be
+  // echoed over the first frame and Enter would arrive as "\n", which Ink does not read as Return.
+  const releaseKeys = holdKeys(process.stdin);
   // Read the first screen while Ink and React load: the two overlap, and the first frame comes sooner.
   const { firstPageSize, readFirstPage, terminalSize } = await import('../../store/session-loader.js');
   const firstPage = readFirstPage(new UnifiedSessionManager(home), firstPageSize(terminalSize(process.stdout)));
@@ -80,7 +84,7 @@ async function tui(cmd: Command): Promise<void> {
     control: createDashboardControl(home, { cwd: process.cwd() }),
     offerResume: true,
     summary: true,
-  });
+  }).finally(releaseKeys);
   if (signal) process.exitCode = SIGNAL_EXIT[signal] ?? 1;
 }
 

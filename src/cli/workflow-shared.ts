@@ -14,6 +14,7 @@ import { useColor } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { safeLine } from '../view/safe-text.js';
 import { FileTooLargeError, readTextWithin, WORKFLOW_FILE_LIMIT } from '../storage/size-limit.js';
+import { firstWriteFault, onWriteFault } from '../storage/io-fault.js';
 
 export interface LoadedWorkflow {
   /** Absolute path, as recorded in the session. */
@@ -71,6 +72,12 @@ export interface InterruptControl {
   dispose(): void;
 }
 
+/** A run stopped by a write fault: how to go on, on stdout (main.ts prints the fault's line and exits 1). */
+export function faultStop(resume: string): number {
+  process.stdout.write(`Stopped: the store could not be written. Once there is room, resume with: ${resume}\n`);
+  return EXIT.failed;
+}
+
 export function resumeHint(sessionId: string): string {
   return `Interrupted. Resume with: prodigy resume ${sessionId}`;
 }
@@ -81,6 +88,9 @@ export function resumeHint(sessionId: string): string {
  */
 export function installInterrupt(sessionId: string): InterruptControl {
   const ac = new AbortController();
+  // A full disk stops the run as a first Ctrl+C does (agents stopped, paused if it can still be written);
+  // main.ts prints the one line and exits 1.
+  const offFault = onWriteFault(() => ac.abort());
   let count = 0;
   const onSignal = () => {
     count += 1;
@@ -99,6 +109,7 @@ export function installInterrupt(sessionId: string): InterruptControl {
   return {
     signal: ac.signal,
     dispose: () => {
+      offFault();
       for (const sig of signals) process.off(sig, onSignal);
     },
   };
@@ -132,6 +143,7 @@ export function plainReporter(opts: { verbose?: boolean } = {}): ExecutorReporte
 
 /** The closing lines and the exit code for a finished, failed or interrupted run. */
 export function reportResult(sessionId: string, r: ExecutorResult, logFile: string, startedMs: number): number {
+  if (firstWriteFault()) return faultStop(`prodigy resume ${sessionId}`);
   if (r.status === 'completed') {
     process.stdout.write(`Completed in ${formatDurationMs(Date.now() - startedMs)}. Session ${sessionId}\n`);
     return EXIT.ok;

@@ -5,12 +5,15 @@
  * Appends are synchronous `write(2)`s on an open descriptor: once `append` returns the line is in the
  * kernel, so it survives the process being killed. The runner relies on that: an item's
  * AgentCompleted line (with its result) is written before the agent slot takes the next item.
- * A reader may meet a torn last line (a writer killed mid-write); it is skipped, never "repaired".
+ * A reader may meet a torn last line (a writer killed mid-write); it is skipped, never "repaired". Lines
+ * are checked against JobEventSchema: ids that become file names are checked like typed ids.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { JsonlAppender, readCompleteLinesFrom } from '../storage/jsonl.js';
-import { readDirIfExists, readIfExists } from '../storage/store-file.js';
+import type { z } from 'zod';
+import { JsonlAppender, parseJsonLines, readCompleteLinesFrom } from '../storage/jsonl.js';
+import { JobEventSchema } from '../storage/schemas.js';
+import { CorruptFileError, readDirIfExists, readIfExists } from '../storage/store-file.js';
 import type { JobEvent } from './job-types.js';
 
 export const EVENTS_FILE = /^events-.*\.jsonl$/;
@@ -46,32 +49,34 @@ export class EventLog {
   }
 }
 
-/** Parses a chunk of JSONL; lines that do not parse (a torn tail) are counted, not returned. */
-export function parseEventLines(text: string): { events: JobEvent[]; bad: number } {
-  const events: JobEvent[] = [];
-  let bad = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const e = JSON.parse(line) as JobEvent;
-      if (e && typeof e === 'object' && typeof e.type === 'string') events.push(e);
-      else bad += 1;
-    } catch {
-      bad += 1;
-    }
-  }
-  return { events, bad };
+const eventLine = JobEventSchema as unknown as z.ZodType<JobEvent>;
+
+/**
+ * Parses a chunk of JSONL (storage/schemas.ts JobEventSchema): lines that do not parse or have the wrong
+ * types are counted, not returned; `firstBad` says which and why. A torn last line is not counted.
+ */
+export function parseEventLines(text: string): { events: JobEvent[]; bad: number; firstBad: string | null } {
+  const { values, bad, firstBad } = parseJsonLines(text, eventLine);
+  return { events: values, bad, firstBad };
 }
 
 async function eventFiles(dir: string): Promise<string[]> {
   return (await readDirIfExists(dir)).filter((n) => EVENTS_FILE.test(n)).sort();
 }
 
-/** Every event of a job, oldest first (files are named by start time, lines are in write order). */
+/**
+ * Every event of a job, oldest first (files are named by start time, lines are in write order). A
+ * complete line that is not a valid event is hostile or corrupt: the log is reported (CorruptFileError:
+ * path, line, first violation) and nothing is resumed from it. A torn last line (a writer killed
+ * mid-write) is ignored.
+ */
 export async function readEvents(dir: string): Promise<JobEvent[]> {
   const out: JobEvent[] = [];
   for (const name of await eventFiles(dir)) {
-    out.push(...parseEventLines((await readIfExists(path.join(dir, name))) ?? '').events);
+    const file = path.join(dir, name);
+    const { events, firstBad } = parseEventLines((await readIfExists(file)) ?? '');
+    if (firstBad !== null) throw new CorruptFileError(file, firstBad);
+    out.push(...events);
   }
   return out;
 }
@@ -88,7 +93,10 @@ export async function readEventsSince(dir: string, sinceIso: string, slackMs = 6
   if (!Number.isFinite(cutoff)) return readEvents(dir);
   const chunks: JobEvent[][] = [];
   for (const name of (await eventFiles(dir)).reverse()) {
-    const { events, reachedCutoff } = await tailEventsSince(path.join(dir, name), cutoff);
+    const tail = await tailEventsSince(path.join(dir, name), cutoff);
+    // A bad line: the whole read reports it precisely (file, line, violation) and resumes nothing.
+    if (tail === 'bad') return readEvents(dir);
+    const { events, reachedCutoff } = tail;
     chunks.push(events);
     if (reachedCutoff) break;
   }
@@ -98,12 +106,13 @@ export async function readEventsSince(dir: string, sinceIso: string, slackMs = 6
 const TAIL_CHUNK = 256 * 1024;
 
 /** One file's events from the end back to the first one older than `cutoff` (excluded). */
-async function tailEventsSince(file: string, cutoff: number): Promise<{ events: JobEvent[]; reachedCutoff: boolean }> {
+async function tailEventsSince(file: string, cutoff: number): Promise<{ events: JobEvent[]; reachedCutoff: boolean } | 'bad'> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(file, 'r');
-  } catch {
-    return { events: [], reachedCutoff: false };
+    // Never through a symlink (the store's rule, storage/store-file.ts); anything odd: the whole read judges.
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { events: [], reachedCutoff: false } : 'bad';
   }
   try {
     const { size } = await handle.stat();
@@ -124,10 +133,12 @@ async function tailEventsSince(file: string, cutoff: number): Promise<{ events: 
           carry = text;
           continue;
         }
-        carry = text.subarray(0, nl);
+        carry = text.subarray(0, nl + 1);
         text = text.subarray(nl + 1);
       }
-      const { events } = parseEventLines(text.toString('utf8'));
+      // Every line here ends in a newline but the file's own last one (torn if unterminated: ignored).
+      const { events, firstBad } = parseEventLines(text.toString('utf8'));
+      if (firstBad !== null) return 'bad';
       for (let i = events.length - 1; i >= 0; i--) {
         const e = events[i]!;
         if (Date.parse(e.timestamp) < cutoff) return { events: out.reverse(), reachedCutoff: true };

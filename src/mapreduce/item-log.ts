@@ -5,10 +5,12 @@
  * the dashboard's item log (`l`) shows this file. An attempt starts with a header line and ends with a
  * footer line (both made by `attemptHeader` / `attemptFooter`, which the log view also recognises).
  *
- * Writing it must never fail an item: a full disk or a removed folder stops the file, not the agent.
+ * Writing it must never fail an item: a full disk or a removed folder stops the file, not the agent (a
+ * full disk is still announced through io-fault.ts, and the run stops as a whole).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { appendLogSync, writeFault } from '../storage/io-fault.js';
 
 /** Pure: `── attempt 2 of 3 · started <time> on agent-1 ──`. */
 export function attemptHeader(attempt: number, maxAttempts: number | null, startedIso: string, agentId: string): string {
@@ -51,10 +53,24 @@ export class ItemAttemptLog {
         madeDirs.add(dir);
       }
       this.fd = fs.openSync(this.file, 'a');
-      fs.writeSync(this.fd, `${this.header}\n`);
+    } catch (err) {
+      madeDirs.delete(path.dirname(this.file));
+      writeFault(err, this.file); // a full disk still stops the run (io-fault.ts), only not through this item
+      this.stop();
+      return false;
+    }
+    return this.append(`${this.header}\n`);
+  }
+
+  private append(text: string): boolean {
+    try {
+      if (!appendLogSync(this.fd!, this.file, text)) {
+        this.stop();
+        return false;
+      }
+      this.endsWithNewline = text.endsWith('\n');
       return true;
     } catch {
-      madeDirs.delete(path.dirname(this.file));
       this.stop();
       return false;
     }
@@ -62,12 +78,7 @@ export class ItemAttemptLog {
 
   write(text: string): void {
     if (text.length === 0 || !this.open()) return;
-    try {
-      fs.writeSync(this.fd!, text);
-      this.endsWithNewline = text.endsWith('\n');
-    } catch {
-      this.stop();
-    }
+    this.append(text);
   }
 
   /** Writes the footer (on a line of its own) and closes the file; a silent success writes nothing. */

@@ -24,27 +24,32 @@ import { settledSummary } from './job-state.js';
 import { writeFileAtomicSync } from '../storage/atomic-write.js';
 import { readIfExistsRetrying } from '../storage/bounded-read.js';
 import { JOB_JOURNAL_SEQ_KEY, JOB_JOURNAL_VERSION, replayJobJournal } from '../storage/job-journal.js';
+import { isIoFault } from '../storage/io-fault.js';
 import { JsonlAppender } from '../storage/jsonl.js';
 import { jobJournalOf } from '../storage/paths.js';
 import { compactionDue } from '../storage/session-journal.js';
+import { checkShape, parseJsonText } from '../storage/schema-check.js';
+import { JobStateSchema } from '../storage/schemas.js';
 import { CorruptFileError, ensureDirFor, readIfExistsSync, removeIfExistsSync } from '../storage/store-file.js';
 
 export class CorruptJobFileError extends CorruptFileError {}
 
 type Rec = Record<string, unknown>;
 
+/** job.json checked against its schema (storage/schemas.ts): path + first violation, never its contents. */
 export function parseJobState(text: string, file: string): JobState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new CorruptJobFileError(file, `invalid JSON (${(err as Error).message})`);
-  }
-  const s = raw as Partial<JobState> | null;
-  if (!s || typeof s !== 'object' || typeof s.job_id !== 'string' || !Array.isArray(s.items)) {
-    throw new CorruptJobFileError(file, 'not a MapReduce job state');
-  }
-  return s as JobState;
+  return checkShape(JobStateSchema, parseJsonText(text, file, CorruptJobFileError), file, CorruptJobFileError) as unknown as JobState;
+}
+
+/**
+ * job.json + journal text, replayed. A complete journal line that is not valid (wrong types, an item
+ * position job.json lacks) makes the job corrupt: reported with the journal's path, never resumed (its
+ * owner only ever appends whole lines; a torn last line is a kill mid-write and is ignored).
+ */
+export function replayJob(job: JobState, journal: string, file: string): { job: JobState; seq: number } {
+  const r = replayJobJournal(job as unknown as Rec & { items: unknown[] }, journal);
+  if (r.firstBad !== null) throw new CorruptJobFileError(jobJournalOf(file), r.firstBad);
+  return { job: r.job as unknown as JobState, seq: r.seq };
 }
 
 /** A job as read from disk: job.json + its journal, the journal's last seq, and what the two files were. */
@@ -56,8 +61,8 @@ export interface JobRead {
 }
 
 function replayed(file: string, text: string, journal: string): { state: JobState; seq: number } {
-  const { job, seq } = replayJobJournal(parseJobState(text, file) as unknown as Rec & { items: unknown[] }, journal);
-  return { state: job as unknown as JobState, seq };
+  const { job, seq } = replayJob(parseJobState(text, file), journal, file);
+  return { state: job, seq };
 }
 
 /** What job.json and its journal are now (size, mtime, inode): equal stamps, equal files. */
@@ -185,8 +190,13 @@ export class JobStore {
     const wait = Math.max(0, this.lastWriteAt + this.minIntervalMs - nowMs());
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.writeLine();
-      if (compactionDue(this.journal.bytes, this.snapshotBytes * COMPACTION_RATIO, JOB_COMPACTION_FLOOR)) this.snapshot();
+      try {
+        this.writeLine();
+        if (compactionDue(this.journal.bytes, this.snapshotBytes * COMPACTION_RATIO, JOB_COMPACTION_FLOOR)) this.snapshot();
+      } catch (err) {
+        // A full disk here has no caller to throw to: it is latched and stops the run (storage/io-fault.ts).
+        if (!isIoFault(err)) throw err;
+      }
     }, wait);
   }
 
@@ -293,6 +303,7 @@ export class JobStore {
     const text = `${JSON.stringify({ ...full, updated_at: at, [JOB_JOURNAL_SEQ_KEY]: this.seq })}\n`;
     writeFileAtomicSync(this.file, text);
     // Every line so far is in job.json (its journal_seq says so): a reader applies none of them twice.
+    // Only once job.json holds them: a failed write (disk full) throws first and keeps the journal.
     this.journal.truncate();
     this.snapshotBytes = Buffer.byteLength(text);
     this.writes += 1;

@@ -10,13 +10,12 @@
  */
 import fs from 'node:fs/promises';
 import type { JobState } from './job-types.js';
-import { parseJobState } from './job-store.js';
+import { parseJobState, replayJob } from './job-store.js';
 import { readIfExistsRetrying } from '../storage/bounded-read.js';
-import { isJobJournalLine, replayJobJournal } from '../storage/job-journal.js';
+import { jobJournalLine } from '../storage/job-journal.js';
 import { parseJsonLines, readCompleteLinesFrom } from '../storage/jsonl.js';
 import { jobJournalOf } from '../storage/paths.js';
 
-type Rec = Record<string, unknown>;
 
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -69,14 +68,14 @@ export class JobTail {
     if (tail.size < this.offset) return this.readWhole(id);
     if (tail.text === '') return this.state;
     this.tailReads += 1;
-    const { values, bad } = parseJsonLines(tail.text, isJobJournalLine);
+    const { values, bad } = parseJsonLines(tail.text, jobJournalLine);
     const fresh = values.filter((l) => l.seq > this.seq);
     // Lines must follow on from what was applied; anything else means the journal was cut and regrown.
     if (bad > 0 || (fresh.length > 0 && fresh[0]!.seq !== this.seq + 1)) return this.readWhole(id);
     this.offset = tail.next;
     if (fresh.length === 0) return this.state;
-    const { job, seq } = replayJobJournal(this.state as unknown as Rec & { items: unknown[] }, tail.text);
-    this.state = job as unknown as JobState;
+    const { job, seq } = replayJob(this.state, tail.text, this.file);
+    this.state = job;
     this.seq = seq;
     return this.state;
   }
@@ -95,12 +94,12 @@ export class JobTail {
     const journal = (await readIfExistsRetrying(jobJournalOf(this.file))) ?? '';
     const text = await readIfExistsRetrying(this.file);
     if (text === null) return this.reset();
-    const { job, seq } = replayJobJournal(parseJobState(text, this.file) as unknown as Rec & { items: unknown[] }, journal);
+    const { job, seq } = replayJob(parseJobState(text, this.file), journal, this.file);
     this.snapshotId = id;
     this.offset = Buffer.byteLength(journal.slice(0, journal.lastIndexOf('\n') + 1));
     // A read between a compaction's two steps can only be as new as the last; never show an older one.
     if (this.state !== null && seq < this.seq) return this.state;
-    this.state = job as unknown as JobState;
+    this.state = job;
     this.seq = seq;
     return this.state;
   }

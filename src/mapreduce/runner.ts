@@ -29,7 +29,7 @@ import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
-import { type Mask, maskDeep } from '../workflow/mask.js';
+import { type Mask, maskDeep, maskSoFar } from '../workflow/mask.js';
 import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';
 import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
@@ -55,6 +55,7 @@ import type { MapReduceWorkflow } from './workflow.js';
 import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
+import { appendLogSync } from '../storage/io-fault.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -166,6 +167,7 @@ class JobRun {
   private readonly processEnv: NodeJS.ProcessEnv;
   private readonly childEnv: NodeJS.ProcessEnv;
   private readonly log: number;
+  private logOpen = true;
   private readonly mask: Mask;
   /** Setup's captured variables with their real values (job.json keeps them masked). */
   private liveVariables: Record<string, string> | null = null;
@@ -205,7 +207,8 @@ class JobRun {
   }
 
   private writeLog(text: string): void {
-    fs.writeSync(this.log, this.mask(text));
+    // A full disk stops the log, not the agent's output handler (the run stops through io-fault.ts).
+    if (this.logOpen) this.logOpen = appendLogSync(this.log, storePaths(this.o.home).sessionLog(this.sessionId), this.mask(text));
   }
 
   private session(update: SessionUpdate): Promise<void> {
@@ -253,10 +256,10 @@ class JobRun {
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
   private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
-    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal }, {
+    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, mask: this.mask }, {
       onOutput: (text) => {
         this.writeLog(text);
-        tail?.push(this.mask(text));
+        tail?.push(text);
         this.o.reporter?.output?.(text);
       },
     });
@@ -375,7 +378,7 @@ class JobRun {
       for (const it of running.values()) {
         const p = it.agent_id ? hosts.slot(it.agent_id).peek() : null;
         if (!p || (!p.stdout && !p.stderr)) continue;
-        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [this.mask(p.stdout), this.mask(p.stderr)], OUTPUT_TAIL_LINES);
+        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [maskSoFar(this.mask, p.stdout), maskSoFar(this.mask, p.stderr)], OUTPUT_TAIL_LINES);
         if (next.join('\n') === it.output_tail.join('\n')) continue;
         it.output_tail = next;
         this.store.changed(it.index);
@@ -423,11 +426,10 @@ class JobRun {
       }
       running.set(it.id, it);
       const launcher = hosts.slot(ctx.agentId).run;
-      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher, mask: this.mask }, {
         onOutput: (text) => {
-          const masked = this.mask(text);
-          tail.push(masked);
-          itemLog.write(masked);
+          tail.push(text);
+          itemLog.write(text);
           it.output_tail = tail.snapshot();
           this.store.changed(it.index);
         },

@@ -8,6 +8,7 @@ import { findMapping } from '../storage/job-mapping.js';
 import type { JsonlAppender } from '../storage/jsonl.js';
 import { acquireLock, holdsLock, isLockOwnerAlive, readLock, releaseLock } from '../storage/lock.js';
 import { selfIdentity } from '../storage/proc-identity.js';
+import { sweepSnapshotTemps, sweepStaleTemps } from '../storage/temp-sweep.js';
 import {
   JOURNAL_SEQ_KEY,
   JOURNAL_VERSION,
@@ -191,6 +192,7 @@ export class UnifiedSessionManager {
     await this.store.ensureDirs();
     if (await this.store.exists(id)) throw new SessionExistsError(id);
     acquireLock(this.store.paths.sessionLock(id), id);
+    sweepStaleTemps(this.home);
     await this.store.deleteJournal(id); // a journal left by a deleted session of the same id
     const now = new Date().toISOString();
     const session: UnifiedSession = {
@@ -300,10 +302,24 @@ export class UnifiedSessionManager {
       throw new SessionNotFoundError(id);
     }
     const s = read.session;
+    this.sweepTemps(s);
     Object.assign(s.metadata, ownerMetadata());
     this.owned.set(id, s);
     this.journals.set(id, { appender: null, seq: read.seq, snapshotBytes: this.store.snapshotBytes(id) });
     return structuredClone(s);
+  }
+
+  /**
+   * Temp files crashed writers left (storage/temp-sweep.ts): dead pids' anywhere in the store, and the
+   * snapshot temps of this session and its job, which only the lock holder — now us — writes.
+   */
+  private sweepTemps(s: UnifiedSession): void {
+    sweepStaleTemps(this.home);
+    const snapshots = [this.store.fileOf(s.id)];
+    const repo = s.metadata[META.repoName];
+    const jobId = s.mapreduce_data?.job_id;
+    if (typeof repo === 'string' && jobId) snapshots.push(this.store.paths.jobStateFile(repo, jobId));
+    sweepSnapshotTemps(snapshots);
   }
 
   /** A patch; returns the session after it. A status change rewrites the session file, the rest is journaled. */

@@ -3,11 +3,13 @@
  * steno, which does the same): write a temp file beside the target, then rename it over the target, so a
  * reader sees the old file or the new one, never half of either. The temp name starts with a dot and
  * ends in `.tmp`, which the folder watchers ignore; it carries the pid and a counter so two writers (or
- * two writes in flight in one process) never share one. A failed write removes its temp file.
+ * two writes in flight in one process) never share one. A failed write removes its temp file; disk full
+ * and I/O errors are thrown as StoreWriteError (io-fault.ts).
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeFault } from './io-fault.js';
 
 let seq = 0;
 
@@ -23,7 +25,7 @@ export function writeFileAtomicSync(file: string, text: string): void {
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw writeFault(err, file);
   }
 }
 
@@ -34,7 +36,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     await fsp.rename(tmp, file);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
-    throw err;
+    throw writeFault(err, file);
   }
 }
 

@@ -11,7 +11,9 @@
  * (the owner rewrites job.json before it empties the journal); a torn last line is ignored.
  * Pure rules here, generic over the job's shape (storage does not know the item fields).
  */
+import type { z } from 'zod';
 import { parseJsonLines } from './jsonl.js';
+import { JobJournalLineSchema } from './schemas.js';
 
 export const JOB_JOURNAL_VERSION = 1;
 export const JOB_JOURNAL_SEQ_KEY = 'journal_seq';
@@ -26,18 +28,8 @@ export interface JobJournalLine {
   items?: [number, Rec][];
 }
 
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export function isJobJournalLine(v: unknown): v is JobJournalLine {
-  if (!isRec(v) || v.v !== JOB_JOURNAL_VERSION || typeof v.seq !== 'number' || !Number.isInteger(v.seq) || v.seq < 1) return false;
-  if (typeof v.at !== 'string') return false;
-  if (v.job !== undefined && (!isRec(v.job) || 'items' in v.job)) return false;
-  if (v.items !== undefined) {
-    if (!Array.isArray(v.items)) return false;
-    for (const e of v.items) if (!Array.isArray(e) || e.length !== 2 || !Number.isInteger(e[0]) || (e[0] as number) < 0 || !isRec(e[1])) return false;
-  }
-  return true;
-}
+/** The line check (schemas.ts): job fields and items with the types job.json must have. */
+export const jobJournalLine = JobJournalLineSchema as unknown as z.ZodType<JobJournalLine>;
 
 /** Shallow equality: the owner replaces an item's fields (arrays included) rather than mutating them. */
 export function sameShallow(a: Rec, b: Rec): boolean {
@@ -70,18 +62,33 @@ export function snapshotJobSeq(job: Rec): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
 }
 
-/** Pure: job.json + journal text (lines at or below job.json's seq are already in it). */
-export function replayJobJournal<T extends Rec & { items: unknown[] }>(job: T, text: string): { job: T; seq: number; bad: number; torn: boolean } {
-  const { values, bad, torn } = parseJsonLines(text, isJobJournalLine);
+/**
+ * Pure: job.json + journal text (lines at or below job.json's seq are already in it). A complete line
+ * that is not a journal line, or names an item position job.json does not have, is counted in `bad`
+ * (the first in `firstBad`) and not applied; the readers refuse such a journal (job-store.ts).
+ */
+export function replayJobJournal<T extends Rec & { items: unknown[] }>(
+  job: T,
+  text: string,
+): { job: T; seq: number; bad: number; firstBad: string | null; torn: boolean } {
+  const parsed = parseJsonLines(text, jobJournalLine);
+  const { values, torn } = parsed;
+  let { bad, firstBad } = parsed;
   let seq = snapshotJobSeq(job);
-  if (values.every((l) => l.seq <= seq)) return { job, seq, bad, torn };
+  if (values.every((l) => l.seq <= seq)) return { job, seq, bad, firstBad, torn };
   const out = { ...job, items: [...job.items] } as T;
   for (const l of values) {
     if (l.seq <= seq) continue;
+    const outside = (l.items ?? []).find(([i]) => i >= out.items.length);
+    if (outside) {
+      bad++;
+      firstBad ??= `seq ${l.seq}: item position ${outside[0]} is not in job.json`;
+      continue;
+    }
     if (l.job) Object.assign(out, l.job);
     for (const [i, it] of l.items ?? []) out.items[i] = it;
     (out as Rec).updated_at = l.at;
     seq = l.seq;
   }
-  return { job: out, seq, bad, torn };
+  return { job: out, seq, bad, firstBad, torn };
 }

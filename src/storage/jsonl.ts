@@ -2,11 +2,15 @@
  * Append-only JSON-lines files (event logs, journals): one JSON value per line, appended with a
  * synchronous write(2) on an open descriptor so that a line is in the kernel once `append` returns and
  * survives the process being killed. Readers meet at most a torn last line (a writer killed mid-write);
- * they skip it and never "repair" the file.
+ * they skip it and never "repair" the file. An append the disk cannot take is cut back out and thrown as
+ * a StoreWriteError (io-fault.ts), so a full disk leaves no torn line behind either.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { z } from 'zod';
+import { appendAllSync, guardWriteSync } from './io-fault.js';
+import { firstViolation } from './schema-check.js';
 
 export class JsonlAppender {
   private fd: number | null;
@@ -23,9 +27,11 @@ export class JsonlAppender {
     readonly file: string,
     opts: { repair?: boolean } = {},
   ) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (opts.repair) cutTornTail(file);
-    this.fd = fs.openSync(file, 'a');
+    this.fd = guardWriteSync(file, () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (opts.repair) cutTornTail(file);
+      return fs.openSync(file, 'a');
+    });
     this.bytes = fs.fstatSync(this.fd).size;
   }
 
@@ -41,20 +47,22 @@ export class JsonlAppender {
     const t = performance.now();
     let text = '';
     for (const v of values) text += `${JSON.stringify(v)}\n`;
-    fs.writeSync(this.fd, text);
-    if (opts.sync) fs.fsyncSync(this.fd);
+    appendAllSync(this.fd, this.file, text);
+    if (opts.sync) this.sync();
     this.bytes += Buffer.byteLength(text);
     this.ms += performance.now() - t;
   }
 
   sync(): void {
-    if (this.fd !== null) fs.fsyncSync(this.fd);
+    const fd = this.fd;
+    if (fd !== null) guardWriteSync(this.file, () => fs.fsyncSync(fd));
   }
 
   /** Empties the file (after its lines were compacted into a snapshot); appends go on from 0. */
   truncate(): void {
     if (this.fd === null) throw new Error(`${this.file} is closed`);
-    fs.ftruncateSync(this.fd, 0);
+    const fd = this.fd;
+    guardWriteSync(this.file, () => fs.ftruncateSync(fd, 0));
     this.bytes = 0;
   }
 
@@ -137,20 +145,38 @@ export interface ParsedLines<T> {
   values: T[];
   /** Complete lines that did not parse (or that `accept` refused); skipped. */
   bad: number;
+  /** The first of them, `line N: why` (1-based), in words that never quote the line. */
+  firstBad: string | null;
   /** The text ended in an unterminated line (a torn write): ignored, never fatal. */
   torn: boolean;
+}
+
+/** A line check: a type guard, or a zod schema (then the refusal names the first violation). */
+export type LineCheck<T> = ((v: unknown) => v is T) | z.ZodType<T>;
+
+function checkLine<T>(check: LineCheck<T>, v: unknown): string | null {
+  if (typeof check === 'function') return check(v) ? null : 'not a valid line';
+  const r = check.safeParse(v);
+  return r.success ? null : firstViolation(r.error);
 }
 
 /**
  * Pure: the JSON values of JSON-lines text. An unterminated last line is a torn write and is ignored
  * whether or not it happens to parse (its writer did not finish it); a complete line that does not
- * parse, or that `accept` refuses, is counted in `bad` and skipped.
+ * parse, or that `accept` refuses, is counted in `bad` and skipped. Values are returned as read (a
+ * schema checks them; its defaults are not applied).
  */
-export function parseJsonLines<T = unknown>(text: string, accept: (v: unknown) => v is T = (v): v is T => true): ParsedLines<T> {
+export function parseJsonLines<T = unknown>(text: string, accept: LineCheck<T> = (v): v is T => true): ParsedLines<T> {
   const values: T[] = [];
   let bad = 0;
+  let firstBad: ParsedLines<T>['firstBad'] = null;
   let torn = false;
   let start = 0;
+  let lineNo = 0;
+  const refuse = (reason: string) => {
+    bad++;
+    firstBad ??= `line ${lineNo}: ${reason}`;
+  };
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
@@ -159,18 +185,20 @@ export function parseJsonLines<T = unknown>(text: string, accept: (v: unknown) =
     }
     const line = text.slice(start, nl);
     start = nl + 1;
+    lineNo++;
     if (line.trim().length === 0) continue;
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch {
-      bad++;
+      refuse('invalid JSON');
       continue;
     }
-    if (accept(v)) values.push(v);
-    else bad++;
+    const why = checkLine(accept, v);
+    if (why === null) values.push(v as T);
+    else refuse(why);
   }
-  return { values, bad, torn };
+  return { values, bad, firstBad, torn };
 }
 
 /** A JSON-lines file's text, or '' when there is no such file. */

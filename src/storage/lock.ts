@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ProcessIdentity, isProcessAlive, selfIdentity } from './proc-identity.js';
+import { writeFault } from './io-fault.js';
 import { parseJsonText, checkShape } from './schema-check.js';
 import { LockFileSchema } from './schemas.js';
 import { CorruptFileError, readIfExistsSync } from './store-file.js';
@@ -107,7 +108,12 @@ function tempBeside(file: string): string {
 /** Writes our lock content to a temp file beside `target` (complete before anyone can see it). */
 function writeTemp(target: string, info: LockInfo): string {
   const tmp = tempBeside(target);
-  fs.writeFileSync(tmp, JSON.stringify(info), { flag: 'wx' });
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(info), { flag: 'wx' });
+  } catch (err) {
+    fs.rmSync(tmp, { force: true }); // a full disk leaves an empty temp file, never an empty lock
+    throw writeFault(err, target);
+  }
   return tmp;
 }
 

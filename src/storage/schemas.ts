@@ -132,14 +132,31 @@ export const JobStateSchema = z.looseObject({
   items: z.array(WorkItemSchema),
 });
 
-/** One line of an event log or journal. */
+/**
+ * One line of the job journal (storage/job-journal.ts): changed top-level fields and whole items by
+ * position. The items are checked as strictly as job.json's: a journal line is job state too.
+ */
+export const JobJournalLineSchema = z.looseObject({
+  v: z.literal(1),
+  seq: z.number().int().positive(),
+  at: z.string(),
+  job: JobStateSchema.omit({ items: true })
+    .partial()
+    .refine((j) => !('items' in j), 'items are journaled by position, not in "job"')
+    .optional(),
+  items: z.array(z.tuple([z.number().int().nonnegative(), WorkItemSchema])).optional(),
+});
+
+/** One line of an event log. */
 export const JobEventSchema = z.looseObject({
   timestamp: z.string(),
   job_id: SafeId,
   type: z.string(),
   item_id: SafeId.optional(),
   agent_id: z.string().optional(),
+  phase: z.enum(['Setup', 'Map', 'Reduce', 'Complete']).optional(),
   attempt: z.number().int().optional(),
+  exit_code: z.number().int().nullable().optional(),
   message: z.string().optional(),
   output_tail: z.array(z.string()).optional(),
 });

@@ -19,6 +19,7 @@ import type { Mask } from './mask.js';
 import { maskedReporter, maskedSessions } from './masked-sessions.js';
 import { runStep, type StepOutcome } from './step-runner.js';
 import { commandSummary, type SequentialWorkflow } from './types.js';
+import { appendLogSync } from '../storage/io-fault.js';
 
 /** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
 export const CHILD_PGID_KEY = 'child_pgid';
@@ -107,8 +108,10 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
   const summaries = wf.commands.map((c) => commandSummary(c));
   const queue = new SerialQueue();
   const log = o.logFile ? fs.openSync(o.logFile, 'a') : null;
+  let logOpen = log !== null;
+  // A full disk stops the log, not the output handler that writes it (the run stops through io-fault.ts).
   const writeLog = (text: string) => {
-    if (log !== null) fs.writeSync(log, mask(text));
+    if (logOpen) logOpen = appendLogSync(log!, o.logFile!, mask(text));
   };
   const stamp = () => new Date().toISOString();
 
@@ -187,7 +190,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       scope.iteration = cmd.iteration ?? 1;
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
-      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal }, {
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask }, {
         onOutput: (text) => {
           writeLog(text);
           tail.push(text);

@@ -46,6 +46,12 @@ export class Tmux {
     return Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0]);
   }
 
+  /** The pane terminal's line discipline, as `stty -a` reads it (`-icanon -echo` when raw). */
+  ttyModes(): string {
+    const tty = this.tmux(['display-message', '-p', '-t', 'e2e', '#{pane_tty}']).trim();
+    return execFileSync('stty', ['-F', tty, '-a'], { encoding: 'utf8' });
+  }
+
   keys(...keys: string[]): void {
     this.tmux(['send-keys', '-t', 'e2e', ...keys]);
   }

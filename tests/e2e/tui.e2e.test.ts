@@ -88,6 +88,24 @@ describe('prodigy tui in a real terminal', () => {
     expect(term.flag('cursor_flag')).toBe('1');
   });
 
+  it('the terminal is raw from the first frame on (a key pressed at once is a key, not echoed), and cooked again after quitting', async () => {
+    const home = tempHome();
+    writeSession(home, running(0));
+    term.start(`${process.execPath} ${prodigyBin} tui; echo "EXIT=$?"; sleep 600`, childEnv(home));
+    await term.waitFor((s) => s.includes('e2e-flow'), 'the sessions list');
+    // Ink alone turns raw mode on only after its first frame: under load an Enter pressed then was lost.
+    const modes = term.ttyModes();
+    expect(modes).toMatch(/(^|\s)-icanon(\s|$)/);
+    expect(modes).toMatch(/(^|\s)-echo(\s|$)/);
+    term.keys('Enter');
+    await term.waitFor((s) => s.includes('running step 1/3: shell: make build'), 'the workflow detail');
+    term.keys('q');
+    await term.waitFor((s) => s.includes('EXIT=0'), 'the dashboard to exit');
+    const after = term.ttyModes();
+    expect(after).toMatch(/(^|\s)icanon(\s|$)/);
+    expect(after).toMatch(/(^|\s)echo(\s|$)/);
+  });
+
   it('SIGTERM from outside quits cleanly, restores the terminal, prints the summary and exits 143', async () => {
     const home = tempHome();
     writeSession(home, running(0));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JOB_JOURNAL_SEQ_KEY, jobChanges, replayJobJournal, type JobJournalLine } from '../../src/storage/job-journal.js';
 
-type Item = { id: string; status: string; attempts: number };
+type Item = { id: string; index: number; item: number; status: string; attempts: number };
 type Job = { job_id: string; phase: string; items: Item[]; [k: string]: unknown };
 
 /** A run: each step sets some items' status (by replacing the item) and maybe the phase. */
@@ -12,7 +12,7 @@ const runArb = fc.record({
 });
 
 function play(n: number, steps: { at: number[]; status: string; phase: string | null }[]) {
-  const job: Job = { job_id: 'j', phase: 'Setup', items: Array.from({ length: n }, (_, i) => ({ id: `item-${i}`, status: 'pending', attempts: 0 })) };
+  const job: Job = { job_id: 'j', phase: 'Setup', items: Array.from({ length: n }, (_, i) => ({ id: `item-${i}`, index: i, item: i, status: 'pending', attempts: 0 })) };
   let shadowJob: Record<string, unknown> = { ...job };
   let shadowItems = job.items.map((it) => ({ ...it }));
   const base = structuredClone(job);
@@ -68,5 +68,17 @@ describe('job journal', () => {
     expect(r.torn).toBe(true);
     expect(r.bad).toBe(1);
     expect(r.job.items.map((i) => i.status)).toEqual(['completed', 'pending', 'pending']);
+  });
+
+  it('names the first complete line with wrong types or an item position job.json lacks, and does not apply it', () => {
+    const { base, lines } = play(3, [{ at: [0], status: 'completed', phase: null }]);
+    const wrong = { v: 1, seq: 2, at: 't', items: [[1, { id: 'item-1', index: 1, item: 1, status: 'done', attempts: 1 }]] };
+    const outside = { v: 1, seq: 3, at: 't', items: [[9, { id: 'item-9', index: 9, item: 9, status: 'completed', attempts: 1 }]] };
+    const r = replayJobJournal(base, text(lines) + `${JSON.stringify(wrong)}\n${JSON.stringify(outside)}\n`);
+    expect(r.firstBad).toBe('line 2: field items[0][1].status: not one of "pending", "running", "completed", "failed", "dead"');
+    expect(r.bad).toBe(2);
+    expect(r.job.items.map((i) => i.status)).toEqual(['completed', 'pending', 'pending']);
+    const r2 = replayJobJournal(base, text(lines) + `${JSON.stringify(outside)}\n`);
+    expect(r2.firstBad).toBe('seq 3: item position 9 is not in job.json');
   });
 });

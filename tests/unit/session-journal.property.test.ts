@@ -138,8 +138,8 @@ describe('replay', () => {
 
 describe('jsonl parsing and the compaction rule', () => {
   it('parses complete lines; an unterminated last line is torn even if it parses', () => {
-    expect(parseJsonLines('1\n2\n3')).toEqual({ values: [1, 2], bad: 0, torn: true });
-    expect(parseJsonLines('1\n\n2\n')).toEqual({ values: [1, 2], bad: 0, torn: false });
+    expect(parseJsonLines('1\n2\n3')).toEqual({ values: [1, 2], bad: 0, firstBad: null, torn: true });
+    expect(parseJsonLines('1\n\n2\n')).toEqual({ values: [1, 2], bad: 0, firstBad: null, torn: false });
   });
 
   it('compacts once the journal is as large as the snapshot (and past the floor)', () => {
