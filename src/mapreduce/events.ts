@@ -37,6 +37,11 @@ export class EventLog {
     return this.out.ms;
   }
 
+  /** Where the log stands now: every event so far lies before this mark. */
+  mark(): EventsMark {
+    return { file: path.basename(this.file), offset: this.out.bytes };
+  }
+
   append(event: Omit<JobEvent, 'timestamp'> & { timestamp?: string }): JobEvent {
     const full = { timestamp: new Date().toISOString(), ...event } as JobEvent;
     this.out.append(full);
@@ -81,71 +86,47 @@ export async function readEvents(dir: string): Promise<JobEvent[]> {
   return out;
 }
 
-/**
- * The events logged at or after `sinceIso` (and some before it), oldest first, reading the files from
- * their ends: what a resume needs to correct job.json + journal, whose last line (at `sinceIso`) already
- * holds every item change whose event came before it. Why: a half-done 20,000-item job's log is MBs,
- * and parsing it whole was a third of the time before a resume's first item. `slackMs` allows for the
- * wall clock stepping back between an event and the journal line after it.
- */
-export async function readEventsSince(dir: string, sinceIso: string, slackMs = 60_000): Promise<JobEvent[]> {
-  const cutoff = Date.parse(sinceIso) - slackMs;
-  if (!Number.isFinite(cutoff)) return readEvents(dir);
-  const chunks: JobEvent[][] = [];
-  for (const name of (await eventFiles(dir)).reverse()) {
-    const tail = await tailEventsSince(path.join(dir, name), cutoff);
-    // A bad line: the whole read reports it precisely (file, line, violation) and resumes nothing.
-    if (tail === 'bad') return readEvents(dir);
-    const { events, reachedCutoff } = tail;
-    chunks.push(events);
-    if (reachedCutoff) break;
-  }
-  return chunks.reverse().flat();
+/** Where the event log stood when job.json + journal were last written (job-types.ts `events_mark`). */
+export interface EventsMark {
+  file: string;
+  offset: number;
 }
 
-const TAIL_CHUNK = 256 * 1024;
+/**
+ * The events logged after `mark`, oldest first: what a resume needs to correct job.json + journal, whose
+ * last line (or snapshot) already holds every item change whose event came before the mark. Why: a
+ * half-done 20,000-item job's log is MBs, and parsing it whole was a third of a resume's time before
+ * its first item. No mark (a job written before marks) or a mark naming no file: the whole log.
+ */
+export async function readEventsAfter(dir: string, mark: EventsMark | null | undefined): Promise<JobEvent[]> {
+  const names = await eventFiles(dir);
+  if (!mark || !names.includes(mark.file)) return readEvents(dir);
+  const out: JobEvent[] = [];
+  for (const name of names) {
+    if (name < mark.file) continue; // earlier runs: all before the mark
+    const text = await readFrom(path.join(dir, name), name === mark.file ? mark.offset : 0);
+    const { events, firstBad } = parseEventLines(text ?? '');
+    // Unreadable or a bad line: the whole read reports it precisely (file, line, violation).
+    if (text === null || firstBad !== null) return readEvents(dir);
+    out.push(...events);
+  }
+  return out;
+}
 
-/** One file's events from the end back to the first one older than `cutoff` (excluded). */
-async function tailEventsSince(file: string, cutoff: number): Promise<{ events: JobEvent[]; reachedCutoff: boolean } | 'bad'> {
+/** A file's text from byte `from` (never through a symlink, the store's rule); null if it cannot be read so. */
+async function readFrom(file: string, from: number): Promise<string | null> {
   let handle: fs.promises.FileHandle;
   try {
-    // Never through a symlink (the store's rule, storage/store-file.ts); anything odd: the whole read judges.
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { events: [], reachedCutoff: false } : 'bad';
+  } catch {
+    return null;
   }
   try {
     const { size } = await handle.stat();
-    const out: JobEvent[] = [];
-    let end = size;
-    let carry = Buffer.alloc(0); // the start of a line cut by the chunk before
-    while (end > 0) {
-      const start = Math.max(0, end - TAIL_CHUNK);
-      const buf = Buffer.alloc(end - start);
-      await handle.read(buf, 0, buf.length, start);
-      let text = Buffer.concat([buf, carry]);
-      end = start;
-      carry = Buffer.alloc(0);
-      if (start > 0) {
-        // Up to the first newline the line may have begun in the chunk before: kept for the next round.
-        const nl = text.indexOf(0x0a);
-        if (nl < 0) {
-          carry = text;
-          continue;
-        }
-        carry = text.subarray(0, nl + 1);
-        text = text.subarray(nl + 1);
-      }
-      // Every line here ends in a newline but the file's own last one (torn if unterminated: ignored).
-      const { events, firstBad } = parseEventLines(text.toString('utf8'));
-      if (firstBad !== null) return 'bad';
-      for (let i = events.length - 1; i >= 0; i--) {
-        const e = events[i]!;
-        if (Date.parse(e.timestamp) < cutoff) return { events: out.reverse(), reachedCutoff: true };
-        out.push(e);
-      }
-    }
-    return { events: out.reverse(), reachedCutoff: false };
+    if (size < from) return null; // cut since the mark: not the log the mark was taken in
+    const buf = Buffer.alloc(size - from);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+    return buf.subarray(0, bytesRead).toString('utf8');
   } finally {
     await handle.close();
   }

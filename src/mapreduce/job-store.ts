@@ -131,6 +131,7 @@ export class JobStore {
   private readonly releasing = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private marker: (() => NonNullable<JobState['events_mark']>) | null = null;
 
   private constructor(
     readonly file: string,
@@ -200,6 +201,22 @@ export class JobStore {
     }, wait);
   }
 
+  /**
+   * Every line and snapshot records where the event log stands (`events_mark`): the events before it
+   * are reflected in what is written, so a resume reads only those after it.
+   */
+  markWith(mark: () => NonNullable<JobState['events_mark']>): void {
+    this.marker = mark;
+  }
+
+  /** The event log's mark now, as a new value only when it moved (so an idle line does not carry it). */
+  private stampMark(): void {
+    if (!this.marker) return;
+    const m = this.marker();
+    const cur = this.data.events_mark;
+    if (!cur || cur.file !== m.file || cur.offset !== m.offset) this.data.events_mark = m;
+  }
+
   /** The item's record may leave memory once it is on disk (with the next line): only a summary stays. */
   release(index: number): void {
     if (!this.released.has(index)) this.releasing.add(index);
@@ -254,6 +271,8 @@ export class JobStore {
   private writeLine(): void {
     const t = nowMs();
     const items = this.data.items;
+    const markBefore = this.data.events_mark;
+    this.stampMark();
     if (this.scanAll) for (let i = 0; i < items.length; i++) if (items[i] !== this.written[i]) this.dirty.add(i);
     const lineItems: [number, Rec][] = [];
     for (const i of [...this.dirty].sort((a, b) => a - b)) {
@@ -263,6 +282,11 @@ export class JobStore {
     const top: Rec = {};
     for (const [k, v] of Object.entries(this.data)) {
       if (k !== 'items' && k !== 'updated_at' && k !== JOB_JOURNAL_SEQ_KEY && this.shadowJob[k] !== v) top[k] = v;
+    }
+    // A moved mark alone is no change worth a line.
+    if (lineItems.length === 0 && Object.keys(top).every((k) => k === 'events_mark')) {
+      this.data.events_mark = markBefore;
+      delete top.events_mark;
     }
     const hasTop = Object.keys(top).length > 0;
     if (hasTop || lineItems.length > 0) {
@@ -297,6 +321,7 @@ export class JobStore {
 
   private snapshot(): void {
     const t = nowMs();
+    this.stampMark();
     const full = this.fullState();
     const at = new Date().toISOString();
     this.data.updated_at = at;

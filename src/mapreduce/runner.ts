@@ -37,7 +37,7 @@ import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
 import { ItemAttemptLog, attemptFooter, attemptHeader } from './item-log.js';
-import { EventLog, readEventsSince } from './events.js';
+import { EventLog, readEventsAfter } from './events.js';
 import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
 import {
   exceedsFailureLimits,
@@ -714,6 +714,7 @@ export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
   writeMapping(o.home, { session_id: sessionId, job_id: jobId, repo, workflow_name: o.workflow.name, created_at: state.created_at });
   const store = await JobStore.create(paths.jobStateFile(repo, jobId), state, o.writeIntervalMs);
   const events = new EventLog(paths.eventsDir(repo, jobId));
+  store.markWith(() => events.mark());
   return new JobRun(o, store, events, sessions, sessionId, false).run(false);
 }
 
@@ -735,7 +736,7 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs, o.read);
   const eventsDir = paths.eventsDir(o.repo, o.jobId);
   // Only the events since job.json + journal were last written can correct them: read from the end.
-  const reconciled = reconcileWithEvents(store.state, await readEventsSince(eventsDir, store.state.updated_at));
+  const reconciled = reconcileWithEvents(store.state, await readEventsAfter(eventsDir, store.state.events_mark));
   const sessionId = reconciled.session_id;
   const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
   const s = await sessions.manager.load(sessionId);
@@ -754,6 +755,7 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
     for (const it of store.state.items) if (it.status === 'running' && typeof it.pgid === 'number' && groupAlive(it.pgid)) killGroup(it.pgid, 'SIGKILL');
   }
   const events = new EventLog(eventsDir);
+  store.markWith(() => events.mark());
   // Items the events corrected are new objects: the store finds them by identity (changed()).
   Object.assign(store.state, reconciled);
   store.changed();

@@ -1,12 +1,12 @@
 /**
  * Constant cost per item (issue 13), on real files and processes: the runner keeps only summaries of
  * settled items, so whatever reads items back (compaction, reduce's `${map.results}`, a resume) must find
- * every completed item's record on disk; a resume reads only the end of the event log.
+ * every completed item's record on disk; a resume reads only the events after the state's mark.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EventLog, readEvents, readEventsSince } from '../../src/mapreduce/events.js';
+import { EventLog, readEvents, readEventsAfter } from '../../src/mapreduce/events.js';
 import { newJobState, newWorkItems } from '../../src/mapreduce/job-state.js';
 import { JobStore, readJobState } from '../../src/mapreduce/job-store.js';
 import type { JobState } from '../../src/mapreduce/job-types.js';
@@ -66,27 +66,48 @@ describe('job store with released items', () => {
   });
 });
 
-describe('reading the event log from its end', () => {
-  it('readEventsSince returns every event from the cutoff on, across files and read chunks, in order', async () => {
+describe('reading the event log after a mark', () => {
+  it('readEventsAfter returns exactly the events after the mark, across runs; no mark or an unknown file: all of them', async () => {
     const dir = storePaths(tempHome()).eventsDir('repo', 'job-1');
-    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + s * 1000).toISOString();
-    // ~600 KB over two runs (files), lines of varied length so they straddle the 256 KB read chunks.
     const first = new EventLog(dir, new Date(Date.UTC(2026, 0, 1, 0, 0, 0)));
-    for (let k = 0; k < 2000; k++) first.append({ timestamp: at(k / 20), job_id: 'job-1', type: 'AgentCompleted', item_id: `item-${k}`, message: 'x'.repeat(100 + (k % 37)) });
+    for (let k = 0; k < 50; k++) first.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: `item-${k}` });
+    const inFirst = first.mark();
+    for (let k = 50; k < 80; k++) first.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: `item-${k}` });
     first.close();
-    const second = new EventLog(dir, new Date(Date.UTC(2026, 0, 1, 0, 1, 40)));
-    for (let k = 0; k < 2000; k++) second.append({ timestamp: at(100 + k / 20), job_id: 'job-1', type: 'AgentCompleted', item_id: `item-${2000 + k}`, message: 'y'.repeat(90 + (k % 41)) });
+    const second = new EventLog(dir, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)));
+    const atStart = second.mark();
+    for (let k = 80; k < 100; k++) second.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: `item-${k}` });
+    const inSecond = second.mark();
+    second.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: 'item-100' });
     second.close();
     fs.appendFileSync(second.file, '{"timestamp":"2026'); // torn last line
-    const all = await readEvents(dir);
-    expect(all).toHaveLength(4000);
-    for (const since of [at(199), at(105), at(100), at(50), at(0)]) {
-      const want = all.filter((e) => e.timestamp >= since).map((e) => e.item_id);
-      expect((await readEventsSince(dir, since, 0)).map((e) => e.item_id)).toEqual(want);
-    }
-    // The slack reaches back before the cutoff.
-    expect((await readEventsSince(dir, at(110), 5000)).map((e) => e.item_id)).toEqual(all.filter((e) => e.timestamp >= at(105)).map((e) => e.item_id));
-    expect(await readEventsSince(dir, 'not a time')).toEqual(all);
+    const ids = (es: { item_id?: string }[]) => es.map((e) => Number(e.item_id!.slice(5)));
+    const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+    expect(ids(await readEventsAfter(dir, inFirst))).toEqual(range(50, 101));
+    expect(ids(await readEventsAfter(dir, atStart))).toEqual(range(80, 101));
+    expect(ids(await readEventsAfter(dir, inSecond))).toEqual([100]);
+    expect(ids(await readEventsAfter(dir, null))).toEqual(range(0, 101));
+    expect(ids(await readEventsAfter(dir, { file: 'events-1-1.jsonl', offset: 0 }))).toEqual(range(0, 101));
+    expect(ids(await readEvents(dir))).toEqual(range(0, 101));
+  });
+
+  it('every journal line and snapshot records the mark: a resume after a kill reads only what came after it', async () => {
+    const home = tempHome();
+    const file = storePaths(home).jobStateFile('repo', 'job-1');
+    const log = new EventLog(storePaths(home).eventsDir('repo', 'job-1'));
+    const store = await JobStore.create(file, state(3), 1);
+    store.markWith(() => log.mark());
+    log.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: 'item-0' });
+    Object.assign(store.state.items[0]!, { status: 'completed' });
+    store.changed(0);
+    store.commit();
+    expect((await readJobState(file))!.events_mark).toEqual(log.mark());
+    // Logged but not yet in a line (a kill now): the only event a resume must replay.
+    log.append({ job_id: 'job-1', type: 'AgentCompleted', item_id: 'item-1', result: { n: 1 } });
+    const after = await readEventsAfter(path.dirname(log.file), (await readJobState(file))!.events_mark);
+    expect(after.map((e) => e.item_id)).toEqual(['item-1']);
+    log.close();
+    await store.close();
   });
 });
 
