@@ -188,7 +188,7 @@ function firstStart(file: string): number | null {
  * `prodigy resume-job` of a half-done job until its first new item starts (then interrupted again, so the
  * next try resumes the same half), best of `runs`, beside a bare `node -e ''` start measured alike.
  */
-export async function resumeToFirstItem(n: number, runs = 3): Promise<{ resumeMs: number; nodeMs: number }> {
+async function resumeToFirstItem(n: number, runs = 3): Promise<{ resumeMs: number; nodeMs: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-resume-'));
   try {
     const env = { ...process.env, PRODIGY_HOME: path.join(dir, 'home') };
