@@ -183,12 +183,14 @@ async function jobContext(home: string, loc: JobLocation, preread?: JobRead | nu
   };
 }
 
+/** A job as a caller (resume-job's question) located and read it already: not read again (one read per file). */
+export interface LocatedJob {
+  loc: JobLocation;
+  job: JobRead | null;
+}
+
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
-export async function continueJob(
-  home: string,
-  id: string,
-  o: MapReduceCliOptions & { requeueDead?: boolean; cwd?: string; /** The job as the caller located and read it (one read per file). */ read?: { loc: JobLocation; job: JobRead | null } },
-): Promise<number> {
+export async function continueJob(home: string, id: string, o: MapReduceCliOptions & { requeueDead?: boolean; cwd?: string; read?: LocatedJob }): Promise<number> {
   const loc = o.read?.loc ?? (await locateJob(home, id));
   const ctx = await jobContext(home, loc, o.read?.job);
   const loaded = loadWorkflow(ctx.workflowPath);
