@@ -238,4 +238,19 @@ describe('clock', () => {
     const fresh = workflowSession('fresh', { status: 'Completed', started_at: iso(T0 - 30_000) });
     expect(shouldTick({ sessions: { fresh }, alive: {} }, T0, T0 - 1000)).toBe(true);
   });
+
+  it('in the list, ticks only when a row\'s clock text would change; other views tick while a run is live', () => {
+    // 2h 00m 30s old: its duration reads "2h 00m" a second ago and now, its age "2h ago".
+    const long = workflowSession('long', { status: 'Running', started_at: iso(T0 - 7_230_000) });
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(false);
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'detail' }, T0, T0 - 1000)).toBe(true); // spinner
+    // Started 65 s ago: "1m 04s" -> "1m 05s".
+    const young = workflowSession('young', { status: 'Running', started_at: iso(T0 - 65_000) });
+    expect(shouldTick({ sessions: { long, young }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(true);
+    // A clock that reads the same (a start time ahead of this machine's clock) does not redraw the list.
+    const ahead = workflowSession('ahead', { status: 'Running', started_at: iso(T0 + 86_400_000) });
+    expect(shouldTick({ sessions: { ahead }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(false);
+    // What is shown beside the list (the banner's age) counts too.
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'list' }, T0, T0 - 1000, (at) => String(Math.floor(at / 1000)))).toBe(true);
+  });
 });
