@@ -97,7 +97,14 @@ const ORDER: Record<WorkItemState['status'], number> = { running: 0, dead: 1, fa
  * index inside each group so rows keep their place between frames. Computed once per job file change.
  */
 export function orderItems(items: readonly WorkItemState[]): WorkItemState[] {
-  return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.index - b.index);
+  // Items are kept in index order: one pass into the five groups gives the same order as the sort, in
+  // O(items) (a sort of 20,000 items ~10 times a second was a good part of the detail view's CPU).
+  let inOrder = true;
+  for (let i = 1; i < items.length && inOrder; i++) inOrder = items[i - 1]!.index < items[i]!.index;
+  if (!inOrder) return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.index - b.index);
+  const groups: WorkItemState[][] = [[], [], [], [], []];
+  for (const it of items) groups[ORDER[it.status]]!.push(it);
+  return groups.flat();
 }
 
 export interface AgentRow {

@@ -7,7 +7,9 @@ import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } 
 import { inRepo, listStatus, listTable, visibleIds } from '../../src/tui/session-list.js';
 import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
-import { T0, iso, workflowSession } from './fixtures.js';
+import { T0, iso, workItems, workflowSession } from './fixtures.js';
+import { orderItems } from '../../src/tui/mapreduce-view.js';
+import type { WorkItemState } from '../../src/mapreduce/job-types.js';
 
 describe('scrolling window', () => {
   it('always shows the cursor, stays in bounds, and does not move while the cursor is inside it', () => {
@@ -252,5 +254,20 @@ describe('clock', () => {
     expect(shouldTick({ sessions: { ahead }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(false);
     // What is shown beside the list (the banner's age) counts too.
     expect(shouldTick({ sessions: { long }, alive: {}, view: 'list' }, T0, T0 - 1000, (at) => String(Math.floor(at / 1000)))).toBe(true);
+  });
+});
+
+describe('agent table order', () => {
+  it('is running, dead, failed, pending, completed, by index in each, whether or not the items come in index order', () => {
+    const status = fc.constantFrom<WorkItemState['status']>('running', 'dead', 'failed', 'pending', 'completed');
+    fc.assert(
+      fc.property(fc.array(status, { maxLength: 60 }), fc.boolean(), (statuses, shuffle) => {
+        const items = workItems(statuses.length, (i) => statuses[i]!);
+        const input = shuffle ? [...items].reverse() : items;
+        const rank = { running: 0, dead: 1, failed: 2, pending: 3, completed: 4 };
+        const want = [...items].sort((a, b) => rank[a.status] - rank[b.status] || a.index - b.index);
+        expect(orderItems(input).map((it) => it.id)).toEqual(want.map((it) => it.id));
+      }),
+    );
   });
 });
