@@ -7,8 +7,8 @@ import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } 
 import { inRepo, listStatus, listTable, visibleIds } from '../../src/tui/session-list.js';
 import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
-import { T0, iso, workItems, workflowSession } from './fixtures.js';
-import { orderItems } from '../../src/tui/mapreduce-view.js';
+import { T0, iso, jobState, mapReduceSession, workItems, workflowSession } from './fixtures.js';
+import { jobSummary, orderItems } from '../../src/tui/mapreduce-view.js';
 import type { WorkItemState } from '../../src/mapreduce/job-types.js';
 
 describe('scrolling window', () => {
@@ -267,6 +267,34 @@ describe('agent table order', () => {
         const rank = { running: 0, dead: 1, failed: 2, pending: 3, completed: 4 };
         const want = [...items].sort((a, b) => rank[a.status] - rank[b.status] || a.index - b.index);
         expect(orderItems(input).map((it) => it.id)).toEqual(want.map((it) => it.id));
+      }),
+    );
+  });
+});
+
+describe('job summary over a followed job', () => {
+  it('counts and rates as a fresh count would, as items are replaced frame after frame', () => {
+    const status = fc.constantFrom<WorkItemState['status']>('running', 'dead', 'failed', 'pending', 'completed');
+    fc.assert(
+      fc.property(fc.array(status, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(), status), { maxLength: 30 }), (first, changes) => {
+        let items = workItems(first.length, (i) => first[i]!);
+        const session = mapReduceSession('session-m', 'job-m');
+        const now = T0 + 3_600_000;
+        for (const [at, st] of changes) {
+          const i = at % items.length;
+          // A followed job replaces a changed item's object, never edits it.
+          items = items.map((it, k) => (k === i ? { ...workItems(items.length, () => st)[k]!, index: it.index } : it));
+          const got = jobSummary(session, jobState('job-m', 'session-m', items), now);
+          const fresh = items.filter((it) => it.ended_at && (it.status === 'completed' || it.status === 'dead')).map((it) => Date.parse(it.ended_at!));
+          expect(got.counts).toEqual({
+            total: items.length,
+            completed: items.filter((it) => it.status === 'completed').length,
+            failed: items.filter((it) => it.status === 'dead').length,
+            running: items.filter((it) => it.status === 'running').length,
+            pending: items.filter((it) => it.status === 'pending' || it.status === 'failed').length,
+          });
+          expect(got.perMinute).toBe(itemsPerMinute(fresh, Date.parse(jobState('job-m', 'session-m', items).created_at), now));
+        }
       }),
     );
   });
