@@ -7,7 +7,8 @@
  *   PRODIGY_ITEM_<FIELD>       the same, the older name: not for a field named id, json or index, whose
  *                              PRODIGY_ITEM_ID/JSON/INDEX are the work item's own
  *   PRODIGY_VAR_<NAME>         each workflow variable (captures: `capture: name`, setup captures, --param)
- *   PRODIGY_OUTPUT_<NAME>      each command output (`SHELL`, `CLAUDE`, `LAST`, `STEP_<i>_OUTPUT`, `<ID>`)
+ *   PRODIGY_OUTPUT_<NAME>      each command output (`SHELL`, `CLAUDE`, `LAST`, `<ID>`, and `STEP_<i>_OUTPUT`
+ *                              of the last MAX_STEP_OUTPUT_EXPORTS steps)
  *   PRODIGY_MAP_RESULTS        reduce: `${map.results}`
  * <FIELD>/<NAME> is the name upper-cased with every character outside [A-Z0-9_] as `_`. A value longer
  * than MAX_ENV_VALUE is not exported (the kernel refuses a single environment string over 128 KiB, and
@@ -17,6 +18,14 @@ import type { Scope } from './interpolate.js';
 
 export const MAX_ENV_VALUE = 32 * 1024;
 export const MAX_ENV_TOTAL = 256 * 1024;
+/**
+ * Why a count and not only bytes: a 2,000-step run of quiet steps exported 2,000 empty variables, and
+ * every later step paid for them in execve and the shell's start-up (measured: per-step time doubled
+ * from the first tenth of the run to the last). Older steps' outputs stay reachable as
+ * `${step_<i>_output:sh}`.
+ */
+export const MAX_STEP_OUTPUT_EXPORTS = 50;
+const STEP_OUTPUT = /^step_\d+_output$/;
 
 export function envName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
@@ -69,7 +78,16 @@ function eachCandidate(scope: Scope, visit: (key: string, value: string, onlyIfA
   if (extra['map.results'] !== undefined) visit('PRODIGY_MAP_RESULTS', extra['map.results'], false);
   for (const [prefix, values] of [['PRODIGY_VAR_', scope.variables], ['PRODIGY_OUTPUT_', scope.outputs]] as const) {
     const keys = Object.keys(values);
-    for (let i = 0; i < keys.length; i++) visit(envKey(prefix, keys[i]!), values[keys[i]!]!, false);
+    // Steps' outputs are recorded in step order: the ones past the newest MAX_STEP_OUTPUT_EXPORTS are skipped.
+    let olderSteps = prefix === 'PRODIGY_OUTPUT_' ? keys.filter((k) => STEP_OUTPUT.test(k)).length - MAX_STEP_OUTPUT_EXPORTS : 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (olderSteps > 0 && STEP_OUTPUT.test(k)) {
+        olderSteps--;
+        continue;
+      }
+      visit(envKey(prefix, k), values[k]!, false);
+    }
   }
 }
 

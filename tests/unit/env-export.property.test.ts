@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_ENV_TOTAL, MAX_ENV_VALUE, exportedEnv, shellEnv } from '../../src/workflow/env-export.js';
+import { MAX_ENV_TOTAL, MAX_ENV_VALUE, MAX_STEP_OUTPUT_EXPORTS, exportedEnv, shellEnv } from '../../src/workflow/env-export.js';
 import type { Scope } from '../../src/workflow/interpolate.js';
 
 /** Names that collide once upper-cased and cleaned (`a-b` / `a_b` / `A.B`), and values near the limits. */
@@ -46,5 +46,23 @@ describe('shellEnv (the in-place merged environment of shell steps)', () => {
     expect(shellEnv(scope, base)).toBe(first);
     expect(first.PRODIGY_OUTPUT_STEP_1_OUTPUT).toBe('b');
     expect(base).toEqual({ PATH: '/bin' });
+  });
+
+  it('exports only the newest steps\' outputs, however long the run, and every named output and variable', () => {
+    const scope: Scope = { variables: { title: 't' }, outputs: { shell: 's' }, env: {}, workflowName: 'w' };
+    const base = { PATH: '/bin' };
+    const steps = MAX_STEP_OUTPUT_EXPORTS + 30;
+    for (let i = 0; i < steps; i++) {
+      scope.outputs[`step_${i}_output`] = `out ${i}`;
+      const env = { ...shellEnv(scope, base) };
+      expect(env).toEqual({ ...base, ...exportedEnv(scope) });
+      const exported = Object.keys(env).filter((k) => /^PRODIGY_OUTPUT_STEP_\d+_OUTPUT$/.test(k));
+      expect(exported).toHaveLength(Math.min(i + 1, MAX_STEP_OUTPUT_EXPORTS));
+      expect(env[`PRODIGY_OUTPUT_STEP_${i}_OUTPUT`]).toBe(`out ${i}`);
+      expect(env.PRODIGY_OUTPUT_SHELL).toBe('s');
+      expect(env.PRODIGY_VAR_TITLE).toBe('t');
+    }
+    expect(exportedEnv(scope).PRODIGY_OUTPUT_STEP_29_OUTPUT).toBeUndefined();
+    expect(exportedEnv(scope).PRODIGY_OUTPUT_STEP_30_OUTPUT).toBe('out 30');
   });
 });
