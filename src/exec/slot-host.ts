@@ -6,9 +6,10 @@
  * runner ~1 ms of CPU per command and was ~90% of its CPU on a job of short commands; forking from a
  * small shell is cheap, and the runner only writes one request line and reads one reply line.
  *
- * Protocol: the runner writes the command's text to `<dir>/<slot>-<n>.sh` and sends that path as one
- * line on the host's stdin; the host runs `sh <file>` with stdin /dev/null, stdout to `<file>.out` and
- * stderr to `<file>.err`, then answers the exit status as one line on its stdout. The runner reads the
+ * Protocol: the runner writes the command's text to `<dir>/<slot>-<n>.sh` and sends that path (and where
+ * to record the completion, see HOST_LOOP) on the host's stdin; the host runs `sh <file>` with stdin
+ * /dev/null, stdout to `<file>.out` and stderr to `<file>.err`, then answers the exit status as one line
+ * on its stdout. The runner reads the
  * two files when the reply comes (and `peek()`s at them while the command runs, for the live tail).
  *
  * The host is detached (its own process group, like every child of the runner), so a timeout or an
@@ -23,7 +24,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup, watchForStop } from './process.js';
 
-const HOST_LOOP = 'while IFS= read -r f; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; echo $?; done';
+/**
+ * A request is three lines: the script file, the completions file ('' for none) and the record's tag.
+ * The record is one short O_APPEND write, made before the reply: a runner SIGKILLed after the command
+ * ended still finds the completion (and the output files it names) on resume.
+ */
+const HOST_LOOP =
+  'while IFS= read -r f && IFS= read -r c && IFS= read -r t; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; s=$?; ' +
+  '[ -z "$c" ] || printf \'%s\\t%s\\t%s\\n\' "$t" "$s" "$f" >>"$c"; echo $s; done';
 
 interface Reply {
   /** The command's exit status, or null when the host itself ended (killed) first. */
@@ -86,6 +94,8 @@ export class SlotHost {
   private seq = 0;
   /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
   private current: string | null = null;
+  /** Files of recorded commands, kept until the caller has recorded their item (`dropKept`). */
+  private kept: string[] = [];
 
   constructor(
     private readonly dir: string,
@@ -164,7 +174,7 @@ export class SlotHost {
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
-    child.stdin!.write(`${file}\n`);
+    child.stdin!.write(`${file}\n${spec.record?.file ?? ''}\n${spec.record?.tag ?? ''}\n`);
     // Watched from here: the interrupt may have come while a fresh host was starting.
     const watch = watchForStop(pid, spec);
     const r = await reply;
@@ -173,7 +183,9 @@ export class SlotHost {
     this.current = null;
     const stdout = readOrEmpty(`${file}.out`);
     const stderr = readOrEmpty(`${file}.err`);
-    for (const f of [file, `${file}.out`, `${file}.err`]) fs.rmSync(f, { force: true });
+    // A recorded command's files are what a resume replays it from, until its item is recorded.
+    if (spec.record) this.kept.push(file, `${file}.out`, `${file}.err`);
+    else for (const f of [file, `${file}.out`, `${file}.err`]) fs.rmSync(f, { force: true });
     if (stdout) spec.onOutput?.(stdout, 'stdout');
     if (stderr) spec.onOutput?.(stderr, 'stderr');
     // A reply that raced a kill still counts as the kill: the command did not finish on its own terms.
@@ -189,6 +201,12 @@ export class SlotHost {
       pid,
     };
   };
+
+  /** Removes the kept files of recorded commands (their item is recorded now). */
+  dropKept(): void {
+    for (const f of this.kept) fs.rmSync(f, { force: true });
+    this.kept = [];
+  }
 
   /** Ends the host: idle, it leaves when its stdin closes; `kill` stops its whole group at once. */
   stop(kill: boolean): void {
@@ -244,11 +262,14 @@ export class SlotHosts {
     return h;
   }
 
-  /** Ends every host (after the pool is done); `kill` (an interrupt) stops their groups at once. */
-  close(kill: boolean): void {
+  /**
+   * Ends every host (after the pool is done); `kill` (an interrupt) stops their groups at once.
+   * `keepFiles`: the folder stays (recorded commands' output, for a resume); the next run removes it.
+   */
+  close(kill: boolean, opts: { keepFiles?: boolean } = {}): void {
     for (const h of this.hosts.values()) h.stop(kill);
     this.hosts.clear();
-    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir && !opts.keepFiles) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 }

@@ -56,6 +56,7 @@ import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
 import { appendLogSync } from '../storage/io-fault.js';
+import { type CompletionRecord, completionsFileOf, loadCompletions, recordingLauncher } from './completions.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -171,6 +172,8 @@ class JobRun {
   private readonly mask: Mask;
   /** Setup's captured variables with their real values (job.json keeps them masked). */
   private liveVariables: Record<string, string> | null = null;
+  /** Agent-side completion records of a crashed run, replayed instead of run (completions.ts). */
+  replays: ReadonlyMap<string, CompletionRecord> = new Map();
 
   constructor(
     private readonly o: JobRunOptions,
@@ -419,7 +422,7 @@ class JobRun {
         }
       }
       running.set(it.id, it);
-      const launcher = hosts.slot(ctx.agentId).run;
+      const launcher = recordingLauncher(hosts.slot(ctx.agentId).run, { file: completionsFileOf(this.store.file), itemId: it.id, attempt: it.attempts, replays: this.replays });
       const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
         onOutput: (text) => {
           const masked = this.mask(text);
@@ -537,6 +540,7 @@ class JobRun {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         // The event is the durable record of the completion: written before the slot is reused.
         this.emit({ type: 'AgentCompleted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, result: res, output_tail: tail });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         if (it.error !== null || it.attempts > 1) removeDlqItem(dlqDir, it.id);
         Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: it.worker ?? ctx.agentId, output_tail: tail });
         tails.delete(it.id);
@@ -549,6 +553,7 @@ class JobRun {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         Object.assign(it, { status: 'failed', error, ended_at: now() });
         this.changed();
       },
@@ -565,6 +570,7 @@ class JobRun {
           writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now(), ...artifacts });
         }
         this.emit({ type: 'ItemDeadLettered', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: error });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         Object.assign(it, { status: 'dead', error, ended_at: now(), output_tail: tail });
         this.writeLog(`[${now()}] ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
         this.o.reporter?.itemDead?.(it, error);
@@ -582,7 +588,8 @@ class JobRun {
       shouldStop: () => this.stopReason !== null,
     }).finally(async () => {
       clearInterval(peeker);
-      hosts.close(this.o.signal.aborted);
+      // Interrupted: the slot folder stays for the resume to replay recorded commands from (completions.ts).
+      hosts.close(this.o.signal.aborted, { keepFiles: this.o.signal.aborted });
       for (const it of this.job.items) if (checkouts.has(it.id) && it.merge !== 'conflict') cleanUp(it, false);
       await Promise.all(cleanups);
       await remote?.end(this.o.signal.aborted);
@@ -737,6 +744,9 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   if (!finalSession && s.status === 'Running') {
     for (const it of store.state.items) if (it.status === 'running' && typeof it.pgid === 'number' && groupAlive(it.pgid)) killGroup(it.pgid, 'SIGKILL');
   }
+  // Before anything runs (and before the new slot hosts clear the crashed runner's folder).
+  const open = new Set(reconciled.items.filter((i) => i.status !== 'completed' && i.status !== 'dead').map((i) => i.id));
+  const replays = loadCompletions(completionsFileOf(store.file), open);
   const events = new EventLog(eventsDir);
   Object.assign(store.state, reconciled);
   for (const it of store.state.items) it.pgid = null;
@@ -748,5 +758,7 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
     }
   }
   await store.flush();
-  return new JobRun(o, store, events, sessions, sessionId, finalSession).run(true);
+  const run = new JobRun(o, store, events, sessions, sessionId, finalSession);
+  run.replays = replays;
+  return run.run(true);
 }
