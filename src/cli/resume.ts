@@ -150,6 +150,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       signal: interrupt.signal,
       resumed: state,
       logFile,
+      stepRecords: paths.sessionSteps(s.id),
       reporter: plainReporter({ verbose: opts.verbose }),
       mask: prepared.mask,
       strict: record.strict,

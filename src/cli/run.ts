@@ -122,6 +122,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       place: placeRecord(place, sessionId, wf.merge),
       signal: interrupt.signal,
       logFile,
+      stepRecords: paths.sessionSteps(sessionId),
       reporter: plainReporter({ verbose: opts.verbose }),
       strict: opts.strict,
       mask: prepared.mask,

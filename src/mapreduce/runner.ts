@@ -56,7 +56,7 @@ import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
 import { appendLogSync } from '../storage/io-fault.js';
-import { type CompletionRecord, completionsFileOf, loadCompletions, recordingLauncher } from './completions.js';
+import { type CompletionRecord, completionsFileOf, loadCompletions, recordingLauncher } from '../exec/completions.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;

@@ -137,6 +137,34 @@ describe('SIGKILL of the runner', () => {
   }, 120_000);
 });
 
+describe('SIGKILL of the runner just after a step finished', () => {
+  it('sequential: the step that finished before the runner heard of it is not run again; its output still reaches later steps', async () => {
+    const home = tempHome();
+    const ws = workspace(`name: gap-seq
+commands:
+  - shell: "echo one >> done"
+  - shell: "while [ ! -f go ]; do sleep 0.05; done; echo two >> done; echo out-of-two"
+    capture_output: two_out
+  - shell: "echo three \${two_out} >> done"
+`);
+    const child = runner(ws, home);
+    await until(() => lines(path.join(ws.dir, 'done')).length === 1, 30_000, 'step one to finish');
+    // Step two is waiting: stop the runner, let the step finish (it records itself), then kill the runner.
+    const manager = new UnifiedSessionManager(home);
+    await vi.waitFor(async () => expect((await manager.load(onlySession(home).id)).metadata[CHILD_PGID_KEY]).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    child.kill('SIGSTOP');
+    fs.writeFileSync(path.join(ws.dir, 'go'), '');
+    const records = path.join(home, 'logs', `${onlySession(home).id}.steps`, 'completions.log');
+    await until(() => lines(records).length === 2, 30_000, 'step two to record its completion (after step one)');
+    child.kill('SIGKILL');
+    await waitForExit(child);
+    expect(lines(path.join(ws.dir, 'done'))).toEqual(['one', 'two']);
+    const r = prodigy(['resume', onlySession(home).id, '-y'], { home, cwd: ws.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(path.join(ws.dir, 'done'))).toEqual(['one', 'two', 'three out-of-two']);
+  }, 120_000);
+});
+
 function jobOfPath(home: string): string {
   const jobId = onlySession(home).mapreduce_data!.job_id;
   const repo = fs.readdirSync(path.join(home, 'state')).find((r) => fs.existsSync(path.join(home, 'state', r, 'mapreduce', 'jobs', jobId)))!;

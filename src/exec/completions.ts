@@ -1,6 +1,6 @@
 /**
  * Agent-side completion records: what saves a command that finished just before its runner died from
- * being run again. Each agent `shell:` command runs on a slot host (exec/slot-host.ts), which appends
+ * being run again. Each agent `shell:` command runs on a slot host (slot-host.ts), which appends
  * one line to the job's `completions.log` once the command has exited and before it answers the runner:
  *
  *   <item-id>\t<attempt>\t<n>\t<exit status>\t<script file>
@@ -20,7 +20,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ProcessResult, ShellLauncher } from '../exec/process.js';
+import type { ProcessResult, ShellLauncher } from './process.js';
 import { isSafeId } from '../storage/schemas.js';
 
 export const completionsFileOf = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'completions.log');
@@ -52,13 +52,18 @@ function readOr(file: string): string {
   }
 }
 
-/** The records of the items still to run, with their output read now (before a new runner clears old slot folders). */
-export function loadCompletions(file: string, openItems: ReadonlySet<string>): Map<string, CompletionRecord> {
+/** A slot host's script path (a file `<slot>-<n>.sh` in a `prodigy-slots-<pid>-...` folder). */
+export const isSlotScript = (p: string): boolean => /\/prodigy-slots-\d+-[^/]+\/[A-Za-z0-9_-]+-\d+\.sh$/.test(p);
+
+/**
+ * The records of the items still to run, with their output read now (before a new runner clears old
+ * slot folders). The output path came from a file: it is read only if `trusted` says it is one of ours.
+ */
+export function loadCompletions(file: string, openItems: ReadonlySet<string> | null, trusted: (p: string) => boolean = isSlotScript): Map<string, CompletionRecord> {
   const out = new Map<string, CompletionRecord>();
   for (const [tag, r] of parseCompletions(readOr(file))) {
-    if (!openItems.has(tag.slice(0, tag.indexOf('\t')))) continue;
-    // The script path came from a file: only a slot folder's script is read (never a path elsewhere).
-    const ok = /\/prodigy-slots-\d+-[^/]+\/[A-Za-z0-9_-]+-\d+\.sh$/.test(r.script);
+    if (openItems && !openItems.has(tag.slice(0, tag.indexOf('\t')))) continue;
+    const ok = trusted(r.script);
     out.set(tag, { status: r.status, stdout: ok ? readOr(`${r.script}.out`) : '', stderr: ok ? readOr(`${r.script}.err`) : '' });
   }
   return out;
