@@ -14,9 +14,10 @@
  * for real. A runner that recorded the item's end never reads its records again (only items not
  * completed or dead are replayed).
  *
- * What it does not cover: `claude:` commands (spawned by the runner, not a slot host) and setup /
- * reduce commands run again after a crash mid-command; a kill in the microseconds between a command's
- * exit and the host's append. Records are not fsync'd: they survive the runner's death, not a power cut.
+ * Setup and reduce commands (tags `setup` / `reduce`) and sequential steps (`step-<i>`) record
+ * themselves the same way through recorded-shell.ts. What it does not cover: `claude:` commands (they run
+ * again after a crash mid-command); a kill in the microseconds between a command's exit and its record's
+ * append. Records are not fsync'd: they survive the runner's death, not a power cut.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,8 @@ import type { ProcessResult, ShellLauncher } from './process.js';
 import { isSafeId } from '../storage/schemas.js';
 
 export const completionsFileOf = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'completions.log');
+/** Setup's and reduce's recorded commands' output copies (recorded-shell.ts). */
+export const phaseRecordsDir = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'phases');
 
 export interface CompletionRecord {
   status: number;

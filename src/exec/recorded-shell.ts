@@ -10,9 +10,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runProcess, type ShellLauncher } from './process.js';
 
+/**
+ * The wrapper traps SIGINT / SIGTERM / SIGHUP (the step's own `sh` gets the default back at exec) and its
+ * tee ignores them, so an interrupt of the group just as the step ends still records that end and keeps
+ * its whole output; a step the signal killed (status > 128 with a signal seen) is not recorded.
+ */
 const WRAPPER =
-  '{ sh -c "$1" sh; echo $? >"$2.status"; } | tee "$2.out"; IFS= read -r s <"$2.status"; ' +
-  'printf \'%s\\t%s\\t%s\\n\' "$3" "$s" "$2" >>"$4"; exit "$s"';
+  "trap 'x=1' INT TERM HUP; " +
+  "{ trap 'x=1' INT TERM HUP; sh -c \"$1\" sh; echo $? >\"$2.status\"; } | (trap '' INT TERM HUP; exec tee \"$2.out\"); " +
+  'IFS= read -r s <"$2.status" 2>/dev/null || { s=137; x=1; }; ' +
+  'if ! { [ -n "$x" ] && [ "$s" -gt 128 ]; }; then printf \'%s\\t%s\\t%s\\n\' "$3" "$s" "$2" >>"$4"; fi; ' +
+  // Then a signalled wrapper dies of SIGTERM as an untrapped `sh -c` would have.
+  '[ -z "$x" ] || { trap - INT TERM HUP; kill -TERM $$; }; exit "$s"';
 
 export function recordedShell(dir: string): ShellLauncher {
   return ({ script, exports, record, ...rest }) => {
@@ -20,7 +29,7 @@ export function recordedShell(dir: string): ShellLauncher {
     if (!record) return runProcess({ ...rest, env, command: 'sh', args: ['-c', script] });
     fs.mkdirSync(dir, { recursive: true });
     const base = path.join(dir, record.tag.replace(/\t/g, '.'));
-    fs.rmSync(`${base}.out`, { force: true });
+    for (const f of [`${base}.out`, `${base}.status`]) fs.rmSync(f, { force: true });
     return runProcess({ ...rest, env, command: 'sh', args: ['-c', WRAPPER, 'prodigy-step', script, base, record.tag, record.file] });
   };
 }

@@ -27,11 +27,17 @@ import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type She
 /**
  * A request is three lines: the script file, the completions file ('' for none) and the record's tag.
  * The record is one short O_APPEND write, made before the reply: a runner SIGKILLed after the command
- * ended still finds the completion (and the output files it names) on resume.
+ * ended still finds the completion (and the output files it names) on resume. The host traps SIGINT /
+ * SIGTERM / SIGHUP (its command does not: a handler is reset by exec), so an interrupt that stops the
+ * group just as a command ends still lets the host record that end; a command the signal killed
+ * (status > 128 with a signal seen) is not recorded: it did not finish and must run again.
  */
 const HOST_LOOP =
-  'while IFS= read -r f && IFS= read -r c && IFS= read -r t; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; s=$?; ' +
-  '[ -z "$c" ] || printf \'%s\\t%s\\t%s\\n\' "$t" "$s" "$f" >>"$c"; echo $s; done';
+  "trap 'x=1' INT TERM HUP; while IFS= read -r f && IFS= read -r c && IFS= read -r t; do " +
+  'sh "$f" </dev/null >"$f.out" 2>"$f.err"; s=$?; ' +
+  'if [ -n "$c" ] && ! { [ -n "$x" ] && [ "$s" -gt 128 ]; }; then printf \'%s\\t%s\\t%s\\n\' "$t" "$s" "$f" >>"$c"; fi; ' +
+  // Then a signalled host dies of SIGTERM as it would have untrapped (the runner reads that as a kill).
+  '[ -z "$x" ] || { trap - INT TERM HUP; kill -TERM $$; }; echo $s; done';
 
 interface Reply {
   /** The command's exit status, or null when the host itself ended (killed) first. */

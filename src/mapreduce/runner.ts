@@ -56,7 +56,8 @@ import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
 import { appendLogSync } from '../storage/io-fault.js';
-import { type CompletionRecord, completionsFileOf, loadCompletions, recordingLauncher } from '../exec/completions.js';
+import { type CompletionRecord, completionsFileOf, isSlotScript, loadCompletions, phaseRecordsDir, recordingLauncher } from '../exec/completions.js';
+import { recordedShell } from '../exec/recorded-shell.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -255,8 +256,10 @@ class JobRun {
   }
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
-  private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
-    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal }, {
+  private async runPhaseCommands(phase: 'setup' | 'reduce', commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
+    // Their shell commands record their own completion, like agents' (exec/completions.ts): run once.
+    const launcher = recordingLauncher(recordedShell(phaseRecordsDir(this.store.file)), { file: completionsFileOf(this.store.file), itemId: phase, attempt: 1, replays: this.replays });
+    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, launcher }, {
       onOutput: (text) => {
         this.writeLog(text);
         tail?.push(this.mask(text));
@@ -305,7 +308,7 @@ class JobRun {
   private async setup(): Promise<JobOutcome | null> {
     await this.setPhase('Setup', this.o.workflow.setup.length ? `${this.o.workflow.setup.length} command(s)` : 'nothing to run');
     const scope: Scope = { ...this.baseScope(), outputs: {} };
-    const r = await this.runPhaseCommands(this.o.workflow.setup, scope);
+    const r = await this.runPhaseCommands('setup', this.o.workflow.setup, scope);
     if (r === 'interrupted') return this.interrupted();
     if (r !== 'ok') return this.fail(`setup ${r}`);
     this.liveVariables = { ...scope.variables };
@@ -609,7 +612,7 @@ class JobRun {
     const tail = new TailBuffer(OUTPUT_TAIL_LINES);
     this.job.reduce = { status: 'running', started_at: new Date().toISOString(), ended_at: null, output_tail: [], error: null };
     await this.store.flush();
-    const r = await this.runPhaseCommands(this.o.workflow.reduce, scope, tail);
+    const r = await this.runPhaseCommands('reduce', this.o.workflow.reduce, scope, tail);
     const status = r === 'ok' ? 'completed' : r === 'interrupted' ? 'interrupted' : 'failed';
     this.job.reduce = { ...this.job.reduce, status, ended_at: new Date().toISOString(), output_tail: tail.snapshot(), error: status === 'failed' ? this.mask(`reduce ${r}`) : null };
     this.store.changed();
@@ -746,7 +749,10 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   }
   // Before anything runs (and before the new slot hosts clear the crashed runner's folder).
   const open = new Set(reconciled.items.filter((i) => i.status !== 'completed' && i.status !== 'dead').map((i) => i.id));
-  const replays = loadCompletions(completionsFileOf(store.file), open);
+  if (!reconciled.setup_completed) open.add('setup');
+  if (!reconciled.reduce_completed) open.add('reduce');
+  const phaseDir = phaseRecordsDir(store.file);
+  const replays = loadCompletions(completionsFileOf(store.file), open, (p) => isSlotScript(p) || path.dirname(p) === phaseDir);
   const events = new EventLog(eventsDir);
   Object.assign(store.state, reconciled);
   for (const it of store.state.items) it.pgid = null;
