@@ -208,12 +208,12 @@ export async function runRound(kind: ChaosKind, seed: number, bin: string): Prom
     }
     const { code, signal } = await done;
     if (timer) clearTimeout(timer);
-    if (code === 0) {
-      const sid = onlySessionFile(home);
-      const s = sid ? await new UnifiedSessionManager(home).load(sid) : null;
-      completed = s?.status === 'Completed';
-      if (!completed) result.problems.push(`exit 0 but the session is ${s?.status ?? 'missing'}`);
-    } else if (!(signal !== null || code === 130 || code === 137 || code === 143)) {
+    const sid = onlySessionFile(home);
+    const status = sid ? (await new UnifiedSessionManager(home).load(sid).catch(() => null))?.status : undefined;
+    // A signal that lands after the session completed ends that process with 130 / 143: it is done all the same.
+    completed = status === 'Completed';
+    if (code === 0 && !completed) result.problems.push(`exit 0 but the session is ${status ?? 'missing'}`);
+    else if (code !== 0 && !(signal !== null || code === 130 || code === 137 || code === 143)) {
       result.problems.push(`${args[0]} exited ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
     }
   }
