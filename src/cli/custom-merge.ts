@@ -10,6 +10,7 @@ import { discardWorktree, type MergeOutcome, mergePreflight, type SessionWorktre
 import type { JsonValue } from '../session/types.js';
 import { type MergeBlock, type MergeBlockResult, runMergeBlock } from '../workflow/merge-block.js';
 import type { WorkflowCommand } from '../workflow/types.js';
+import type { MergeEnvironment } from './merge-env.js';
 
 /** The session metadata key holding the workflow's `merge:` block, recorded when the run starts. */
 export const MERGE_BLOCK_KEY = 'merge_block';
@@ -51,7 +52,9 @@ function interruptOnSignal(): { signal: AbortSignal; dispose: () => void } {
   return { signal: ac.signal, dispose: () => signals.forEach((s) => process.off(s, on)) };
 }
 
-export async function runCustomMerge(wt: SessionWorktree, sessionId: string, block: MergeBlock, workflowName: string): Promise<MergeOutcome & { interrupted?: boolean }> {
+/** `env`: the run's variables and secrets; everything printed (steps' output, step lines, the failure) is masked. */
+export async function runCustomMerge(wt: SessionWorktree, sessionId: string, block: MergeBlock, workflowName: string, env: Pick<MergeEnvironment, 'env' | 'mask'>): Promise<MergeOutcome & { interrupted?: boolean }> {
+  const { mask } = env;
   const pre = await mergePreflight(wt);
   if (pre.kind !== 'go') return pre;
   const commitIds = await commitIdsAhead(wt.repoTop, wt.baseCommit, wt.branch);
@@ -63,6 +66,8 @@ export async function runCustomMerge(wt: SessionWorktree, sessionId: string, blo
     r = await runMergeBlock(block, {
       cwd: wt.path,
       env: process.env,
+      workflowEnv: env.env,
+      mask,
       workflowName,
       signal: interrupt.signal,
       facts: {
@@ -75,7 +80,7 @@ export async function runCustomMerge(wt: SessionWorktree, sessionId: string, blo
         commitIds,
         modifiedFiles: pre.touched,
       },
-      onStep: (n, summary) => process.stdout.write(`merge: [${n}/${total}] ${summary}\n`),
+      onStep: (n, summary) => process.stdout.write(mask(`merge: [${n}/${total}] ${summary}\n`)),
       hooks: { onOutput: (text) => process.stdout.write(text) },
     });
   } finally {
@@ -84,7 +89,7 @@ export async function runCustomMerge(wt: SessionWorktree, sessionId: string, blo
   if (r.status !== 'ok') {
     // A `git merge` the steps began in the user's tree and left conflicted is undone.
     const aborted = await abortMergeInProgress(wt.repoTop);
-    const line = blockFailureLine(r, wt, sessionId) + (aborted ? ` (the merge it left unfinished in ${wt.repoTop} was aborted)` : '');
+    const line = mask(blockFailureLine(r, wt, sessionId)) + (aborted ? ` (the merge it left unfinished in ${wt.repoTop} was aborted)` : '');
     return { kind: 'refused', message: line, interrupted: r.status === 'interrupted' };
   }
   if (await isMerged(wt.repoTop, wt.branch, wt.baseBranch)) {

@@ -12,6 +12,7 @@ import type { MergeBlock } from '../workflow/merge-block.js';
 import { confirmYesOnTerminal } from './confirm.js';
 import { mergeBlockRecord, recordedMergeBlock, runCustomMerge } from './custom-merge.js';
 import { CliError, EXIT } from './errors.js';
+import { type MergeEnvironment, mergeEnvironment } from './merge-env.js';
 
 export interface RunPlace {
   /** Where the steps run. */
@@ -92,7 +93,7 @@ function say(r: MergeOutcome & { interrupted?: boolean }): number {
  * After a completed run: merge its commits into the branch it started from — at once with `yes`, after
  * a question on a terminal, else not at all (one line says how to do it later). Returns the exit code.
  */
-export async function offerMerge(home: string, sessionId: string, o: { yes?: boolean }): Promise<number> {
+export async function offerMerge(home: string, sessionId: string, o: { yes?: boolean; env?: MergeEnvironment }): Promise<number> {
   const s = await new UnifiedSessionManager(home).load(sessionId);
   const wt = worktreeOf(s);
   if (!wt || !fs.existsSync(wt.path)) return EXIT.ok;
@@ -113,7 +114,12 @@ export async function offerMerge(home: string, sessionId: string, o: { yes?: boo
       return EXIT.ok;
     }
   }
-  if (block) return mergedBack(home, sessionId, await runCustomMerge(wt, sessionId, block, s.workflow_data?.workflow_name ?? sessionId));
+  if (block) {
+    // Handed over by the run that just ended, else resolved again as a resume would (merge-env.ts).
+    const env = o.env ?? mergeEnvironment(s, wt.path, typeof s.metadata[META.repoPath] === 'string' ? (s.metadata[META.repoPath] as string) : undefined);
+    for (const n of env.notes) process.stderr.write(`${n}\n`);
+    return mergedBack(home, sessionId, await runCustomMerge(wt, sessionId, block, s.workflow_data?.workflow_name ?? sessionId, env));
+  }
   return mergedBack(home, sessionId, await mergeBack(wt, sessionId));
 }
 

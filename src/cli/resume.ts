@@ -24,6 +24,7 @@ import { continueJob } from './mapreduce-run.js';
 import { addQueueOptions, queueArgs, type QueueRunFlags } from './queue-options.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, resumePlace } from './isolation.js';
+import type { MergeEnvironment } from './merge-env.js';
 import { workingDir } from './run.js';
 import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
@@ -91,7 +92,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
   const refusal = resumeRefusal(s, manager.ownerAlive(s));
   if (!refusal.ok) throw new CliError(refusal.reason);
   resumePlace(s);
-  const afterRun = async (code: number) => (code === EXIT.ok && !opts.deferMerge ? offerMerge(home, s.id, { yes: opts.yes }) : code);
+  const afterRun = async (code: number, env?: MergeEnvironment) => (code === EXIT.ok && !opts.deferMerge ? offerMerge(home, s.id, { yes: opts.yes, env }) : code);
   const mapReduce = s.session_type === 'MapReduce' || s.mapreduce_data !== null || s.metadata[META.workflowType] === 'MapReduce';
   const loaded = mapReduce ? null : recordedWorkflow(s, Boolean(opts.force));
   if (loaded && loaded.parsed.mode !== 'standard') throw new CliError(`${displayPath(loaded.file)} is now a MapReduce workflow: it cannot resume ${s.id}`);
@@ -156,7 +157,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       strict: record.strict,
     });
     if (result.status === 'interrupted') sessions.release();
-    process.exitCode = await afterRun(reportResult(s.id, result, logFile, started));
+    process.exitCode = await afterRun(reportResult(s.id, result, logFile, started), { env: wf.env, mask: prepared.mask, notes: [] });
   } finally {
     interrupt.dispose();
   }

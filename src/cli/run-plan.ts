@@ -91,8 +91,11 @@ export interface PreparedRun {
   notes: string[];
 }
 
-/** The run's environment resolved (refused as one line, exit 2) and the record to keep, secrets masked. */
-function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, rec: RunOptionsRecord, cwd: string, userDir: string | undefined, processEnv: NodeJS.ProcessEnv) {
+/**
+ * The run's environment resolved (refused as one line, exit 2) and the record to keep, secrets masked.
+ * Also what a later merge: block runs with (merge-env.ts): secrets are read from their source each time.
+ */
+export function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'name'>, rec: RunOptionsRecord, cwd: string, userDir: string | undefined, processEnv: NodeJS.ProcessEnv) {
   let env;
   try {
     env = resolveEnvironment(wf, { cwd, userDir, processEnv, profile: rec.profile, params: rec.params });

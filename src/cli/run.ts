@@ -10,6 +10,8 @@ import { homeOf } from './context.js';
 import { loadJob, runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
+import type { MergeEnvironment } from './merge-env.js';
+import type { Mask } from '../workflow/mask.js';
 import { printPlan } from './dry-run.js';
 import { discardWorktree } from '../git/session-worktree.js';
 import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
@@ -61,10 +63,13 @@ async function preparedInPlace<T>(place: RunPlace, prepare: () => T): Promise<T>
 }
 
 /** A completed run's work goes back to the user's branch (or is left for `prodigy worktree merge`). */
-async function afterRun(home: string, sessionId: string, code: number, opts: RunOptions): Promise<number> {
+async function afterRun(home: string, sessionId: string, code: number, opts: RunOptions, env?: MergeEnvironment): Promise<number> {
   if (code !== EXIT.ok || opts.deferMerge) return code;
-  return offerMerge(home, sessionId, { yes: opts.yes });
+  return offerMerge(home, sessionId, { yes: opts.yes, env });
 }
+
+/** The run's own variables and mask, for its merge: block (no second resolution of env or secrets). */
+const ranWith = (p: { workflow: { env: Record<string, string> }; mask: Mask }): MergeEnvironment => ({ env: p.workflow.env, mask: p.mask, notes: [] });
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
   surviveClosedOutput();
@@ -94,7 +99,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
     // Variables and secrets resolved (or refused) where the steps run, before the session exists.
     const job = await preparedInPlace(place, () => loadJob(loaded, record, place.cwd, cwd));
     const code = await runMapReduceHook(loaded, job, { home, cwd: place.cwd, opts: { ...opts, sessionId }, place });
-    process.exitCode = await afterRun(home, sessionId, code, opts);
+    process.exitCode = await afterRun(home, sessionId, code, opts, ranWith(job));
     return;
   }
   if (queueUrlOf(opts) !== null && opts.queue !== undefined) process.stderr.write('prodigy: warning: --queue is for MapReduce workflows; this sequential workflow runs here\n');
@@ -129,7 +134,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       runOptions: prepared.runOptions,
     });
     if (result.status === 'interrupted') sessions.release();
-    process.exitCode = await afterRun(home, sessionId, reportResult(sessionId, result, logFile, started), opts);
+    process.exitCode = await afterRun(home, sessionId, reportResult(sessionId, result, logFile, started), opts, ranWith(prepared));
   } finally {
     interrupt.dispose();
   }

@@ -4,6 +4,7 @@
  */
 import { type ProcessResult, runProcess, type ShellLauncher, spawnShell } from './process.js';
 import { claudeArgs, claudeBin, claudeOutput, claudeStreaming, ensureClaude, humanizeClaudeChunk } from './claude.js';
+import { type Mask, streamMask } from '../workflow/mask.js';
 
 export interface CommandSpec {
   kind: 'shell' | 'claude';
@@ -13,8 +14,10 @@ export interface CommandSpec {
   env: NodeJS.ProcessEnv;
   timeoutSec?: number;
   signal?: AbortSignal;
-  /** Human-readable output as it arrives (claude's JSON stream is turned into text first). */
+  /** Human-readable output as it arrives (claude's JSON stream is turned into text first), masked with `mask`. */
   onOutput?: (text: string) => void;
+  /** The run's secrets: what `onOutput` gets is masked as a stream (a secret split across reads too). */
+  mask?: Mask;
   onSpawn?: (pid: number) => void;
   /** Shell commands only: variables for this command (env-export.ts). */
   exports?: Readonly<Record<string, string>>;
@@ -52,7 +55,36 @@ function resultOf(r: ProcessResult, output: string, timeoutSec?: number): Comman
   return { success: error === null, exitCode: r.exitCode, output, transcript: r.output, timedOut: r.timedOut, aborted: r.aborted, error };
 }
 
+/**
+ * `onOutput` behind one stream mask per stream (stdout and stderr are masked apart: a secret's halves
+ * come on one pipe). `end` gives back what each held: called once the process is over, killed or not.
+ */
+function maskedOutput(spec: CommandSpec): { emit: (text: string, stream: 'stdout' | 'stderr') => void; end: () => void } {
+  const on = spec.onOutput;
+  if (!on || !spec.mask) return { emit: (t) => on?.(t), end: () => undefined };
+  const masks = { stdout: streamMask(spec.mask), stderr: streamMask(spec.mask) };
+  const put = (t: string) => {
+    if (t) on(t);
+  };
+  return {
+    emit: (t, stream) => put(masks[stream].push(t)),
+    end: () => {
+      put(masks.stdout.flush());
+      put(masks.stderr.flush());
+    },
+  };
+}
+
 export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
+  const out = maskedOutput(spec);
+  try {
+    return await runMasked(spec, out.emit);
+  } finally {
+    out.end();
+  }
+}
+
+async function runMasked(spec: CommandSpec, emit: (text: string, stream: 'stdout' | 'stderr') => void): Promise<CommandResult> {
   const base = {
     cwd: spec.cwd,
     env: spec.env,
@@ -68,7 +100,7 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
       exports: spec.exports,
       onOutput: (t, stream) => {
         if (stream === 'stderr') stderr += t;
-        spec.onOutput?.(t);
+        emit(t, stream);
       },
     });
     return { ...resultOf(r, r.stdout, spec.timeoutSec), stderr };
@@ -86,13 +118,13 @@ export async function runCommand(spec: CommandSpec): Promise<CommandResult> {
     args: claudeArgs(spec.text, streaming),
     env: { ...spec.env, PRODIGY_AUTOMATION: 'true' },
     onOutput: (t, stream) => {
-      if (!streaming || stream === 'stderr') return spec.onOutput?.(t);
+      if (!streaming || stream === 'stderr') return emit(t, stream);
       // Whole JSON lines only: a chunk may end mid-line.
       const lines = (partial + t).split('\n');
       partial = lines.pop() ?? '';
       for (const l of lines) {
         const h = humanizeClaudeChunk(l);
-        if (h) spec.onOutput?.(`${h}\n`);
+        if (h) emit(`${h}\n`, 'stdout');
       }
     },
   });

@@ -4,6 +4,7 @@
  * comes (for the log and the live tail) and also collected (for capture and `${shell.output}`).
  */
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { releaseGroup, watchGroup } from './group-watchdog.js';
 
 export interface ProcessSpec {
@@ -154,8 +155,15 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     if (pid === undefined) return;
     addGroup(pid);
     spec.onSpawn?.(pid);
-    const take = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
-      const text = buf.toString('utf8');
+    // A character whose bytes a pipe read splits is decoded whole with the next read, not as two U+FFFD.
+    const take = (stream: 'stdout' | 'stderr') => {
+      const decoder = new StringDecoder('utf8');
+      return (buf: Buffer) => {
+        const text = decoder.write(buf);
+        if (text) took(text, stream);
+      };
+    };
+    const took = (text: string, stream: 'stdout' | 'stderr') => {
       if (stream === 'stdout') stdout += text;
       output += text;
       spec.onOutput?.(text, stream);

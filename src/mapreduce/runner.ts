@@ -29,7 +29,7 @@ import type { RunPlaceRecord } from '../session/cook-state.js';
 import type { JsonValue } from '../session/types.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { interpolateIn, type Scope } from '../workflow/interpolate.js';
-import { type Mask, maskDeep } from '../workflow/mask.js';
+import { type Mask, maskDeep, maskSoFar } from '../workflow/mask.js';
 import { inputSource, inputValue } from './map-input.js';
 import { runSteps } from '../workflow/step-runner.js';
 import { RUN_OPTIONS_KEY } from '../workflow/executor.js';
@@ -259,10 +259,10 @@ class JobRun {
   private async runPhaseCommands(phase: 'setup' | 'reduce', commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
     // Their shell commands record their own completion, like agents' (exec/completions.ts): run once.
     const launcher = recordingLauncher(recordedShell(phaseRecordsDir(this.store.file)), { file: completionsFileOf(this.store.file), itemId: phase, attempt: 1, replays: this.replays });
-    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, launcher }, {
+    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, mask: this.mask, launcher }, {
       onOutput: (text) => {
         this.writeLog(text);
-        tail?.push(this.mask(text));
+        tail?.push(text);
         this.o.reporter?.output?.(text);
       },
     });
@@ -378,7 +378,7 @@ class JobRun {
       for (const it of running.values()) {
         const p = it.agent_id ? hosts.slot(it.agent_id).peek() : null;
         if (!p || (!p.stdout && !p.stderr)) continue;
-        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [this.mask(p.stdout), this.mask(p.stderr)], OUTPUT_TAIL_LINES);
+        const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [maskSoFar(this.mask, p.stdout), maskSoFar(this.mask, p.stderr)], OUTPUT_TAIL_LINES);
         if (next.join('\n') === it.output_tail.join('\n')) continue;
         it.output_tail = next;
         this.store.changed();
@@ -426,11 +426,10 @@ class JobRun {
       }
       running.set(it.id, it);
       const launcher = recordingLauncher(hosts.slot(ctx.agentId).run, { file: completionsFileOf(this.store.file), itemId: it.id, attempt: it.attempts, replays: this.replays });
-      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher }, {
+      const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher, mask: this.mask }, {
         onOutput: (text) => {
-          const masked = this.mask(text);
-          tail.push(masked);
-          itemLog.write(masked);
+          tail.push(text);
+          itemLog.write(text);
           it.output_tail = tail.snapshot();
           this.store.changed();
         },

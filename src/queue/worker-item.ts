@@ -90,10 +90,10 @@ export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: Abort
     }
     const env = { ...h.processEnv, ...p.env, PRODIGY_SESSION_ID: p.session_id, PRODIGY_JOB_ID: p.job_id };
     const scope = itemScope({ variables: { ...p.variables }, env: { ...p.env }, processEnv: h.processEnv, workflowName: p.workflow_name, strict: p.strict }, { id: p.item_id, index: p.index, item: p.item }, p.total);
-    const r = await runSteps(p.commands, { scope, cwd, env, signal, launcher }, {
+    const r = await runSteps(p.commands, { scope, cwd, env, signal, launcher, mask }, {
       onOutput: (text) => {
         tail.push(text);
-        onOutput?.(mask(text));
+        onOutput?.(text);
       },
     });
     const last = r.outcomes.at(-1);

@@ -3,9 +3,12 @@
  * text — `"$PRODIGY_ITEM_NAME"` in a command is data to the shell, never code. Names (README "Running
  * untrusted data"):
  *   PRODIGY_ITEM, PRODIGY_ITEM_JSON, PRODIGY_ITEM_ID, PRODIGY_ITEM_INDEX   the map item (text / JSON / id / index)
- *   PRODIGY_ITEM_<FIELD>       each top-level field of an object item (text as is, other values as JSON)
+ *   PRODIGY_FIELD_<FIELD>      each top-level field of an object item (text as is, other values as JSON)
+ *   PRODIGY_ITEM_<FIELD>       the same, the older name: not for a field named id, json or index, whose
+ *                              PRODIGY_ITEM_ID/JSON/INDEX are the work item's own
  *   PRODIGY_VAR_<NAME>         each workflow variable (captures: `capture: name`, setup captures, --param)
  *   PRODIGY_OUTPUT_<NAME>      each command output (`SHELL`, `CLAUDE`, `LAST`, `STEP_<i>_OUTPUT`, `<ID>`)
+ *   PRODIGY_MAP_RESULTS        reduce: `${map.results}`
  * <FIELD>/<NAME> is the name upper-cased with every character outside [A-Z0-9_] as `_`. A value longer
  * than MAX_ENV_VALUE is not exported (the kernel refuses a single environment string over 128 KiB, and
  * the whole environment shares the argument space); nor is anything past MAX_ENV_TOTAL.
@@ -44,12 +47,16 @@ export function exportedEnv(scope: Scope): Record<string, string> {
       item = null;
     }
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
-      for (const [k, v] of Object.entries(item)) {
-        const key = `PRODIGY_ITEM_${envName(k)}`;
-        if (!(key in out)) put(key, asText(v));
+      // The unambiguous names first: they are the ones kept when the environment budget runs out.
+      for (const [prefix, fields] of [['PRODIGY_FIELD_', item], ['PRODIGY_ITEM_', item]] as const) {
+        for (const [k, v] of Object.entries(fields)) {
+          const key = `${prefix}${envName(k)}`;
+          if (!(key in out)) put(key, asText(v));
+        }
       }
     }
   }
+  if (extra['map.results'] !== undefined) put('PRODIGY_MAP_RESULTS', extra['map.results']);
   for (const [k, v] of Object.entries(scope.variables)) put(`PRODIGY_VAR_${envName(k)}`, v);
   for (const [k, v] of Object.entries(scope.outputs)) put(`PRODIGY_OUTPUT_${envName(k)}`, v);
   return out;

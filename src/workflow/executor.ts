@@ -207,7 +207,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const launcher = records ? recordingLauncher(records.shell, { file: records.file, itemId: `step-${i}`, attempt: 1, replays: records.replays }) : undefined;
-      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, launcher }, {
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask, launcher }, {
         onOutput: (text) => {
           writeLog(text);
           tail.push(text);

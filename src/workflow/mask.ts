@@ -1,18 +1,94 @@
 /**
  * Secret masking, pure: every occurrence of a secret value becomes `***`. Applied to everything the run
  * writes (log, terminal, session file through `maskedSessions`), so the value reaches commands only.
+ *
+ * Matching is leftmost-longest, left to right (one scan): at the first position where any secret
+ * starts, the longest secret there is masked, and the scan goes on after it. That rule is what lets
+ * `streamMask` give, for output that arrives in pieces, exactly what masking the whole text gives.
  */
-export type Mask = (text: string) => string;
+/** `values`: the secrets it masks, for `streamMask` (a mask made elsewhere can only be applied chunk by chunk). */
+export type Mask = ((text: string) => string) & { readonly values?: readonly string[] };
 
-/** Longest values first, so a secret containing another is masked whole. Values under 3 chars are not masked (too common to hide). */
+/** Values under 3 chars are not masked (too common to hide). */
+const MIN_SECRET_LENGTH = 3;
+const MASKED = '***';
+
+/** Longest first: at one position the alternation tries them in order, so the longest secret wins. */
+function secretValues(secrets: Record<string, string>): string[] {
+  return [...new Set(Object.values(secrets))].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function makeMask(secrets: Record<string, string>): Mask {
-  const values = [...new Set(Object.values(secrets))].filter((v) => v.length >= 3).sort((a, b) => b.length - a.length);
-  if (values.length === 0) return (t) => t;
-  return (t) => {
-    let out = t;
-    for (const v of values) if (out.includes(v)) out = out.split(v).join('***');
-    return out;
+  const values = secretValues(secrets);
+  if (values.length === 0) return Object.assign((t: string) => t, { values });
+  const re = new RegExp(values.map(escapeRe).join('|'), 'g');
+  return Object.assign((t: string) => t.replace(re, MASKED), { values });
+}
+
+/** Output masked as it streams: what `push` returns, concatenated with `flush()`, is `mask(whole text)`. */
+export interface StreamMask {
+  /** The next piece of the stream in; out, masked, all of it that no later piece can still change. */
+  push(chunk: string): string;
+  /** End of stream: the held-back rest, masked. */
+  flush(): string;
+}
+
+/**
+ * Pure: the earliest position at or after `from` where the rest of `text` is a proper prefix of some
+ * secret — a secret that may be completed by the next piece, so nothing from there on is final.
+ */
+export function heldFrom(text: string, values: readonly string[], from: number): number {
+  const longest = values[0]?.length ?? 0;
+  for (let i = Math.max(from, text.length - longest + 1); i < text.length; i++) {
+    const rest = text.slice(i);
+    if (values.some((v) => v.length > rest.length && v.startsWith(rest))) return i;
+  }
+  return text.length;
+}
+
+/**
+ * Holds back the longest suffix of what it has seen that could still become (or extend) a secret and
+ * emits the rest masked, so a secret split across two pipe reads is masked whole. A match is emitted
+ * only when it starts before the held part: no later text can then start a match earlier or make this
+ * one longer (either would need a proper prefix of a secret before the held part).
+ */
+export function streamMask(mask: Mask): StreamMask {
+  const values = mask.values;
+  if (values === undefined) return { push: mask, flush: () => '' };
+  if (values.length === 0) return { push: (t) => t, flush: () => '' };
+  const re = new RegExp(values.map(escapeRe).join('|'), 'g');
+  let pending = '';
+  return {
+    push(chunk) {
+      const text = pending + chunk;
+      let out = '';
+      let pos = 0;
+      for (;;) {
+        const hold = heldFrom(text, values, pos);
+        re.lastIndex = pos;
+        const m = re.exec(text);
+        if (m === null || m.index >= hold) {
+          out += text.slice(pos, hold);
+          pending = text.slice(hold);
+          return out;
+        }
+        out += text.slice(pos, m.index) + MASKED;
+        pos = m.index + m[0].length;
+      }
+    },
+    flush() {
+      const rest = mask(pending);
+      pending = '';
+      return rest;
+    },
   };
+}
+
+/** Output so far of a stream still running (a live tail): masked, without the part that may be a secret's start. */
+export function maskSoFar(mask: Mask, text: string): string {
+  return streamMask(mask).push(text);
 }
 
 /** Every string inside a JSON-like value masked (keys too). */

@@ -2,11 +2,12 @@
  * The workflow's `merge:` block (Prodigy syntax): the steps that replace the default merge of a finished
  * run's branch into the branch it started from. Either a list of steps, or `{commands, timeout}` where
  * the timeout (seconds) bounds the whole block. Parsing is pure; running reuses the step runner, in the
- * session worktree, with `${merge.*}` variables.
+ * session worktree, with `${merge.*}` variables and the run's own environment (env:, secrets: masked).
  */
 import { isMap, type Node } from 'yaml';
 import { parseCommandList } from './commands.js';
 import type { Scope } from './interpolate.js';
+import type { Mask } from './mask.js';
 import { runSteps, type StepHooks, type StepOutcome } from './step-runner.js';
 import { commandSummary, type WorkflowCommand } from './types.js';
 import { asPositiveInt, entriesOf, type YamlSource } from './yaml-source.js';
@@ -74,6 +75,10 @@ export type MergeBlockResult =
 export interface MergeBlockRun {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The run's variables (workflow `env:`, secrets...), as `${NAME}` and in the commands' environment. */
+  workflowEnv?: Record<string, string>;
+  /** The run's secrets: the steps' output reaches `hooks.onOutput` masked. */
+  mask?: Mask;
   facts: MergeFacts;
   workflowName: string;
   signal?: AbortSignal;
@@ -90,17 +95,17 @@ export async function runMergeBlock(block: MergeBlock, o: MergeBlockRun): Promis
   const scope: Scope = {
     variables: {},
     outputs: {},
-    env: {},
+    env: { ...o.workflowEnv },
     processEnv: o.env,
     workflowName: o.workflowName,
     workflowId: o.facts.sessionId,
     extra: mergeVariables(o.facts),
   };
-  const env: NodeJS.ProcessEnv = { ...o.env, PRODIGY_SESSION_ID: o.facts.sessionId, PRODIGY_AUTOMATION: 'true' };
+  const env: NodeJS.ProcessEnv = { ...o.env, ...o.workflowEnv, PRODIGY_SESSION_ID: o.facts.sessionId, PRODIGY_AUTOMATION: 'true' };
   for (let i = 0; i < block.commands.length; i++) {
     const cmd = block.commands[i]!;
     o.onStep?.(i + 1, commandSummary(cmd));
-    const r = await runSteps([cmd], { scope, cwd: o.cwd, env, signal }, o.hooks);
+    const r = await runSteps([cmd], { scope, cwd: o.cwd, env, signal, mask: o.mask }, o.hooks);
     const outcome = r.outcomes[0]!;
     if (r.status === 'interrupted') {
       if (timer?.aborted && !o.signal?.aborted) return { status: 'timeout', seconds: block.timeout! };

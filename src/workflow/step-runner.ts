@@ -22,6 +22,7 @@ import { runValidation } from './steps/validate.js';
 import { writeFileStep } from './steps/write-file.js';
 import { commandSummary, type WorkflowCommand } from './types.js';
 import { exportedEnv } from './env-export.js';
+import type { Mask } from './mask.js';
 
 export interface StepContext {
   scope: Scope;
@@ -31,6 +32,8 @@ export interface StepContext {
   signal?: AbortSignal;
   /** How `shell:` commands run (MapReduce agents: their slot's host); default: spawned from here. */
   launcher?: ShellLauncher;
+  /** The run's secrets: every output given to `onOutput` is masked with it, streams as streams. */
+  mask?: Mask;
 }
 
 export interface StepHooks {
@@ -77,7 +80,7 @@ async function execOnce(cmd: WorkflowCommand, text: string, ctx: StepContext, ho
   switch (cmd.kind) {
     case 'shell':
     case 'claude':
-      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env: ctx.env, exports: cmd.kind === 'shell' ? exportedEnv(ctx.scope) : undefined, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher });
+      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env: ctx.env, exports: cmd.kind === 'shell' ? exportedEnv(ctx.scope) : undefined, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher, mask: ctx.mask });
       break;
     case 'write_file':
       r = writeFileStep(cmd.writeFile!, interpolate, ctx.cwd);
@@ -92,7 +95,7 @@ async function execOnce(cmd: WorkflowCommand, text: string, ctx: StepContext, ho
       r = okResult('');
       break;
   }
-  if (r.output && cmd.kind !== 'shell' && cmd.kind !== 'claude') hooks.onOutput?.(r.output);
+  if (r.output && cmd.kind !== 'shell' && cmd.kind !== 'claude') hooks.onOutput?.(ctx.mask ? ctx.mask(r.output) : r.output);
   // `${shell.output}` / `${claude.output}` / `${last.output}` is the last output, failed or not, so an
   // on_failure handler can read what went wrong.
   const output = r.output.replace(/\s+$/, '');

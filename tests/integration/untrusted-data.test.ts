@@ -29,6 +29,7 @@ map:
   agent_template:
     - shell: "printf '%s\\\\0' \${item.name:sh} >> quoted.out"
     - shell: 'printf "%s\\\\0" "$PRODIGY_ITEM_NAME" >> env.out; printf "%s\\\\0" "$PRODIGY_ITEM_JSON" >> json.out'
+    - shell: 'printf "%s=%s\\\\0" "$PRODIGY_ITEM_ID" "$PRODIGY_FIELD_ID" >> ids.out'
 `;
 
 const SEQ = `name: captured
@@ -45,13 +46,15 @@ describe('untrusted data in shell steps', () => {
   it('${item.x:sh} and $PRODIGY_ITEM_* carry every metacharacter as data; no warning for them', () => {
     const home = tempHome();
     const ws = workspace(MAP);
-    fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(HOSTILE.map((name) => ({ name }))));
+    // A field named id: its own variable, PRODIGY_FIELD_ID, beside the work item's PRODIGY_ITEM_ID.
+    fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(HOSTILE.map((name, i) => ({ name, id: `own-${i}` }))));
     const r = prodigy(['run', 'wf.yml', '--no-tui', '--no-worktree'], { home, cwd: ws.dir, warnings: true });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('untrusted');
     expect(nulList(path.join(ws.dir, 'quoted.out'))).toEqual([...HOSTILE].sort());
     expect(nulList(path.join(ws.dir, 'env.out'))).toEqual([...HOSTILE].sort());
     expect(nulList(path.join(ws.dir, 'json.out')).map((j) => JSON.parse(j).name)).toEqual([...HOSTILE].sort());
+    expect(nulList(path.join(ws.dir, 'ids.out'))).toEqual(HOSTILE.map((_, i) => `item-${i}=own-${i}`).sort());
     expect(fs.readdirSync(ws.dir).filter((n) => n.startsWith('pwned'))).toEqual([]);
   });
 
@@ -89,8 +92,8 @@ map:
     expect(v.code, v.stderr).toBe(0);
     const warnings = v.stdout.split('\n').filter((l) => l.includes('untrusted'));
     expect(warnings).toEqual([
-      expect.stringMatching(/^wf\.yml:10:14: untrusted data reaches sh -c unquoted: \$\{item\.name\}, \$\{item_json\} .*\$\{item\.name:sh\}/),
-      expect.stringMatching(/^wf\.yml:12:14: untrusted data reaches sh -c unquoted: \$\{svc\} /),
+      expect.stringMatching(/^wf\.yml:10:14: untrusted data reaches sh -c unquoted: \$\{item\.name\}, \$\{item_json\} .*write \$\{item\.name:sh\} or "\$PRODIGY_FIELD_NAME", \$\{item_json:sh\} or "\$PRODIGY_ITEM_JSON"/),
+      expect.stringMatching(/^wf\.yml:12:14: untrusted data reaches sh -c unquoted: \$\{svc\} .*write \$\{svc:sh\} or "\$PRODIGY_VAR_SVC"/),
     ]);
     const run = prodigy(['run', 'wf.yml', '--no-tui', '--no-worktree', '--dry-run'], { home: tempHome(), cwd: ws.dir, warnings: true });
     expect(run.stderr.split('\n').filter((l) => l.includes('untrusted'))).toHaveLength(2);
