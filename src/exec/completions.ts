@@ -20,13 +20,20 @@
  * append. Records are not fsync'd: they survive the runner's death, not a power cut.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ProcessResult, ShellLauncher } from './process.js';
 import { isSafeId } from '../storage/schemas.js';
 
 export const completionsFileOf = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'completions.log');
-/** Setup's and reduce's recorded commands' output copies (recorded-shell.ts). */
-export const phaseRecordsDir = (jobStateFile: string): string => path.join(path.dirname(jobStateFile), 'phases');
+/**
+ * Where recorded commands' output copies go (recorded-shell.ts): `$TMPDIR/prodigy-records-<key>`, like
+ * the slot hosts' files, never under $PRODIGY_HOME — they hold the command's raw output, secrets
+ * included, which the store only ever holds masked. Only the records (tag, status, path) are stored.
+ */
+export const recordOutputsDir = (key: string): string => path.join(os.tmpdir(), `prodigy-records-${key}`);
+/** Whether a record's path is one of the copies of `key` (a path read from a file is not followed elsewhere). */
+export const isRecordOutput = (key: string) => (p: string): boolean => path.basename(path.dirname(p)) === `prodigy-records-${key}`;
 
 export interface CompletionRecord {
   status: number;

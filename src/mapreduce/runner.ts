@@ -56,7 +56,7 @@ import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
 import { appendLogSync } from '../storage/io-fault.js';
-import { type CompletionRecord, completionsFileOf, isSlotScript, loadCompletions, phaseRecordsDir, recordingLauncher } from '../exec/completions.js';
+import { type CompletionRecord, completionsFileOf, isRecordOutput, isSlotScript, loadCompletions, recordOutputsDir, recordingLauncher } from '../exec/completions.js';
 import { recordedShell } from '../exec/recorded-shell.js';
 
 export interface JobReporter {
@@ -258,7 +258,7 @@ class JobRun {
   /** Setup and reduce: commands in order, output to the log and the reporter. */
   private async runPhaseCommands(phase: 'setup' | 'reduce', commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
     // Their shell commands record their own completion, like agents' (exec/completions.ts): run once.
-    const launcher = recordingLauncher(recordedShell(phaseRecordsDir(this.store.file)), { file: completionsFileOf(this.store.file), itemId: phase, attempt: 1, replays: this.replays });
+    const launcher = recordingLauncher(recordedShell(recordOutputsDir(this.job.job_id)), { file: completionsFileOf(this.store.file), itemId: phase, attempt: 1, replays: this.replays });
     const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, mask: this.mask, launcher }, {
       onOutput: (text) => {
         this.writeLog(text);
@@ -641,6 +641,8 @@ class JobRun {
     await this.setPhase('Complete', 'done');
     const c = this.counts();
     this.emit({ type: 'JobCompleted', message: `${c.completed} successful, ${c.dead} failed, ${c.total} total` });
+    // No resume will replay setup's or reduce's output copies now.
+    fs.rmSync(recordOutputsDir(this.job.job_id), { recursive: true, force: true });
     if (!this.finalSession) {
       await this.queue.run(() => this.sessions.completeSession());
     } else {
@@ -750,8 +752,8 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   const open = new Set(reconciled.items.filter((i) => i.status !== 'completed' && i.status !== 'dead').map((i) => i.id));
   if (!reconciled.setup_completed) open.add('setup');
   if (!reconciled.reduce_completed) open.add('reduce');
-  const phaseDir = phaseRecordsDir(store.file);
-  const replays = loadCompletions(completionsFileOf(store.file), open, (p) => isSlotScript(p) || path.dirname(p) === phaseDir);
+  const phaseOutput = isRecordOutput(o.jobId);
+  const replays = loadCompletions(completionsFileOf(store.file), open, (p) => isSlotScript(p) || phaseOutput(p));
   const events = new EventLog(eventsDir);
   Object.assign(store.state, reconciled);
   for (const it of store.state.items) it.pgid = null;

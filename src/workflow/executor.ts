@@ -22,7 +22,7 @@ import { runStep, type StepOutcome } from './step-runner.js';
 import { commandSummary, type SequentialWorkflow } from './types.js';
 import { appendLogSync } from '../storage/io-fault.js';
 import { recordedShell } from '../exec/recorded-shell.js';
-import { type CompletionRecord, loadCompletions, recordingLauncher } from '../exec/completions.js';
+import { type CompletionRecord, isRecordOutput, loadCompletions, recordOutputsDir, recordingLauncher } from '../exec/completions.js';
 
 /** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
 export const CHILD_PGID_KEY = 'child_pgid';
@@ -111,10 +111,10 @@ export async function executeWorkflow(options: ExecutorOptions): Promise<Executo
 }
 
 /** The step records' launcher, file and (on resume) what to replay (mapreduce/completions.ts). */
-function stepRecordsOf(dir: string, resumed: boolean) {
+function stepRecordsOf(dir: string, sessionId: string, resumed: boolean) {
   const file = path.join(dir, 'completions.log');
-  const inside = (p: string) => path.dirname(p) === dir;
-  return { shell: recordedShell(dir), file, replays: resumed ? loadCompletions(file, null, inside) : new Map<string, CompletionRecord>() };
+  const outputs = recordOutputsDir(sessionId);
+  return { shell: recordedShell(outputs), file, outputs, replays: resumed ? loadCompletions(file, null, isRecordOutput(sessionId)) : new Map<string, CompletionRecord>() };
 }
 
 async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise<ExecutorResult> {
@@ -129,7 +129,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
     if (logOpen) logOpen = appendLogSync(log!, o.logFile!, mask(text));
   };
   const stamp = () => new Date().toISOString();
-  const records = o.stepRecords ? stepRecordsOf(o.stepRecords, Boolean(o.resumed)) : null;
+  const records = o.stepRecords ? stepRecordsOf(o.stepRecords, o.sessionId, Boolean(o.resumed)) : null;
 
   if (!o.resumed) {
     await sessions.startSession(o.sessionId, {
@@ -267,6 +267,8 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       await sessions.updateSession({ type: 'SetMetadata', key: META.currentCommand, value: null });
       await sessions.completeSession();
     });
+    // Done: no resume will replay these copies of the steps' raw output.
+    if (records) fs.rmSync(records.outputs, { recursive: true, force: true });
     writeLog(`[${stamp()}] completed\n`);
     return { status: 'completed', tail: [] };
   } finally {
