@@ -1,28 +1,27 @@
 /**
- * `sh -c` with an agent-side completion record, for the sequential executor's `shell:` steps (the
- * MapReduce agents' slot hosts do the same in their loop, slot-host.ts). The step's script runs in an
- * inner `sh`; its stdout is also copied (tee) to `<dir>/<tag>.out` (`dir`: completions.ts's
- * recordOutputsDir, outside the store); once it has exited, the outer shell
- * appends `<tag>\t<status>\t<dir>/<tag>` to the completions file — before the runner hears the exit — so
- * a runner killed in between finds the step done on resume (src/mapreduce/completions.ts replays it).
- * Costs two more small processes per step (the outer sh and tee).
+ * `sh -c` with an agent-side completion record, for the sequential executor's `shell:` steps and
+ * MapReduce setup / reduce (the agents' slot hosts do the same in their loop, slot-host.ts). The step's
+ * script runs in the very shell the runner spawned (so `$$`, `$PPID`, signals and exit statuses are what
+ * `sh -c <script>` gives), after a prologue that
+ * - copies its stdout to `<dir>/<tag>.out` through a fifo and a background tee (`dir`: completions.ts's
+ *   recordOutputsDir, outside the store: it is raw output); the tee ignores INT/TERM/HUP, so the copy
+ *   is whole even when the group is stopped just as the script ends;
+ * - on a normal exit (an EXIT trap: not run when a signal kills the shell) ignores INT/TERM/HUP and
+ *   appends `<tag>\t<status>\t<dir>/<tag>` to the completions file — before the runner hears of the exit,
+ *   so a runner killed in between finds the step done on resume (completions.ts replays it).
+ * A status above 128 is not recorded (a signal's, under shells that run EXIT traps on signals).
+ * Costs a mkfifo and a tee per step.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { runProcess, type ShellLauncher } from './process.js';
 
-/**
- * The wrapper traps SIGINT / SIGTERM / SIGHUP (the step's own `sh` gets the default back at exec) and its
- * tee ignores them, so an interrupt of the group just as the step ends still records that end and keeps
- * its whole output; a step the signal killed (status > 128 with a signal seen) is not recorded.
- */
-const WRAPPER =
-  "trap 'x=1' INT TERM HUP; " +
-  "{ trap 'x=1' INT TERM HUP; sh -c \"$1\" sh; echo $? >\"$2.status\"; } | (trap '' INT TERM HUP; exec tee \"$2.out\"); " +
-  'IFS= read -r s <"$2.status" 2>/dev/null || { s=137; x=1; }; ' +
-  'if ! { [ -n "$x" ] && [ "$s" -gt 128 ]; }; then printf \'%s\\t%s\\t%s\\n\' "$3" "$s" "$2" >>"$4"; fi; ' +
-  // Then a signalled wrapper dies of SIGTERM as an untrapped `sh -c` would have.
-  '[ -z "$x" ] || { trap - INT TERM HUP; kill -TERM $$; }; exit "$s"';
+const PROLOGUE = [
+  '__prodigy_s=$1 __prodigy_b=$2 __prodigy_t=$3 __prodigy_c=$4; shift 4',
+  'if mkfifo "$__prodigy_b.fifo" 2>/dev/null; then (trap \'\' INT TERM HUP; exec tee "$__prodigy_b.out" <"$__prodigy_b.fifo" >&3) 3>&1 & exec >"$__prodigy_b.fifo"; rm -f "$__prodigy_b.fifo"; fi',
+  "trap '__prodigy_x=$?; trap \"\" INT TERM HUP; [ \"$__prodigy_x\" -gt 128 ] || printf \"%s\\t%s\\t%s\\n\" \"$__prodigy_t\" \"$__prodigy_x\" \"$__prodigy_b\" >>\"$__prodigy_c\"; exit \"$__prodigy_x\"' EXIT",
+  'unset __prodigy_x; eval "$__prodigy_s"',
+].join('\n');
 
 export function recordedShell(dir: string): ShellLauncher {
   return ({ script, exports, record, ...rest }) => {
@@ -31,7 +30,7 @@ export function recordedShell(dir: string): ShellLauncher {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.dirname(record.file), { recursive: true });
     const base = path.join(dir, record.tag.replace(/\t/g, '.'));
-    for (const f of [`${base}.out`, `${base}.status`]) fs.rmSync(f, { force: true });
-    return runProcess({ ...rest, env, command: 'sh', args: ['-c', WRAPPER, 'prodigy-step', script, base, record.tag, record.file] });
+    for (const f of [`${base}.out`, `${base}.fifo`]) fs.rmSync(f, { force: true });
+    return runProcess({ ...rest, env, command: 'sh', args: ['-c', PROLOGUE, 'sh', script, base, record.tag, record.file] });
   };
 }
