@@ -26,6 +26,7 @@ await loadOptional('dashboard', './dashboard.js', 'benchDashboard');
 await loadOptional('dashboard_job', './dashboard-job.js', 'benchDashboardJob');
 await loadOptional('worktrees', './worktrees.js', 'benchWorktrees');
 await loadOptional('queue', './queue.js', 'benchQueue');
+await loadOptional('mask', './mask.js', 'benchMask');
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

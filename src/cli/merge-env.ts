@@ -23,6 +23,9 @@ export interface MergeEnvironment {
   notes: string[];
 }
 
+/** What a run that just ended resolved itself: handed to its merge: block, nothing resolved twice. */
+export const ranWith = (p: { workflow: { env: Record<string, string> }; mask: Mask }): MergeEnvironment => ({ env: p.workflow.env, mask: p.mask, notes: [] });
+
 /** Nothing to add: a block recorded by a run whose workflow file is gone runs with the process environment only. */
 const bare = (note: string): MergeEnvironment => ({ env: {}, mask: makeMask({}), notes: [note] });
 
@@ -38,13 +41,20 @@ export function mergeEnvironment(s: UnifiedSession, cwd: string, userDir: string
     const parsed = parseWorkflow(text, file);
     wf = parsed.mode === 'mapreduce' ? parseMapReduce(parsed.source) : parsed.workflow;
   } catch (err) {
-    if (err instanceof WorkflowParseError) throw new CliError(`the merge: block needs the workflow's env: ${err.message}`, EXIT.usage);
+    if (err instanceof WorkflowParseError) throw new CliError(`not merged: the merge: block needs the run's environment: ${err.message}`, EXIT.usage);
     throw err;
   }
   const notes: string[] = [];
   const hash = s.metadata[META.workflowHash];
   if (typeof hash === 'string' && hash !== sha256(text)) notes.push(`prodigy: warning: ${file} changed since ${s.id} began: its merge: block gets the env: and secrets: of the file as it is now`);
   const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
-  const r = resolved(wf, record, cwd, userDir, processEnv);
+  let r;
+  try {
+    r = resolved(wf, record, cwd, userDir, processEnv);
+  } catch (err) {
+    // Before any step runs: nothing is merged, the worktree stays.
+    if (err instanceof CliError) throw new CliError(`not merged: the merge: block needs the run's environment: ${err.message}`, err.exitCode);
+    throw err;
+  }
   return { env: r.env, mask: r.mask, notes: [...notes, ...r.notes] };
 }

@@ -24,7 +24,7 @@ import { continueJob } from './mapreduce-run.js';
 import { addQueueOptions, queueArgs, type QueueRunFlags } from './queue-options.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, resumePlace } from './isolation.js';
-import type { MergeEnvironment } from './merge-env.js';
+import { type MergeEnvironment, ranWith } from './merge-env.js';
 import { workingDir } from './run.js';
 import { displayPath, installInterrupt, stepRecordsDir, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
@@ -157,7 +157,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       strict: record.strict,
     });
     if (result.status === 'interrupted') sessions.release();
-    process.exitCode = await afterRun(reportResult(s.id, result, logFile, started), { env: wf.env, mask: prepared.mask, notes: [] });
+    process.exitCode = await afterRun(reportResult(s.id, result, logFile, started), ranWith(prepared));
   } finally {
     interrupt.dispose();
   }

@@ -105,6 +105,8 @@ export function resolved(wf: Pick<SequentialWorkflow, 'env' | 'environment' | 'n
   }
   const mask = makeMask(env.secrets);
   const runOptions = JSON.parse(JSON.stringify({ ...rec, params: Object.fromEntries(Object.entries(rec.params).map(([k, v]) => [k, mask(v)])) })) as JsonValue;
+  // Recorded masked, such a param cannot be rebuilt: say so now rather than let a resume get `***`.
+  for (const [k] of Object.entries(rec.params).filter(([, v]) => mask(v) !== v)) process.stderr.write(`prodigy: warning: --param ${k} contains a secret's value: the session records it masked, so a resume or a later worktree merge will not have it (give secrets as secrets: {NAME: "\${env:VAR}"})\n`);
   return { env: env.env, mask, runOptions, notes: env.notes, secrets: env.secrets };
 }
 

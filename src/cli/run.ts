@@ -10,8 +10,7 @@ import { homeOf } from './context.js';
 import { loadJob, runMapReduceWorkflow } from './mapreduce-run.js';
 import { CliError, EXIT } from './errors.js';
 import { offerMerge, placeRecord, placeRun, type RunPlace } from './isolation.js';
-import type { MergeEnvironment } from './merge-env.js';
-import type { Mask } from '../workflow/mask.js';
+import { type MergeEnvironment, ranWith } from './merge-env.js';
 import { printPlan } from './dry-run.js';
 import { discardWorktree } from '../git/session-worktree.js';
 import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
@@ -67,9 +66,6 @@ async function afterRun(home: string, sessionId: string, code: number, opts: Run
   if (code !== EXIT.ok || opts.deferMerge) return code;
   return offerMerge(home, sessionId, { yes: opts.yes, env });
 }
-
-/** The run's own variables and mask, for its merge: block (no second resolution of env or secrets). */
-const ranWith = (p: { workflow: { env: Record<string, string> }; mask: Mask }): MergeEnvironment => ({ env: p.workflow.env, mask: p.mask, notes: [] });
 
 async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> {
   surviveClosedOutput();

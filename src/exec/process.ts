@@ -155,21 +155,19 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     if (pid === undefined) return;
     addGroup(pid);
     spec.onSpawn?.(pid);
-    // A character whose bytes a pipe read splits is decoded whole with the next read, not as two U+FFFD.
-    const take = (stream: 'stdout' | 'stderr') => {
-      const decoder = new StringDecoder('utf8');
-      return (buf: Buffer) => {
-        const text = decoder.write(buf);
-        if (text) took(text, stream);
-      };
-    };
     const took = (text: string, stream: 'stdout' | 'stderr') => {
+      if (!text) return;
       if (stream === 'stdout') stdout += text;
       output += text;
       spec.onOutput?.(text, stream);
     };
-    child.stdout!.on('data', take('stdout'));
-    child.stderr!.on('data', take('stderr'));
+    // A character whose bytes a pipe read splits is decoded whole with the next read, not as two U+FFFD.
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const decoder = new StringDecoder('utf8');
+      const pipe = child[stream]!;
+      pipe.on('data', (buf: Buffer) => took(decoder.write(buf), stream));
+      pipe.once('end', () => took(decoder.end(), stream));
+    }
     watch = watchForStop(pid, spec);
     child.once('exit', (code, sig) => {
       // A background grandchild may keep the pipes open; do not wait for it longer than a moment.

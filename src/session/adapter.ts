@@ -13,6 +13,7 @@ import type {
   SessionSummary,
   SessionUpdate,
   StartSessionOptions,
+  StepResult,
 } from './cook-state.js';
 import { isFinal } from './lifecycle.js';
 import { type SessionPatch, UnifiedSessionManager } from './manager.js';
@@ -92,16 +93,19 @@ export function stateFromSession(s: UnifiedSession): SessionState {
   };
 }
 
-/** Pure: a copy of a state that shares only the (immutable) step results with the original. */
+/**
+ * Pure: a copy of a state's objects down to the growing parts, which are shared with the original: the
+ * step results, timings and step outputs (read them, never change them). Copying those cost O(steps) per
+ * call, milliseconds at step 2,000 (the session journal diffs checkpoints against its own shadow of
+ * them, storage/session-journal.ts, so sharing is safe).
+ */
 export function copyState(s: SessionState): SessionState {
   return {
     ...s,
     errors: [...s.errors],
-    command_timings: { ...s.command_timings }, // durations are values too: replaced, never changed
     workflow_state: s.workflow_state
       ? {
           ...s.workflow_state,
-          completed_steps: [...s.workflow_state.completed_steps],
           input_args: [...s.workflow_state.input_args],
           map_patterns: [...s.workflow_state.map_patterns],
         }
@@ -109,11 +113,27 @@ export function copyState(s: SessionState): SessionState {
     execution_context: s.execution_context
       ? {
           variables: { ...s.execution_context.variables },
-          step_outputs: { ...s.execution_context.step_outputs },
+          step_outputs: s.execution_context.step_outputs,
           environment: { ...s.execution_context.environment },
         }
       : null,
   };
+}
+
+/** The indexes of successful results in `now` that `before` lacks, or null when `now` drops one of them. */
+function addedSteps(before: readonly StepResult[], now: readonly StepResult[]): number[] | null {
+  let same = before.length <= now.length;
+  for (let i = 0; same && i < before.length; i++) same = before[i] === now[i];
+  if (same) {
+    // `now` extends `before` (the executor's every step): only its tail is new.
+    const had = (i: number) => before.some((r) => r.success && r.step_index === i);
+    return now.slice(before.length).filter((r) => r.success && !had(r.step_index)).map((r) => r.step_index);
+  }
+  const nowSet = new Set(now.filter((r) => r.success).map((r) => r.step_index));
+  const beforeIdx = before.filter((r) => r.success).map((r) => r.step_index);
+  if (!beforeIdx.every((i) => nowSet.has(i))) return null;
+  const beforeSet = new Set(beforeIdx);
+  return [...nowSet].filter((i) => !beforeSet.has(i));
 }
 
 export class CookSessionAdapter implements SessionManager {
@@ -231,21 +251,20 @@ export class CookSessionAdapter implements SessionManager {
         next.workflow_started_at = new Date().toISOString();
         break;
       case 'RecordCommandTiming':
-        next.command_timings = { ...next.command_timings, [update.name]: update.duration };
+        // In place: one timing per step, and a copy of all of them per step was O(steps).
+        next.command_timings[update.name] = update.duration;
         patch.timings = { [update.name]: update.duration };
         break;
       case 'UpdateWorkflowState': {
         next.workflow_state = update.state;
         patch.workflow = { current_step: update.state.current_step, total_steps: update.state.total_steps };
         // Only the newly completed steps: the whole list would make every step cost O(steps) on disk.
-        const now = update.state.completed_steps.filter((r) => r.success).map((r) => r.step_index);
-        const nowSet = new Set(now);
-        const before = new Set((state.workflow_state?.completed_steps ?? []).filter((r) => r.success).map((r) => r.step_index));
-        if ([...before].every((i) => nowSet.has(i))) {
-          const added = now.filter((i) => !before.has(i));
-          if (added.length > 0) patch.completed_steps_add = added;
-        } else {
-          patch.workflow.completed_steps = now; // something was undone: say the whole list
+        const added = addedSteps(state.workflow_state?.completed_steps ?? [], update.state.completed_steps);
+        if (added === null) {
+          // Something was undone: say the whole list.
+          patch.workflow.completed_steps = update.state.completed_steps.filter((r) => r.success).map((r) => r.step_index);
+        } else if (added.length > 0) {
+          patch.completed_steps_add = added;
         }
         break;
       }

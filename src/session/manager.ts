@@ -13,10 +13,10 @@ import {
   JOURNAL_SEQ_KEY,
   JOURNAL_VERSION,
   MAX_CHECKPOINTS,
+  StateShadow,
   compactionDue,
   latestState,
   mergePatch,
-  stateDelta,
   withCheckpoint,
 } from '../storage/session-journal.js';
 import { isOwnerAlive } from './owner.js';
@@ -100,6 +100,8 @@ interface OwnedJournal {
   appender: JsonlAppender | null;
   seq: number;
   snapshotBytes: number;
+  /** The growing parts of the latest checkpoint's state, for the next delta (built on first use). */
+  shadow: StateShadow | null;
 }
 
 export function newSessionId(): string {
@@ -211,7 +213,7 @@ export class UnifiedSessionManager {
     };
     await this.store.write(session);
     this.owned.set(id, session);
-    this.journals.set(id, { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id) });
+    this.journals.set(id, { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id), shadow: null });
     return structuredClone(session);
   }
 
@@ -305,7 +307,7 @@ export class UnifiedSessionManager {
     this.sweepTemps(s);
     Object.assign(s.metadata, ownerMetadata());
     this.owned.set(id, s);
-    this.journals.set(id, { appender: null, seq: read.seq, snapshotBytes: this.store.snapshotBytes(id) });
+    this.journals.set(id, { appender: null, seq: read.seq, snapshotBytes: this.store.snapshotBytes(id), shadow: null });
     return structuredClone(s);
   }
 
@@ -337,7 +339,8 @@ export class UnifiedSessionManager {
     const s = await this.writable(id);
     let next: UnifiedSession;
     try {
-      next = applyPatch(s, patch);
+      // The owned copy is this manager's alone: its growing parts may be extended in place.
+      next = applyPatch(s, patch, new Date(), true);
     } catch (err) {
       // A refused update must not leave this process holding a lock it only took for that update.
       if (!wasOwned) this.release(id);
@@ -368,13 +371,18 @@ export class UnifiedSessionManager {
     };
     // compactHistory: older checkpoints keep their id, time and metadata but drop their state, and the
     // checkpoint is journaled as a delta from the previous one (a state that grows with every step would
-    // otherwise cost O(steps) per step). Without it, the whole file is rewritten (rare callers).
+    // otherwise cost O(steps) per step), computed against the journal's shadow of it, so `state` may
+    // share its maps with the caller's live state. Without it, the whole file is rewritten (rare callers).
     const next = withCheckpoint(s, cp, opts.compactHistory === true);
+    const j = this.journal(id);
     if (opts.compactHistory) {
-      const delta = stateDelta(latestState(s), state);
+      j.shadow ??= new StateShadow(latestState(s));
+      const delta = j.shadow.diff(state);
       await this.append(id, { checkpoint: { id: cp.id, created_at: cp.created_at, metadata, delta } }, next, true);
+      j.shadow.commit(delta);
     } else {
       await this.writeSnapshot(id, next);
+      j.shadow = new StateShadow(state);
     }
     return { ...cp, metadata: structuredClone(metadata) };
   }
@@ -414,16 +422,25 @@ export class UnifiedSessionManager {
 
   // ---- journal and snapshot (the owner's write path) -------------------------------------------
 
-  /** One journal line (fsync'd when `durable`: a checkpoint must survive a power loss), then maybe compaction. */
-  private async append(id: string, body: Record<string, unknown>, next: UnifiedSession, durable: boolean): Promise<void> {
+  /**
+   * One journal line, then maybe compaction. Every line is written (write(2)) before this returns, so a
+   * kill loses none; a `durable` one (a checkpoint) is also fsync'd, in the background (jsonl.ts), so the
+   * next step's process overlaps the disk flush instead of waiting for it.
+   */
+  private journal(id: string): OwnedJournal {
     let j = this.journals.get(id);
     if (!j) {
-      j = { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id) };
+      j = { appender: null, seq: 0, snapshotBytes: this.store.snapshotBytes(id), shadow: null };
       this.journals.set(id, j);
     }
+    return j;
+  }
+
+  private async append(id: string, body: Record<string, unknown>, next: UnifiedSession, durable: boolean): Promise<void> {
+    const j = this.journal(id);
     j.appender ??= this.store.openJournal(id);
     j.seq += 1;
-    j.appender.append({ v: JOURNAL_VERSION, seq: j.seq, at: next.updated_at, ...body }, { sync: durable });
+    j.appender.append({ v: JOURNAL_VERSION, seq: j.seq, at: next.updated_at, ...body }, { sync: durable ? 'background' : false });
     this.owned.set(id, next);
     if (compactionDue(j.appender.bytes, j.snapshotBytes)) await this.writeSnapshot(id, next);
   }
@@ -469,10 +486,10 @@ export class UnifiedSessionManager {
 }
 
 /** Pure: the session after a patch. Throws InvalidTransitionError on a status change the table refuses. */
-export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Date()): UnifiedSession {
+export function applyPatch(s: UnifiedSession, patch: SessionPatch, now = new Date(), owned = false): UnifiedSession {
   const { status, ...rest } = patch;
   if (status !== undefined) assertTransition(s.id, s.status, status);
-  const next = mergePatch(s, rest, now.toISOString());
+  const next = mergePatch(s, rest, now.toISOString(), owned);
   if (status !== undefined) {
     next.status = status;
     if (isFinal(status)) next.completed_at = next.updated_at;

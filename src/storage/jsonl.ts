@@ -14,6 +14,10 @@ import { firstViolation } from './schema-check.js';
 
 export class JsonlAppender {
   private fd: number | null;
+  /** A background fsync is running / another is wanted after it / close() waits for it. */
+  private syncing = false;
+  private syncAgain = false;
+  private closeAfterSync = false;
   /** Time spent appending (synchronous writes), for the benchmark. */
   ms = 0;
   /** Bytes appended since open or the last truncate (compaction decides on it). */
@@ -35,20 +39,26 @@ export class JsonlAppender {
     this.bytes = fs.fstatSync(this.fd).size;
   }
 
-  /** One line, one write(2). `sync`: fsync too (what must survive a power loss, not just a kill). */
-  append(value: unknown, opts: { sync?: boolean } = {}): void {
+  /**
+   * One line, one write(2): in the kernel when this returns, so it survives the process being killed.
+   * `sync: true` also fsyncs before returning (survives a power loss); `sync: 'background'` starts the
+   * fsync on libuv's thread pool and returns, so the caller's next work (a step's process) overlaps it:
+   * what a kill can take is unchanged, a power loss can take the last line or two.
+   */
+  append(value: unknown, opts: { sync?: boolean | 'background' } = {}): void {
     this.appendLines([value], opts);
   }
 
   /** Several values in one write(2). */
-  appendLines(values: unknown[], opts: { sync?: boolean } = {}): void {
+  appendLines(values: unknown[], opts: { sync?: boolean | 'background' } = {}): void {
     if (this.fd === null) throw new Error(`${this.file} is closed`);
     if (values.length === 0) return;
     const t = performance.now();
     let text = '';
     for (const v of values) text += `${JSON.stringify(v)}\n`;
     appendAllSync(this.fd, this.file, text);
-    if (opts.sync) this.sync();
+    if (opts.sync === 'background') this.syncInBackground();
+    else if (opts.sync) this.sync();
     this.bytes += Buffer.byteLength(text);
     this.ms += performance.now() - t;
   }
@@ -56,6 +66,29 @@ export class JsonlAppender {
   sync(): void {
     const fd = this.fd;
     if (fd !== null) guardWriteSync(this.file, () => fs.fsyncSync(fd));
+  }
+
+  /** One fsync at a time; lines appended while one runs are covered by the next. */
+  private syncInBackground(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    const fd = this.fd!;
+    this.syncing = true;
+    this.syncAgain = false;
+    // An error here reaches no caller: the line is written already (a kill loses nothing); a disk that
+    // cannot flush fails the next synchronous write, which is reported (io-fault.ts).
+    fs.fsync(fd, () => {
+      this.syncing = false;
+      // close() waited for this fsync: the descriptor must not be closed (and its number reused) under it.
+      if (this.closeAfterSync) {
+        this.closeAfterSync = false;
+        fs.closeSync(fd);
+      } else if (this.syncAgain && this.fd !== null) {
+        this.syncInBackground();
+      }
+    });
   }
 
   /** Empties the file (after its lines were compacted into a snapshot); appends go on from 0. */
@@ -68,7 +101,8 @@ export class JsonlAppender {
 
   close(): void {
     if (this.fd === null) return;
-    fs.closeSync(this.fd);
+    if (this.syncing) this.closeAfterSync = true;
+    else fs.closeSync(this.fd);
     this.fd = null;
   }
 }

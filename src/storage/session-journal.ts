@@ -100,33 +100,85 @@ function sameListEntry(a: JsonValue | undefined, b: JsonValue | undefined): bool
   return same(a, b);
 }
 
+/**
+ * What the previous checkpoint held of the growing parts (GROWING_LISTS / GROWING_MAPS), copied once and
+ * then advanced in place by each delta written. Why: diffing against the previous state object needs
+ * that object unchanged, so every step copied maps of ~2,000 keys (timings, outputs) twice or more —
+ * milliseconds per step at step 2,000 (V8 copies large objects slowly). With a shadow the state passed
+ * in may share its maps with the live state; a diff reads each entry once (identity first) and copies
+ * nothing. `diff` leaves the shadow as it is; `commit` the delta once it is written.
+ */
+export class StateShadow {
+  private readonly lists = new Map<string, JsonValue[]>();
+  private readonly maps = new Map<string, Map<string, JsonValue>>();
+
+  constructor(prev: JsonValue | null) {
+    for (const p of GROWING_LISTS) {
+      const o = getPath(prev ?? undefined, p);
+      this.lists.set(p, Array.isArray(o) ? [...o] : []);
+    }
+    for (const p of GROWING_MAPS) {
+      const o = getPath(prev ?? undefined, p);
+      this.maps.set(p, new Map(isObject(o) ? Object.entries(o) : []));
+    }
+  }
+
+  /** The delta that turns the shadowed state into `next`. */
+  diff(next: JsonValue): StateDelta {
+    let rest: JsonValue = next;
+    const lists: StateDelta['lists'] = {};
+    const maps: StateDelta['maps'] = {};
+    for (const p of GROWING_LISTS) {
+      const n = getPath(next, p);
+      if (!Array.isArray(n)) continue;
+      const old = this.lists.get(p)!;
+      let keep = 0;
+      while (keep < old.length && keep < n.length && (old[keep] === n[keep] || sameListEntry(old[keep], n[keep]))) keep++;
+      lists[p] = { keep, add: n.slice(keep) };
+      rest = setPath(rest, p, []);
+    }
+    for (const p of GROWING_MAPS) {
+      const n = getPath(next, p);
+      if (!isObject(n)) continue;
+      const old = this.maps.get(p)!;
+      const set: JsonObject = {};
+      let kept = 0;
+      for (const k in n) {
+        const v = n[k]!;
+        if (old.has(k)) kept++;
+        if (!same(old.get(k), v)) set[k] = v;
+      }
+      const unset = kept === old.size ? [] : [...old.keys()].filter((k) => !Object.hasOwn(n, k));
+      maps[p] = { set, unset };
+      rest = setPath(rest, p, {});
+    }
+    return { rest, lists, maps };
+  }
+
+  /** The delta was written: the shadow now holds what it describes. */
+  commit(d: StateDelta): void {
+    for (const p of GROWING_LISTS) {
+      const l = this.lists.get(p)!;
+      const e = d.lists[p];
+      l.length = e ? e.keep : 0;
+      if (e) for (const v of e.add) l.push(v);
+    }
+    for (const p of GROWING_MAPS) {
+      const m = this.maps.get(p)!;
+      const e = d.maps[p];
+      if (!e) {
+        m.clear();
+        continue;
+      }
+      for (const k of e.unset) m.delete(k);
+      for (const k in e.set) m.set(k, e.set[k]!);
+    }
+  }
+}
+
 /** Pure: the delta that turns `prev` (the previous checkpoint's state, null for none) into `next`. */
 export function stateDelta(prev: JsonValue | null, next: JsonValue): StateDelta {
-  let rest: JsonValue = next;
-  const lists: StateDelta['lists'] = {};
-  const maps: StateDelta['maps'] = {};
-  for (const p of GROWING_LISTS) {
-    const n = getPath(next, p);
-    if (!Array.isArray(n)) continue;
-    const o = getPath(prev ?? undefined, p);
-    const old = Array.isArray(o) ? o : [];
-    let keep = 0;
-    while (keep < old.length && keep < n.length && sameListEntry(old[keep], n[keep])) keep++;
-    lists[p] = { keep, add: n.slice(keep) };
-    rest = setPath(rest, p, []);
-  }
-  for (const p of GROWING_MAPS) {
-    const n = getPath(next, p);
-    if (!isObject(n)) continue;
-    const o = getPath(prev ?? undefined, p);
-    const old = isObject(o) ? o : {};
-    const set: JsonObject = {};
-    for (const [k, v] of Object.entries(n)) if (!same(old[k], v)) set[k] = v;
-    const unset = Object.keys(old).filter((k) => !(k in n));
-    maps[p] = { set, unset };
-    rest = setPath(rest, p, {});
-  }
-  return { rest, lists, maps };
+  return new StateShadow(prev).diff(next);
 }
 
 /** Pure: the state a delta describes, given the previous checkpoint's state. */
@@ -149,25 +201,27 @@ export function applyStateDelta(prev: JsonValue | null, d: StateDelta): JsonValu
 /**
  * Pure: a patch merged into a session, without the status rule (journal lines never change status; the
  * manager checks transitions before it merges). Nested objects are merged, not replaced.
+ * `owned`: the caller holds the only reference to `s` (the owner's in-memory session) and lets the parts
+ * that grow with the run (timings, completed step indexes) be extended in place: copying them cost
+ * O(steps) per step. Everything else is still copied, and `s` itself is not changed otherwise.
  */
-export function mergePatch(s: UnifiedSession, patch: SessionPatch, updatedAt: string): UnifiedSession {
+export function mergePatch(s: UnifiedSession, patch: SessionPatch, updatedAt: string, owned = false): UnifiedSession {
+  if ((patch.workflow || patch.variables || patch.completed_steps_add) && !s.workflow_data) throw new Error(`session ${s.id} has no workflow data`);
+  if (patch.mapreduce && !s.mapreduce_data) throw new Error(`session ${s.id} has no MapReduce data`);
   const next: UnifiedSession = { ...s, updated_at: updatedAt };
   if (patch.error !== undefined) next.error = patch.error;
-  if (patch.workflow || patch.variables || patch.completed_steps_add) {
-    if (!s.workflow_data) throw new Error(`session ${s.id} has no workflow data`);
+  if (s.workflow_data && (patch.workflow || patch.variables || patch.completed_steps_add)) {
     const wd = { ...s.workflow_data, ...patch.workflow };
     wd.variables = { ...s.workflow_data.variables, ...patch.workflow?.variables, ...patch.variables };
-    if (patch.completed_steps_add?.length) {
-      const have = new Set(wd.completed_steps);
-      wd.completed_steps = [...wd.completed_steps, ...patch.completed_steps_add.filter((i) => !have.has(i))];
+    const add = patch.completed_steps_add?.filter((i) => !wd.completed_steps.includes(i));
+    if (add?.length) {
+      if (owned && !patch.workflow?.completed_steps) wd.completed_steps.push(...add);
+      else wd.completed_steps = [...wd.completed_steps, ...add];
     }
     next.workflow_data = wd;
   }
-  if (patch.mapreduce) {
-    if (!s.mapreduce_data) throw new Error(`session ${s.id} has no MapReduce data`);
-    next.mapreduce_data = { ...s.mapreduce_data, ...patch.mapreduce };
-  }
-  if (patch.timings) next.timings = { ...s.timings, ...patch.timings };
+  if (s.mapreduce_data && patch.mapreduce) next.mapreduce_data = { ...s.mapreduce_data, ...patch.mapreduce };
+  if (patch.timings) next.timings = owned ? Object.assign(s.timings, patch.timings) : { ...s.timings, ...patch.timings };
   if (patch.metadata) next.metadata = { ...s.metadata, ...patch.metadata };
   return next;
 }

@@ -11,10 +11,12 @@ import fs from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { UnifiedSession } from '../session/types.js';
-import { READ_CONCURRENCY, mapLimit, readFileRetrying, readIfExistsRetrying } from './bounded-read.js';
+import { LISTING_BATCH, readIfExistsRetrying, readListedFile, yieldToLoop } from './bounded-read.js';
 import { JsonlAppender } from './jsonl.js';
 import { checkShape, parseJsonText } from './schema-check.js';
 import { SessionFileSchema } from './schemas.js';
+import { acceptSessionQuickly } from './session-shape.js';
+import type { z } from 'zod';
 import { SESSION_JOURNAL_SUFFIX, type StorePaths, isValidSessionId, storePaths } from './paths.js';
 import { replayJournal } from './session-journal.js';
 import { SnapshotFile } from './snapshot-file.js';
@@ -38,15 +40,26 @@ export interface ReadSession {
   seq: number;
 }
 
-/** Checks the shape we rely on (schemas.ts) and fills fields Prodigy may omit; unknown fields stay. */
+/**
+ * Checks the shape we rely on (schemas.ts) and fills fields Prodigy may omit; unknown fields stay. The
+ * common, plainly valid file passes a quick check that copies nothing (session-shape.ts); any other goes
+ * through zod, whose verdict and message stand.
+ */
 export function parseSession(text: string, file: string): UnifiedSession {
-  const s = checkShape(SessionFileSchema, parseJsonText(text, file, CorruptSessionFileError), file, CorruptSessionFileError);
+  const raw = parseJsonText(text, file, CorruptSessionFileError);
+  const s = acceptSessionQuickly(raw) ? (raw as z.output<typeof SessionFileSchema>) : checkShape(SessionFileSchema, raw, file, CorruptSessionFileError);
   s.updated_at ??= s.started_at;
   s.completed_at ??= null;
   s.error ??= null;
   s.workflow_data ??= null;
   s.mapreduce_data ??= null;
   return s as unknown as UnifiedSession;
+}
+
+/** A journal that is gone (its session finished meanwhile) reads as empty. */
+function orEmptyIfMissing(err: unknown): string {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+  throw err;
 }
 
 export class SessionStore {
@@ -165,25 +178,29 @@ export class SessionStore {
   }
 
   /**
-   * The named session files (from `names()`), read at most READ_CONCURRENCY at a time with transient
-   * errors retried; files that do not parse or cannot be read are listed in `problems`, untouched.
+   * The named session files (from `names()`), one at a time, synchronously, yielding to the event loop
+   * every LISTING_BATCH files (readListedFile: a synchronous read of a small file costs a quarter of an
+   * async one, and one descriptor at a time never meets EMFILE); transient errors are retried. Files that
+   * do not parse or cannot be read are listed in `problems`, untouched.
    */
   async readFiles(files: readonly string[], journals: Set<string>): Promise<SessionListing> {
     const sessions: UnifiedSession[] = [];
     const problems: FileProblem[] = [];
-    await mapLimit(files, READ_CONCURRENCY, async (name) => {
+    for (let i = 0; i < files.length; i++) {
+      if (i > 0 && i % LISTING_BATCH === 0) await yieldToLoop();
+      const name = files[i]!;
       const file = path.join(this.paths.sessionsDir, name);
       const id = name.slice(0, -'.json'.length);
       try {
-        const journal = journals.has(id) ? ((await readIfExistsRetrying(this.paths.sessionJournal(id))) ?? '') : '';
-        const snapshot = parseSession(await readFileRetrying(file), file);
+        const journal = journals.has(id) ? await readListedFile(this.paths.sessionJournal(id)).catch(orEmptyIfMissing) : '';
+        const snapshot = parseSession(await readListedFile(file), file);
         sessions.push(journal ? replayJournal(snapshot, journal).session : snapshot);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted while listing
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted while listing
         const reason = err instanceof CorruptFileError ? err.reason : `could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
         problems.push({ file, reason });
       }
-    });
+    }
     return { sessions, problems };
   }
 

@@ -49,26 +49,37 @@ export async function readIfExists(file: string): Promise<string | null> {
   }
 }
 
-/** The same as readIfExists, synchronously (locks, exit paths). */
-export function readIfExistsSync(file: string): string | null {
+/**
+ * readRegularFile, synchronously: the same checks, one descriptor held for the duration of the call.
+ * Listings read this way (see bounded-read.ts): an async read of a small file is four thread-pool round
+ * trips (open, stat, read, close) and cost ~4x the read itself at 20,000 files.
+ */
+export function readRegularFileSync(file: string): string {
   let fd: number;
   try {
     fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
-    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new CorruptFileError(file, 'is a symbolic link (not followed)');
+    throw err;
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new CorruptFileError(file, st.isDirectory() ? 'is a folder, not a file' : 'not a regular file');
     return readFileSync(fd, 'utf8');
-  } catch (err) {
-    if (err instanceof CorruptFileError) throw err;
-    throw new CorruptFileError(file, `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The same as readIfExists, synchronously (locks, exit paths). */
+export function readIfExistsSync(file: string): string | null {
+  try {
+    return readRegularFileSync(file);
+  } catch (err) {
+    if (err instanceof CorruptFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new CorruptFileError(file, `unreadable (${code ?? 'error'})`);
   }
 }
 

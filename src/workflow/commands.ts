@@ -195,6 +195,7 @@ export function parseCommand(src: YamlSource, node: Node | null, opts: ParseComm
   }
   if (allowFailure && !cmd.onFailure) cmd.onFailure = { commands: [], maxAttempts: 1, retryOriginal: false, failWorkflow: false, handlerFailureFatal: false };
   warnPipeForms(src, main.value, cmd.text);
+  warnUnprovided(src, main.value, cmd.text);
   if (streams && cmd.capture === undefined) src.warn(node, 'key "capture_streams" is ignored: it needs capture: <name> on the same step');
   if (cmd.outputs && cmd.id === undefined) throw src.error(node, 'outputs: needs id: on the same step (outputs are read as ${<id>.<name>})');
   checkShellStep(src, main.value, cmd);
@@ -209,6 +210,34 @@ function warnPipeForms(src: YamlSource, node: Node | null, text: string): void {
   for (const m of text.matchAll(/\$\{([A-Za-z_][\w.[\]-]*)\|(\w+)(?::([^}]*))?\}/g)) {
     const hint = m[2] === 'default' ? `; write \${${m[1]}:-${m[3] ?? ''}}` : '';
     src.warn(node, `"${m[0]}" is not a Prodigy variable form: it stays as text (a shell may reject it)${hint}`);
+  }
+}
+
+/** Sources whose `merge:` block is being parsed: `${merge.*}` is known only in its steps. */
+const IN_MERGE_BLOCK = new WeakSet<YamlSource>();
+
+export function parsingMergeBlock<T>(src: YamlSource, parse: () => T): T {
+  IN_MERGE_BLOCK.add(src);
+  try {
+    return parse();
+  } finally {
+    IN_MERGE_BLOCK.delete(src);
+  }
+}
+
+/**
+ * Variables no run gives here would stay as text without a word (or fail the step under --strict):
+ * Prodigy's git-context variables (`${step.files_added}`, `${workflow.commits}` ...), not tracked, and
+ * `${merge.*}` outside the merge: block. Said before it runs.
+ */
+function warnUnprovided(src: YamlSource, node: Node | null, text: string): void {
+  const git = /\$\{((?:step\.(?:files_added|files_modified|files_deleted|files_changed|commits|commit_count|insertions|deletions))|(?:workflow\.(?:commits|commit_count)))(?::[^}]*)?\}/g;
+  for (const m of new Set([...text.matchAll(git)].map((x) => x[0]))) {
+    src.warn(node, `"${m}" is not provided here (Prodigy's git-context variables are not tracked): it stays as text, and --strict fails the step`);
+  }
+  if (IN_MERGE_BLOCK.has(src)) return;
+  for (const m of new Set([...text.matchAll(/\$\{merge\.[^}]*\}/g)].map((x) => x[0]))) {
+    src.warn(node, `"${m}" is known only in the workflow's merge: block: here it stays as text, and --strict fails the step`);
   }
 }
 

@@ -22,24 +22,37 @@ export function envName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
+/** `<prefix><envName(name)>`, remembered: a run asks for the same names every step, and a remembered
+ * string hashes once (building 2,000 names per step, then hashing each, was most of a step's cost). */
+const keyCache = new Map<string, Map<string, string>>();
+function envKey(prefix: string, name: string): string {
+  let byName = keyCache.get(prefix);
+  if (!byName) keyCache.set(prefix, (byName = new Map()));
+  let k = byName.get(name);
+  if (k === undefined) {
+    if (byName.size >= 10_000) byName.clear();
+    byName.set(name, (k = prefix + envName(name)));
+  }
+  return k;
+}
+
 function asText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
 }
 
-export function exportedEnv(scope: Scope): Record<string, string> {
-  const out: Record<string, string> = {};
-  let total = 0;
-  const put = (key: string, value: string) => {
-    if (value.length > MAX_ENV_VALUE || total + value.length > MAX_ENV_TOTAL || value.includes('\0')) return;
-    out[key] = value;
-    total += value.length;
-  };
+const fits = (value: string) => value.length <= MAX_ENV_VALUE && !value.includes('\0');
+
+/**
+ * Every name and value that may be exported, in order, before the total limit. `onlyIfAbsent`: a
+ * field of the item, exported only when no earlier export took its name.
+ */
+function eachCandidate(scope: Scope, visit: (key: string, value: string, onlyIfAbsent: boolean) => void): void {
   const extra = scope.extra ?? {};
   if (extra.item !== undefined) {
-    put('PRODIGY_ITEM', extra.item);
-    if (extra.item_json !== undefined) put('PRODIGY_ITEM_JSON', extra.item_json);
-    if (extra.item_id !== undefined) put('PRODIGY_ITEM_ID', extra.item_id);
-    if (extra.item_index !== undefined) put('PRODIGY_ITEM_INDEX', extra.item_index);
+    visit('PRODIGY_ITEM', extra.item, false);
+    if (extra.item_json !== undefined) visit('PRODIGY_ITEM_JSON', extra.item_json, false);
+    if (extra.item_id !== undefined) visit('PRODIGY_ITEM_ID', extra.item_id, false);
+    if (extra.item_index !== undefined) visit('PRODIGY_ITEM_INDEX', extra.item_index, false);
     let item: unknown;
     try {
       item = JSON.parse(extra.item_json ?? 'null');
@@ -48,16 +61,102 @@ export function exportedEnv(scope: Scope): Record<string, string> {
     }
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       // The unambiguous names first: they are the ones kept when the environment budget runs out.
-      for (const [prefix, fields] of [['PRODIGY_FIELD_', item], ['PRODIGY_ITEM_', item]] as const) {
-        for (const [k, v] of Object.entries(fields)) {
-          const key = `${prefix}${envName(k)}`;
-          if (!(key in out)) put(key, asText(v));
-        }
+      for (const prefix of ['PRODIGY_FIELD_', 'PRODIGY_ITEM_']) {
+        for (const [k, v] of Object.entries(item)) visit(envKey(prefix, k), asText(v), true);
       }
     }
   }
-  if (extra['map.results'] !== undefined) put('PRODIGY_MAP_RESULTS', extra['map.results']);
-  for (const [k, v] of Object.entries(scope.variables)) put(`PRODIGY_VAR_${envName(k)}`, v);
-  for (const [k, v] of Object.entries(scope.outputs)) put(`PRODIGY_OUTPUT_${envName(k)}`, v);
+  if (extra['map.results'] !== undefined) visit('PRODIGY_MAP_RESULTS', extra['map.results'], false);
+  for (const k in scope.variables) visit(envKey('PRODIGY_VAR_', k), scope.variables[k]!, false);
+  for (const k in scope.outputs) visit(envKey('PRODIGY_OUTPUT_', k), scope.outputs[k]!, false);
+}
+
+export function exportedEnv(scope: Scope): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  eachCandidate(scope, (key, value, onlyIfAbsent) => {
+    if ((onlyIfAbsent && key in out) || !fits(value) || total + value.length > MAX_ENV_TOTAL) return;
+    out[key] = value;
+    total += value.length;
+  });
   return out;
+}
+
+/** One scope's merged environment and what its last call saw, candidate by candidate. */
+interface MergedEnv {
+  base: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
+  keys: string[];
+  values: string[];
+  fit: boolean[];
+  taken: boolean[];
+  /** Every candidate's name, to tell a new one that repeats an old one. */
+  names: Set<string>;
+  /** Two candidates share a name (`a-b` and `a_b`, an item field `json`): always rebuilt, never in place. */
+  shared: boolean;
+}
+
+const merged = new WeakMap<Scope, MergedEnv>();
+
+/**
+ * `{ ...base, ...exportedEnv(scope) }`, kept per scope and brought up to date in place. Why: a sequential
+ * run exports one PRODIGY_OUTPUT_STEP_<i>_OUTPUT per step done, and building an object of 2,000 keys
+ * per step (then spreading it over the base) cost milliseconds, so every step cost more than the one
+ * before. Here a candidate whose name and value are the ones of the last call (pointer compares) costs
+ * nothing; only changed ones touch the object. The object returned is changed by the next call for the
+ * same scope: hand it to `spawn` (which copies it at once), never keep it.
+ */
+export function shellEnv(scope: Scope, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const last = merged.get(scope);
+  const keys: string[] = [];
+  const values: string[] = [];
+  const fit: boolean[] = [];
+  const taken: boolean[] = [];
+  let total = 0;
+  let inPlace = last !== undefined && last.base === base && !last.shared;
+  const changed: number[] = [];
+  const takenItemKeys = new Set<string>();
+  const appended = new Set<string>();
+  eachCandidate(scope, (key, value, onlyIfAbsent) => {
+    const i = keys.length;
+    const same = last !== undefined && last.keys[i] === key && last.values[i] === value;
+    const ok = same ? last.fit[i]! : fits(value);
+    const take = ok && total + value.length <= MAX_ENV_TOTAL && !(onlyIfAbsent && takenItemKeys.has(key));
+    if (take) {
+      total += value.length;
+      if (key.startsWith('PRODIGY_ITEM') || key.startsWith('PRODIGY_FIELD_')) takenItemKeys.add(key);
+    }
+    keys.push(key);
+    values.push(value);
+    fit.push(ok);
+    taken.push(take);
+    if (same && last.taken[i] === take) return;
+    changed.push(i);
+    // In place only when every change is a value set under a name that was there or is new: anything
+    // else (a name dropped, refused, or repeated) is rare and rebuilt.
+    if (!take || last === undefined) inPlace = false;
+    else if (i < last.keys.length ? last.keys[i] !== key : last.names.has(key) || appended.has(key)) inPlace = false;
+    else if (i >= last.keys.length) appended.add(key);
+  });
+  if (last !== undefined && keys.length < last.keys.length) inPlace = false;
+  if (inPlace) {
+    const { env, names } = last!;
+    for (const i of changed) {
+      env[keys[i]!] = values[i];
+      names.add(keys[i]!);
+    }
+    merged.set(scope, { ...last!, keys, values, fit, taken });
+    return env;
+  }
+  // Null prototype: a dictionary from the start, so adding a key later costs the same at 2,000 keys as at 2.
+  const env = Object.assign(Object.create(null) as NodeJS.ProcessEnv, base);
+  const names = new Set<string>();
+  let shared = false;
+  for (let i = 0; i < keys.length; i++) {
+    if (names.has(keys[i]!)) shared = true;
+    names.add(keys[i]!);
+    if (taken[i]) env[keys[i]!] = values[i];
+  }
+  merged.set(scope, { base, env, keys, values, fit, taken, names, shared });
+  return env;
 }

@@ -159,24 +159,35 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
     const lines = tail.snapshot();
     void queue.run(() => sessions.updateSession({ type: 'SetOutputTail', lines })).catch(() => undefined);
   });
+  // Read once: only this executor changes the workflow state, and getState() per step cost a copy.
+  const workflowBase: WorkflowState = sessions.getState().workflow_state ?? {
+    current_iteration: 0,
+    current_step: 0,
+    total_steps: total,
+    completed_steps: [],
+    input_args: [],
+    map_patterns: [],
+    using_worktree: false,
+    workflow_path: o.workflowPath,
+  };
   const workflowState = (current: number): WorkflowState => ({
-    ...(sessions.getState().workflow_state ?? {
-      current_iteration: 0,
-      input_args: [],
-      map_patterns: [],
-      using_worktree: false,
-      workflow_path: o.workflowPath,
-    }),
+    ...workflowBase,
     current_step: current,
     total_steps: total,
     completed_steps: [...results],
     workflow_path: o.workflowPath,
   });
-  const executionContext = (): ExecutionContext => ({
-    variables: { ...scope.variables },
-    step_outputs: Object.fromEntries(Object.entries(scope.outputs).map(([k, v]) => [k, cap(v)])),
-    environment: { ...wf.env },
-  });
+  // The stored outputs are one object brought up to date in place (an output changes or is added per
+  // step; rebuilding all of them per step was O(steps)). The session journal diffs it against its own
+  // shadow, so handing the same object every time is safe.
+  const storedOutputs: Record<string, string> = {};
+  const executionContext = (): ExecutionContext => {
+    for (const k in scope.outputs) {
+      const v = cap(scope.outputs[k]!);
+      if (storedOutputs[k] !== v) storedOutputs[k] = v;
+    }
+    return { variables: { ...scope.variables }, step_outputs: storedOutputs, environment: { ...wf.env } };
+  };
 
   const interrupt = async (): Promise<ExecutorResult> => {
     await queue.run(() => sessions.updateSession({ type: 'MarkInterrupted' }));

@@ -42,8 +42,10 @@ export interface StreamMask {
 export function heldFrom(text: string, values: readonly string[], from: number): number {
   const longest = values[0]?.length ?? 0;
   for (let i = Math.max(from, text.length - longest + 1); i < text.length; i++) {
-    const rest = text.slice(i);
-    if (values.some((v) => v.length > rest.length && v.startsWith(rest))) return i;
+    const c = text.charCodeAt(i);
+    const left = text.length - i;
+    // The first character rules out almost every position before any string is made.
+    if (values.some((v) => v.length > left && v.charCodeAt(0) === c && v.startsWith(text.slice(i)))) return i;
   }
   return text.length;
 }
@@ -63,20 +65,23 @@ export function streamMask(mask: Mask): StreamMask {
   return {
     push(chunk) {
       const text = pending + chunk;
+      let hold = heldFrom(text, values, 0);
+      // Nothing at the end can become a secret (most pieces): every match is final, as in `mask`.
+      if (hold === text.length) {
+        pending = '';
+        return mask(text);
+      }
       let out = '';
       let pos = 0;
-      for (;;) {
-        const hold = heldFrom(text, values, pos);
-        re.lastIndex = pos;
-        const m = re.exec(text);
-        if (m === null || m.index >= hold) {
-          out += text.slice(pos, hold);
-          pending = text.slice(hold);
-          return out;
-        }
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null && m.index < hold; m = re.exec(text)) {
         out += text.slice(pos, m.index) + MASKED;
         pos = m.index + m[0].length;
+        // A final match may end inside what was held: hold from after it.
+        if (pos > hold) hold = heldFrom(text, values, pos);
       }
+      pending = text.slice(hold);
+      return out + text.slice(pos, hold);
     },
     flush() {
       const rest = mask(pending);

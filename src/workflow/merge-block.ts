@@ -5,7 +5,7 @@
  * session worktree, with `${merge.*}` variables and the run's own environment (env:, secrets: masked).
  */
 import { isMap, type Node } from 'yaml';
-import { parseCommandList } from './commands.js';
+import { parseCommandList, parsingMergeBlock } from './commands.js';
 import type { Scope } from './interpolate.js';
 import type { Mask } from './mask.js';
 import { runSteps, type StepHooks, type StepOutcome } from './step-runner.js';
@@ -21,13 +21,13 @@ export interface MergeBlock {
 /** `merge:` as a list of steps or `{commands, timeout}`; anything else is refused with its position. */
 export function parseMergeBlock(src: YamlSource, node: Node | null): MergeBlock {
   if (!isMap(node)) {
-    return { commands: parseCommandList(src, node, 'merge') };
+    return { commands: parsingMergeBlock(src, () => parseCommandList(src, node, 'merge')) };
   }
   const block: MergeBlock = { commands: [] };
   let sawCommands = false;
   for (const e of entriesOf(src, node)) {
     if (e.key === 'commands') {
-      block.commands = parseCommandList(src, e.value, 'merge.commands');
+      block.commands = parsingMergeBlock(src, () => parseCommandList(src, e.value, 'merge.commands'));
       sawCommands = true;
     } else if (e.key === 'timeout') block.timeout = asPositiveInt(src, e.value, 'merge.timeout');
     else src.warn(e.keyNode, `key "merge.${e.key}" is ignored: merge: takes commands and timeout`);

@@ -21,7 +21,7 @@ import { okResult, sleep } from './steps/result.js';
 import { runValidation } from './steps/validate.js';
 import { writeFileStep } from './steps/write-file.js';
 import { commandSummary, type WorkflowCommand } from './types.js';
-import { exportedEnv } from './env-export.js';
+import { exportedEnv, shellEnv } from './env-export.js';
 import type { Mask } from './mask.js';
 
 export interface StepContext {
@@ -79,9 +79,15 @@ async function execOnce(cmd: WorkflowCommand, text: string, ctx: StepContext, ho
   let r: CommandResult;
   switch (cmd.kind) {
     case 'shell':
-    case 'claude':
-      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env: ctx.env, exports: cmd.kind === 'shell' ? exportedEnv(ctx.scope) : undefined, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher, mask: ctx.mask });
+    case 'claude': {
+      // A launcher (slot host) keeps one environment and takes the exports as `export` lines; a spawn
+      // gets them in its environment, merged in place (shellEnv: no 2,000-key object built per step).
+      const shell = cmd.kind === 'shell';
+      const env = shell && !ctx.launcher ? shellEnv(ctx.scope, ctx.env) : ctx.env;
+      const exports = shell && ctx.launcher ? exportedEnv(ctx.scope) : undefined;
+      r = await runCommand({ kind: cmd.kind, text, cwd: ctx.cwd, env, exports, timeoutSec: cmd.timeout, signal: ctx.signal, onOutput: hooks.onOutput, onSpawn: hooks.onSpawn, launcher: ctx.launcher, mask: ctx.mask });
       break;
+    }
     case 'write_file':
       r = writeFileStep(cmd.writeFile!, interpolate, ctx.cwd);
       break;

@@ -40,5 +40,7 @@ describe('runCommand masks its output as a stream', () => {
     const { r, chunks } = await run("printf 'caf\\303'; sleep 0.3; printf '\\251\\n'");
     expect(r.output).toBe('café\n');
     expect(chunks.join('')).toBe('café\n');
+    // Half a character at the very end is still shown (as U+FFFD), not dropped.
+    expect((await run("printf 'end\\303'")).r.output).toBe('end\uFFFD');
   });
 });

@@ -57,6 +57,12 @@ commands:
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('secrets.API_KEY');
     expect(sessionsIn(missing.home)).toEqual([]);
+    // A secret given through --param is recorded masked, so a resume could not rebuild it: said at once.
+    const viaParam = run('secrets:\n  T: "${P}"\ncommands:\n  - shell: "echo t=$T"\n', ['-v', '--param', `P=${secret}`]);
+    expect(viaParam.code).toBe(0);
+    expect(viaParam.stdout).toContain('t=***');
+    expect(viaParam.stderr).toContain("prodigy: warning: --param P contains a secret's value: the session records it masked, so a resume or a later worktree merge will not have it");
+    expect(allTextUnder(viaParam.home)).not.toContain(secret);
   });
 });
 

@@ -20,8 +20,8 @@ commands:
 ${extra}merge:
 ${merge}`,
   );
-  const run = (args: string[] = []) => prodigy(['run', wf, ...args], { home, cwd: repo, env: { ...gitEnv, OUT: out } });
-  return { repo, home, out, run };
+  const run = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => prodigy(['run', wf, ...args], { home, cwd: repo, env: { ...gitEnv, OUT: out, ...env } });
+  return { repo, home, out, run, wf };
 }
 
 describe("the workflow's merge: block replaces the default merge", () => {
@@ -109,6 +109,38 @@ describe("the workflow's merge: block replaces the default merge", () => {
     expect(ok.code).toBe(0);
     expect(fs.existsSync(path.join(out, 'ran'))).toBe(true);
   }, 90_000);
+
+  it('worktree merge resolves the env and secrets again: refused while a secret is unset, warned when the file changed or is gone', () => {
+    const { home, out, repo, run, wf } = setup(
+      `  - shell: 'printf "%s %s" "$PROJECT" "\${TOKEN}" >> $OUT/seen; echo "token \${TOKEN}"'
+`,
+      'env:\n  PROJECT: first\nsecrets:\n  TOKEN: "${env:MERGE_TOKEN}"\n',
+    );
+    const token = 'tok-merge-5150-q';
+    expect(run([], { MERGE_TOKEN: token }).code).toBe(0);
+    const s = onlySession(home);
+    const merge = (env: NodeJS.ProcessEnv) => prodigy(['worktree', 'merge', s.id], { home, cwd: repo, env: { ...gitEnv, OUT: out, ...env } });
+    const unset = merge({});
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("prodigy: not merged: the merge: block needs the run's environment: secrets.TOKEN: ${env:MERGE_TOKEN} names an environment variable that is not set");
+    expect(fs.existsSync(path.join(out, 'seen'))).toBe(false);
+    fs.writeFileSync(wf, fs.readFileSync(wf, 'utf8').replace('PROJECT: first', 'PROJECT: second'));
+    const changed = merge({ MERGE_TOKEN: token });
+    expect(changed.code).toBe(0);
+    expect(changed.stderr).toContain(`${wf} changed since ${s.id} began: its merge: block gets the env: and secrets: of the file as it is now`);
+    expect(changed.stdout).toContain('token ***');
+    expect(changed.stdout + changed.stderr).not.toContain(token);
+    expect(fs.readFileSync(path.join(out, 'seen'), 'utf8')).toBe(`second ${token}`);
+
+    const gone = setup('  - shell: \'printf "[%s]" "$PROJECT" > $OUT/gone\'\n', 'env:\n  PROJECT: first\n');
+    expect(gone.run().code).toBe(0);
+    const g = onlySession(gone.home);
+    fs.rmSync(gone.wf);
+    const m = prodigy(['worktree', 'merge', g.id], { home: gone.home, cwd: gone.repo, env: { ...gitEnv, OUT: gone.out } });
+    expect(m.code).toBe(0);
+    expect(m.stderr).toContain(`the workflow file of ${g.id} (${gone.wf}) is gone: its merge: block runs without the workflow's env: and secrets:`);
+    expect(fs.readFileSync(path.join(gone.out, 'gone'), 'utf8')).toBe('[]');
+  }, 120_000);
 
   it('a MapReduce workflow runs its merge: block too, after reduce, with the agents\' commits on the branch', () => {
     const repo = makeRepo({ 'README.md': 'hello\n' });

@@ -69,6 +69,21 @@ commands:
     ]);
   });
 
+  it("Prodigy's git-context variables, and ${merge.*} outside the merge: block, are named once per step before anything runs", () => {
+    const p = std(`commands:
+  - shell: "echo \${step.files_added:json} \${step.files_added:json} \${workflow.commit_count} \${step.name} \${merge.source_branch}"
+merge:
+  - shell: "echo \${merge.source_branch}"
+    on_failure:
+      shell: "echo \${merge.target_branch}"
+`);
+    expect(p.warnings.map((w) => `${w.line}:${w.col}: ${w.message}`)).toEqual([
+      '2:12: "${step.files_added:json}" is not provided here (Prodigy\'s git-context variables are not tracked): it stays as text, and --strict fails the step',
+      '2:12: "${workflow.commit_count}" is not provided here (Prodigy\'s git-context variables are not tracked): it stays as text, and --strict fails the step',
+      '2:12: "${merge.source_branch}" is known only in the workflow\'s merge: block: here it stays as text, and --strict fails the step',
+    ]);
+  });
+
   it('debtmap: validate with both shell: and claude: runs both, in file order; implement: merge: list and on_failure forms parse clean', () => {
     const p = std(`- claude: "/prodigy-debtmap"
   commit_required: true

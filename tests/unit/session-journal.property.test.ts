@@ -6,6 +6,7 @@ import {
   applyStateDelta,
   compactionDue,
   replayJournal,
+  StateShadow,
   stateDelta,
   type JournalEntry,
 } from '../../src/storage/session-journal.js';
@@ -76,6 +77,45 @@ describe('checkpoint deltas', () => {
     const d = stateDelta(prev, next);
     expect(d.lists['workflow_state.completed_steps']).toEqual({ keep: 500, add: [result(500)] });
     expect(JSON.stringify(d).length).toBeLessThan(400);
+  });
+});
+
+describe('the owner\'s shadow of the last checkpoint', () => {
+  it('gives the deltas of a state whose maps and lists are changed in place between checkpoints', () => {
+    // The adapter and executor hand the same step_outputs / command_timings objects to every checkpoint;
+    // the deltas must still rebuild each checkpoint as it was when it was taken.
+    fc.assert(
+      fc.property(fc.option(stateArb, { nil: null }), fc.array(stateArb, { minLength: 1, maxLength: 6 }), (first, states) => {
+        const live = structuredClone(first ?? states[0]!) as Record<string, any>;
+        const shadow = new StateShadow(first === null ? null : structuredClone(first));
+        let rebuilt: JsonValue | null = first === null ? null : structuredClone(first);
+        for (const st of states as Record<string, any>[]) {
+          // Bring the live objects to `st` in place (same objects, new contents).
+          for (const [obj, want] of [
+            [live.command_timings, st.command_timings],
+            [live.execution_context.step_outputs, st.execution_context.step_outputs],
+            [live.execution_context.variables, st.execution_context.variables],
+          ] as [Record<string, unknown>, Record<string, unknown>][]) {
+            for (const k of Object.keys(obj)) if (!(k in want)) delete obj[k];
+            Object.assign(obj, structuredClone(want));
+          }
+          live.workflow_state.completed_steps = st.workflow_state.completed_steps;
+          live.workflow_state.current_step = st.workflow_state.current_step;
+          const d = shadow.diff(live as JsonValue);
+          shadow.commit(d);
+          rebuilt = applyStateDelta(rebuilt, JSON.parse(JSON.stringify(d)));
+          expect(rebuilt).toEqual(st);
+        }
+      }),
+    );
+  });
+
+  it('an uncommitted diff changes nothing: the next diff says the same', () => {
+    const prev = { command_timings: { a: { secs: 1, nanos: 0 } } } as unknown as JsonValue;
+    const next = { command_timings: { a: { secs: 1, nanos: 0 }, b: { secs: 2, nanos: 0 } } } as unknown as JsonValue;
+    const shadow = new StateShadow(prev);
+    expect(shadow.diff(next)).toEqual(shadow.diff(next));
+    expect(shadow.diff(next).maps.command_timings).toEqual({ set: { b: { secs: 2, nanos: 0 } }, unset: [] });
   });
 });
 
