@@ -143,11 +143,86 @@ export async function benchMapReduce(): Promise<Record<string, number>> {
   };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A half-done job: `prodigy run` of `n` items, interrupted (SIGINT, as Ctrl+C) once half of them
+ * completed. Each agent appends the wall time (ns) it started at to `started`, so a resume's first new
+ * item is seen from outside without polling the store.
+ */
+async function halfDoneJob(dir: string, n: number, env: NodeJS.ProcessEnv): Promise<string> {
+  fs.writeFileSync(path.join(dir, 'items.json'), JSON.stringify(Array.from({ length: n }, (_, i) => ({ i }))));
+  const wf = path.join(dir, 'resume.yml');
+  fs.writeFileSync(wf, `name: resume\nmode: mapreduce\nmap:\n  input: items.json\n  max_parallel: ${PARALLEL}\n  agent_template:\n    - shell: "date +%s%N >> started"\n`);
+  const child = spawn(process.execPath, [path.join(root, 'bin/prodigy.js'), 'run', wf], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+  let out = '';
+  let jobId = '';
+  let stopped = false;
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (t: string) => {
+    out += t;
+    jobId ||= /^Job (\S+)$/m.exec(out)?.[1] ?? '';
+    const done = [...out.matchAll(/map: (\d+) completed/g)].at(-1);
+    // Once: a second Ctrl+C quits at once, without pausing the session.
+    if (done && Number(done[1]) >= n / 2 && !stopped) stopped = child.kill('SIGINT');
+    if (out.length > 4096) out = out.slice(-1024);
+  });
+  const code = await exitOf(child);
+  if (code !== 130 || !jobId) throw new Error(`half-done job: exit ${code}, job "${jobId}": ${err}`);
+  return jobId;
+}
+
+/** First wall time (ms) an agent wrote to `started`, or null while none has. */
+function firstStart(file: string): number | null {
+  try {
+    const ns = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => BigInt(l));
+    return ns.length ? Number(ns.reduce((a, b) => (b < a ? b : a)) / 1_000_000n) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `prodigy resume-job` of a half-done job until its first new item starts (then interrupted again, so the
+ * next try resumes the same half), best of `runs`, beside a bare `node -e ''` start measured alike.
+ */
+async function resumeToFirstItem(n: number, runs = 3): Promise<{ resumeMs: number; nodeMs: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-bench-resume-'));
+  try {
+    const env = { ...process.env, PRODIGY_HOME: path.join(dir, 'home') };
+    const jobId = await halfDoneJob(dir, n, env);
+    const started = path.join(dir, 'started');
+    let resumeMs = Number.POSITIVE_INFINITY;
+    let nodeMs = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < runs; r++) {
+      const t = nowMs();
+      await exitOf(spawn(process.execPath, ['-e', ''], { stdio: 'ignore' }));
+      nodeMs = Math.min(nodeMs, nowMs() - t);
+      fs.rmSync(started, { force: true });
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [path.join(root, 'bin/prodigy.js'), 'resume-job', jobId, '-y'], { cwd: dir, env, stdio: 'ignore' });
+      let first: number | null = null;
+      while ((first = firstStart(started)) === null && child.exitCode === null) await sleep(2);
+      child.kill('SIGINT');
+      const code = await exitOf(child);
+      if (first === null || (code !== 130 && code !== 0)) throw new Error(`resume-job exited ${code} before an item started`);
+      resumeMs = Math.min(resumeMs, first - t0);
+    }
+    return { resumeMs, nodeMs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Scale (issue 13): one `prodigy run` of N `true` items (max_parallel 16) at 2,000 and 20,000 items beside
  * `xargs -P 16` of the same N commands: items/s, bytes written per item (the runner's own write(2) bytes:
  * job.json, its journal, events, session; sampled every 10 ms, so the last ~10 ms are missed), peak RSS.
- * Targets: >= 0.8x xargs, <= 2 KB written per item flat from 2k to 20k, peak RSS <= 150 MB at 20k.
+ * Then a resume of a half-done 20,000-item job until its first new item starts, beside `node -e ''`.
+ * Targets: >= 0.8x xargs, <= 2 KB written per item flat from 2k to 20k, peak RSS <= 150 MB at 20k,
+ * resume to first item <= 400 ms.
  */
 export async function benchMapReduceScale(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -172,6 +247,10 @@ export async function benchMapReduceScale(): Promise<Record<string, number>> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+  const resume = await resumeToFirstItem(20000);
+  out['mapreduce_scale.resume_to_first_item_ms_20000'] = round(resume.resumeMs, 0);
+  out['mapreduce_scale.floor_node_start_ms'] = round(resume.nodeMs, 0);
+  out['mapreduce_scale.target_resume_to_first_item_ms_20000'] = 400;
   out['mapreduce_scale.target_cli_vs_xargs'] = 0.8;
   out['mapreduce_scale.target_bytes_written_per_item'] = 2048;
   out['mapreduce_scale.target_peak_rss_mb_20000'] = 150;

@@ -9,7 +9,7 @@ import type { UnifiedSession } from '../src/session/types.js';
 import { fitLine, fitTitle, splitRows } from '../src/tui/layout.js';
 import { positionText } from '../src/tui/selection.js';
 import { agentRows, eventLine, hasAgentWorktrees, jobHeader, jobRates, jobSummary, phaseLine, reduceLine } from '../src/tui/mapreduce-view.js';
-import { queueText, workerCell, workerPaneRows } from '../src/tui/queue-view.js';
+import { queueText, workerCell, workerPaneWindow } from '../src/tui/queue-view.js';
 import { BAR_GLYPH, type ItemCounts, progressSegments } from '../src/tui/progress.js';
 import { elapsedMs } from '../src/view/format.js';
 import { type Column, renderTable } from '../src/view/table.js';
@@ -104,18 +104,18 @@ function Summary({ session, job, width, now, color, live }: { session: UnifiedSe
 }
 
 export function MapReduceDetail({ session, width, height }: { session: UnifiedSession; width: number; height: number }) {
-  const { alive, now, color, pane, agentCursor, eventCursor, job } = useDashboard(
-    useShallow((s) => ({ alive: s.alive[session.id], now: s.now, color: s.color, pane: s.pane, agentCursor: s.detailCursor[0], eventCursor: s.detailCursor[1], job: s.job })),
+  const { alive, now, color, pane, agentCursor, eventCursor, workerCursor, job } = useDashboard(
+    useShallow((s) => ({ alive: s.alive[session.id], now: s.now, color: s.color, pane: s.pane, agentCursor: s.detailCursor[0], eventCursor: s.detailCursor[1], workerCursor: s.workerCursor, job: s.job })),
   );
   // Live: its owner runs it now. Paused, interrupted or finished jobs show no rate or ETA (nothing moves).
   const live = (session.status === 'Running' || session.status === 'Initializing') && alive !== false;
   const ordered = job?.ordered ?? [];
   const events = job?.events ?? [];
   const queue = job?.state?.queue ?? null;
-  const workers = queue ? workerPaneRows(queue, now) : [];
+  const workerCount = queue?.list?.length ?? 0;
   // Two pane headings plus the agent table's header line (and the workers pane's two); agents get the larger share.
   const head = HEAD_LINES + (job?.state?.reduce ? 1 : 0);
-  const wants = [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6), ...(queue ? [Math.max(1, workers.length)] : [])];
+  const wants = [Math.max(1, ordered.length), Math.min(Math.max(1, events.length), 6), ...(queue ? [Math.max(1, workerCount)] : [])];
   const [agentHeight, eventHeight, workerHeight = 0] = splitRows(height - head - 3 - (queue ? 2 : 0), wants);
   const top = useWindowTop(agentCursor, agentHeight!, ordered.length);
   const rows = agentRows(ordered, top, agentHeight!, now, live, job?.state?.max_attempts ?? null);
@@ -128,7 +128,10 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
   const lines = isolated
     ? renderTable(withWorker(WORKTREE_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.commits, r.merge, r.last])), width - 2)
     : renderTable(withWorker(AGENT_COLUMNS), rows.map((r, i) => cells(r, i, [r.attempt, r.elapsed, r.last])), width - 2);
-  const workerLines = renderTable(WORKER_COLUMNS, workers.map((w) => [w.worker, w.running, w.done, w.perMin, w.heartbeat, w.state]), width - 2);
+  // Only the workers that fit are formatted (windowed like the agent table).
+  const workerTop = useWindowTop(workerCursor, workerHeight, workerCount);
+  const workers = workerPaneWindow(queue, now, workerCursor, workerTop, workerHeight);
+  const workerLines = renderTable(WORKER_COLUMNS, workers.rows.map((w) => [w.worker, w.running, w.done, w.perMin, w.heartbeat, w.state]), width - 2);
   const newestFirst = [...events].reverse();
   const eventTop = useWindowTop(eventCursor, eventHeight!, newestFirst.length);
   // "Not found" only once the search is over: while it runs, the job is being read, not missing.
@@ -158,11 +161,14 @@ export function MapReduceDetail({ session, width, height }: { session: UnifiedSe
       )}
       {queue ? (
         <>
-          <PaneHeading title="Workers" focused={pane === 2} width={width} color={color} right={`${workers.length} connected`} />
+          <PaneHeading title="Workers" focused={pane === 2} width={width} color={color} right={workers.heading} />
           <Line dim text={`  ${workerLines[0]}`} />
-          {workers.length === 0
+          {workerCount === 0
             ? workerHeight > 0 && <Line dim text="  (no workers connected)" />
-            : workerLines.slice(1, 1 + workerHeight).map((l, i) => <Line key={workers[i]!.worker} text={`  ${l}`} />)}
+            : workerLines.slice(1).map((l, i) => {
+                const selected = pane === 2 && workers.top + i === workers.cursor;
+                return <Line key={workers.rows[i]!.worker} bold={selected} text={`${selected ? '›' : ' '} ${l}`} />;
+              })}
         </>
       ) : null}
     </Box>

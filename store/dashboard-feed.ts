@@ -14,6 +14,7 @@ import { storePaths } from '../src/storage/paths.js';
 import { CorruptSessionFileError, type SessionListing } from '../src/storage/session-store.js';
 import { type FolderWatch, watchFolder, watchSessions } from './watch.js';
 import { startViewFeed } from './view-feed.js';
+import { bannerFor } from './dashboard-control-flow.js';
 
 export interface FeedOptions {
   tickMs?: number;
@@ -86,7 +87,10 @@ export function startFeed(store: DashboardStore, opts: FeedOptions = {}): Feed {
     }
     if (Object.keys(changedAlive).length > 0) s.aliveChanged(changedAlive);
     const now = Date.now();
-    if (shouldTick(store.getState(), now, store.getState().now)) store.getState().tick(now);
+    const st = store.getState();
+    // The resume banner's age moves with the clock too (only when it is the offer, not a set banner).
+    const bannerAt = (at: number) => (st.banner || !st.offerResume ? '' : (bannerFor({ ...st, now: at })?.text ?? ''));
+    if (shouldTick(st, now, st.now, bannerAt)) st.tick(now);
   }, opts.tickMs ?? 1000);
 
   // ---- the open MapReduce job --------------------------------------------------------------------

@@ -170,6 +170,9 @@ export interface DashboardData {
   detailCursor: [number, number];
   /** The agent table's selected item: the cursor follows it as rows move (src/tui/selection.ts). */
   agentSelected: string | null;
+  /** The workers pane's cursor and the worker it is on (followed as workers come and go). */
+  workerCursor: number;
+  workerSelected: string | null;
   /** `S`: the sort order reversed. */
   sortReverse: boolean;
   /** Puts text on the terminal's clipboard (OSC 52); set by the component that owns the terminal. */

@@ -3,7 +3,7 @@
  * disk; components read it through selectors and call its actions; keys reach it through `key(name)`
  * (dashboard-keys.ts). Nothing here touches the disk or the terminal, so it is tested without either.
  */
-import { nextPane } from '../src/tui/queue-view.js';
+import { nextPane, workerIds } from '../src/tui/queue-view.js';
 import { createStore } from 'zustand/vanilla';
 import type { UnifiedSession } from '../src/session/types.js';
 import { isMapReduce } from '../src/view/format.js';
@@ -80,7 +80,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       if (s.view === 'list') {
         set(moveSelection(s.ids, s.cursor, delta));
       } else if (s.pane === 2) {
-        // The workers pane shows every live worker; nothing to scroll.
+        const m = moveSelection(workerIds(s.job?.state?.queue), s.workerCursor, delta);
+        set({ workerCursor: m.cursor, workerSelected: m.selectedId });
       } else if (s.job && s.pane === 0) {
         const m = moveSelection(s.job.orderedIds, s.detailCursor[0], delta);
         set({ detailCursor: [m.cursor, s.detailCursor[1]], agentSelected: m.selectedId });
@@ -115,6 +116,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
       pane: 0,
       detailCursor: [0, 0],
       agentSelected: null,
+      workerCursor: 0,
+      workerSelected: null,
       sortReverse: false,
       clipboard: null,
       job: null,
@@ -175,7 +178,9 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           const orderedIds = ordered.map((it) => it.id);
           // The agent cursor stays on its item however the rows reorder (running first, then the rest).
           const sel = follow(orderedIds, s.agentSelected, s.detailCursor[0]);
-          return { job: { ...s.job, ...patch, ordered, orderedIds }, detailCursor: [sel.cursor, s.detailCursor[1]], agentSelected: sel.selectedId };
+          // So does the workers pane's, on its worker, as workers come and go.
+          const w = follow(workerIds(patch.state?.queue), s.workerSelected, s.workerCursor);
+          return { job: { ...s.job, ...patch, ordered, orderedIds }, detailCursor: [sel.cursor, s.detailCursor[1]], agentSelected: sel.selectedId, workerCursor: w.cursor, workerSelected: w.selectedId };
         });
       },
       tick(now) {
@@ -246,6 +251,8 @@ export function createDashboardStore(o: DashboardOptions): DashboardStore {
           pane: 0,
           detailCursor: [0, 0],
           agentSelected: null,
+          workerCursor: 0,
+          workerSelected: null,
           // Opening the session that is already open (a resume from its own view) keeps what was read of
           // its job: a fresh, empty job view would show DLQ 0 until a file changed.
           job: s.job?.sessionId === id ? s.job : jobFor(s.sessions[id]),

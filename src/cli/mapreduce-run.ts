@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { parseMapReduce } from '../mapreduce/parse.js';
 import { type JobLocation, locateJob } from '../mapreduce/locate.js';
 import { type JobOutcome, type JobReporter, resumeJob, startJob } from '../mapreduce/runner.js';
-import { readJobState } from '../mapreduce/job-store.js';
+import { type JobRead, readJob } from '../mapreduce/job-store.js';
 import { finishedCount, progressLine, type ProgressCounts } from '../mapreduce/progress.js';
 import type { MapReduceWorkflow } from '../mapreduce/workflow.js';
 import { newSessionId, UnifiedSessionManager } from '../session/manager.js';
@@ -159,9 +159,10 @@ export async function runMapReduceWorkflow(loaded: LoadedWorkflow, job: Prepared
 }
 
 /** Where a job's commands run: the session's working directory, else --path, else here. */
-async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; record: RunOptionsRecord; userDir?: string }> {
-  const state = await readJobState(loc.jobStateFile);
-  if (!state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
+async function jobContext(home: string, loc: JobLocation, preread?: JobRead | null): Promise<{ read: JobRead; workflowPath: string; cwd: string; sessionId: string; hash: string | null; isolated: boolean; record: RunOptionsRecord; userDir?: string }> {
+  const read = preread ?? (await readJob(loc.jobStateFile));
+  const state = read?.state;
+  if (!read || !state) throw new CliError(`no job state for ${loc.jobId} (${loc.jobStateFile})`, EXIT.usage);
   const s = await new UnifiedSessionManager(home).load(state.session_id);
   const wd = s.metadata.working_directory;
   const hash = s.metadata[META.workflowHash];
@@ -170,6 +171,7 @@ async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPat
   const record = recordOf(s.metadata[RUN_OPTIONS_KEY]) ?? { params: {}, args: [] };
   const repo = s.metadata[META.repoPath];
   return {
+    read,
     workflowPath: state.workflow_path,
     cwd: typeof wd === 'string' && wd ? wd : process.cwd(),
     sessionId: state.session_id,
@@ -181,10 +183,16 @@ async function jobContext(home: string, loc: JobLocation): Promise<{ workflowPat
   };
 }
 
+/** A job as a caller (resume-job's question) located and read it already: not read again (one read per file). */
+export interface LocatedJob {
+  loc: JobLocation;
+  job: JobRead | null;
+}
+
 /** `prodigy resume-job`, `prodigy resume` of a MapReduce session, `prodigy dlq retry`. */
-export async function continueJob(home: string, id: string, o: MapReduceCliOptions & { requeueDead?: boolean; cwd?: string }): Promise<number> {
-  const loc = await locateJob(home, id);
-  const ctx = await jobContext(home, loc);
+export async function continueJob(home: string, id: string, o: MapReduceCliOptions & { requeueDead?: boolean; cwd?: string; read?: LocatedJob }): Promise<number> {
+  const loc = o.read?.loc ?? (await locateJob(home, id));
+  const ctx = await jobContext(home, loc, o.read?.job);
   const loaded = loadWorkflow(ctx.workflowPath);
   const cwd = o.cwd ?? ctx.cwd;
   const job = loadJob(loaded, ctx.record, cwd, ctx.userDir);
@@ -211,6 +219,7 @@ export async function continueJob(home: string, id: string, o: MapReduceCliOptio
       jobId: loc.jobId,
       repo: loc.repo,
       requeueDead: o.requeueDead,
+      read: ctx.read,
       isolateAgents: ctx.isolated,
       userDir: ctx.userDir,
     });

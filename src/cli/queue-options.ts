@@ -1,4 +1,5 @@
 /** `--queue URL` / PRODIGY_QUEUE and `--insecure`, shared by `run`, `worker` and `workers`. Static imports here are pure: bullmq loads only when a queue is used. */
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { queueTrust } from '../queue/trust.js';
 import { parseQueueUrl, type QueueTarget, QueueUrlError } from '../queue/url.js';
@@ -15,18 +16,30 @@ export function queueUrlOf(flags: QueueFlags, env: NodeJS.ProcessEnv = process.e
   return url === undefined || url === '' ? null : url;
 }
 
-export function queueTarget(url: string): QueueTarget {
+/** The queue's target; for rediss://, PRODIGY_QUEUE_CA (a PEM file) names the CA certificates to trust instead of Node's. */
+export function queueTarget(url: string, env: NodeJS.ProcessEnv = process.env): QueueTarget {
+  let target: QueueTarget;
   try {
-    return parseQueueUrl(url);
+    target = parseQueueUrl(url);
   } catch (err) {
     if (err instanceof QueueUrlError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
+  const caFile = env.PRODIGY_QUEUE_CA;
+  if (!target.tls || !caFile) return target;
+  let ca: string;
+  try {
+    ca = fs.readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new CliError(`PRODIGY_QUEUE_CA ${caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.usage);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new CliError(`PRODIGY_QUEUE_CA ${caFile}: not a PEM certificate file (no BEGIN CERTIFICATE line)`, EXIT.usage);
+  return { ...target, ca };
 }
 
 /** Target and signing secret, or a one-line refusal (exit 2). */
 export function queueAccess(url: string, insecure: boolean | undefined, env: NodeJS.ProcessEnv = process.env): { target: QueueTarget; secret: string | null } {
-  const target = queueTarget(url);
+  const target = queueTarget(url, env);
   const trust = queueTrust(target, env, Boolean(insecure));
   if (!trust.ok) throw new CliError(trust.error, EXIT.usage);
   return { target, secret: trust.secret };
@@ -49,7 +62,8 @@ export function queueArgs(f: QueueRunFlags): string[] {
   return [...(f.queue !== undefined ? ['--queue', f.queue] : []), ...(f.remote !== undefined ? ['--remote', f.remote] : []), ...(f.insecure ? ['--insecure'] : [])];
 }
 
-const CONNECT_MS = 15_000;
+/** How long a coordinator waits for its Redis before giving up (a worker waits for as long as it takes). */
+const CONNECT_MS = Number(process.env.PRODIGY_QUEUE_CONNECT_MS) || 15_000;
 
 /**
  * The dispatcher for a MapReduce run when a queue is named (else null: local agents, and bullmq is
@@ -68,20 +82,7 @@ export async function openQueue(f: QueueRunFlags, cwd: string, isolated: boolean
       throw new CliError((err as Error).message, EXIT.usage);
     }
   }
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CliError(`cannot reach Redis at ${target.display} (waited ${CONNECT_MS / 1000} s)`, EXIT.failed)), CONNECT_MS);
-  });
-  try {
-    const opening = QueueDispatch.open({ target, secret, remoteName, say: (line) => process.stderr.write(`prodigy: ${line}\n`) });
-    opening.catch(() => undefined);
-    const d = await Promise.race([opening, late]).catch(async (err) => {
-      void opening.then((x) => x.close(), () => undefined);
-      throw err;
-    });
-    process.stdout.write(`Queue ${target.display}: items run on queue workers (prodigy worker --queue ...)\n`);
-    return d;
-  } finally {
-    clearTimeout(timer);
-  }
+  const d = await QueueDispatch.open({ target, secret, remoteName, connectMs: CONNECT_MS, say: (line) => process.stderr.write(`prodigy: ${line}\n`) });
+  process.stdout.write(`Queue ${target.display}: items run on queue workers (prodigy worker --queue ...)\n`);
+  return d;
 }

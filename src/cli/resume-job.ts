@@ -2,7 +2,7 @@
 import readline from 'node:readline/promises';
 import { type Command, Option } from 'commander';
 import { countItems, finishedCount } from '../mapreduce/progress.js';
-import { readJobState } from '../mapreduce/job-store.js';
+import { readJob } from '../mapreduce/job-store.js';
 import { locateJob } from '../mapreduce/locate.js';
 import { homeOf } from './context.js';
 import { itemsProgress } from '../view/progress-text.js';
@@ -43,7 +43,8 @@ async function confirm(question: string, yes: boolean | undefined): Promise<bool
 async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
   const loc = await locateJob(home, id);
-  const state = await readJobState(loc.jobStateFile);
+  const job = await readJob(loc.jobStateFile);
+  const state = job?.state;
   if (state) {
     const c = countItems(state.items);
     const left = c.total - finishedCount(c);
@@ -67,7 +68,7 @@ async function resumeJobCommand(id: string, o: ResumeJobOptions, cmd: Command): 
     process.exitCode = code === EXIT.ok ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
     return;
   }
-  const code = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path), queueFlags: o });
+  const code = await continueJob(home, loc.jobId, { maxRetries: o.maxRetries, verbose: o.verbose, cwd: o.path === undefined ? undefined : workingDir(o.path), queueFlags: o, read: { loc, job } });
   process.exitCode = code === EXIT.ok && loc.sessionId && !o.deferMerge ? await offerMerge(home, loc.sessionId, { yes: o.yes }) : code;
 }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { lineBatch } from '../exec/line-batch.js';
 import { CliError, EXIT } from './errors.js';
 import { queueAccess, type QueueFlags, queueUrlOf } from './queue-options.js';
 
@@ -35,6 +36,7 @@ async function worker(flags: WorkerFlags): Promise<void> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   const { runWorker } = await import('../queue/worker.js');
+  const out = lineBatch((text) => process.stdout.write(text));
   try {
     process.exitCode = await runWorker({
       target,
@@ -43,10 +45,11 @@ async function worker(flags: WorkerFlags): Promise<void> {
       repo,
       version: pkg.version,
       env: process.env,
-      say: (line) => process.stdout.write(`${line}\n`),
+      say: out.line,
       stop: { drain: drain.signal, now: now.signal },
     });
   } finally {
+    out.flush();
     for (const s of signals) process.off(s, onSignal);
   }
 }

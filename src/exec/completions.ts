@@ -63,7 +63,7 @@ function readOr(file: string): string {
 }
 
 /** A slot host's script path (a file `<slot>-<n>.sh` in a `prodigy-slots-<pid>-...` folder). */
-export const isSlotScript = (p: string): boolean => /\/prodigy-slots-\d+-[^/]+\/[A-Za-z0-9_-]+-\d+\.sh$/.test(p);
+export const isSlotScript = (p: string): boolean => /\/prodigy-slots-\d+-[^/]+\/[A-Za-z0-9_-]+\.sh$/.test(p);
 
 /**
  * The records of the items still to run, with their output read now (before a new runner clears old
@@ -85,14 +85,14 @@ export function loadCompletions(file: string, openItems: ReadonlySet<string> | n
  */
 export function recordingLauncher(
   run: ShellLauncher,
-  o: { file: string; itemId: string; attempt: number; replays: ReadonlyMap<string, CompletionRecord> },
+  o: { file: string; itemId: string; attempt: number; replays: ReadonlyMap<string, CompletionRecord>; keep?: boolean },
 ): ShellLauncher {
   let n = 0;
   return async (spec) => {
     n += 1;
     const tag = tagOf(o.itemId, o.attempt, n);
     const rec = o.replays.get(tag);
-    if (!rec) return run({ ...spec, record: { file: o.file, tag } });
+    if (!rec) return run({ ...spec, record: { file: o.file, tag, keep: o.keep } });
     if (rec.stdout) spec.onOutput?.(rec.stdout, 'stdout');
     if (rec.stderr) spec.onOutput?.(rec.stderr, 'stderr');
     const r: ProcessResult = { exitCode: rec.status, signal: null, stdout: rec.stdout, output: rec.stdout + rec.stderr, timedOut: false, aborted: false, pid: undefined };

@@ -76,13 +76,13 @@ function worktreeGitDir(dir: string): string | null {
 const IN_PROGRESS = ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'BISECT_LOG'];
 
 /**
- * Puts an existing worktree on a new `branch` at `base` as if freshly added: tracked files reset,
- * untracked and ignored files removed. False when it cannot be made clean that way (then add a new one).
+ * Puts an existing worktree on a new `branch` (null: a detached HEAD) at `base` as if freshly added:
+ * tracked files reset, untracked and ignored files removed. False when it cannot be made clean that way (then add a new one).
  */
-export async function resetWorktreeTo(dir: string, branch: string, base: string): Promise<boolean> {
+export async function resetWorktreeTo(dir: string, branch: string | null, base: string): Promise<boolean> {
   const gitDir = worktreeGitDir(dir);
   if (!gitDir || IN_PROGRESS.some((f) => fs.existsSync(path.join(gitDir, f)))) return false;
-  if ((await runGit(dir, ['checkout', '-q', '-f', '-B', branch, base])).code !== 0) return false;
+  if ((await runGit(dir, ['checkout', '-q', '-f', ...(branch === null ? ['--detach', base] : ['-B', branch, base])])).code !== 0) return false;
   return (await runGit(dir, ['clean', '-q', '-ffdx'])).code === 0;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Each work item's whole output, every attempt of it, in one append-only file beside the job's state
- * (`state/<repo>/mapreduce/jobs/<job>/items/<item-id>.log`): the job file keeps only a few lines per item,
+ * (`state/<repo>/mapreduce/jobs/<job>/items/<item-id>.log`), for items whose attempts print something or
+ * fail (a silent success makes no file): the job file keeps only a few lines per item,
  * the dashboard's item log (`l`) shows this file. An attempt starts with a header line and ends with a
  * footer line (both made by `attemptHeader` / `attemptFooter`, which the log view also recognises).
  *
@@ -24,42 +25,70 @@ export function attemptFooter(attempt: number, endedIso: string, outcome: { ok: 
   return `── attempt ${attempt} · failed ${endedIso}: ${outcome.error.split('\n')[0]} ──`;
 }
 
-/** One attempt's part of an item's log file, open while the attempt runs. */
+/** Folders made already: one mkdir per job, not one per attempt. */
+const madeDirs = new Set<string>();
+
+/**
+ * One attempt's part of an item's log file. The file is opened only once the attempt prints something
+ * or fails: an attempt that completes silently leaves no file (its events record it), so a job of
+ * 20,000 quiet items does not create 20,000 files.
+ */
 export class ItemAttemptLog {
   private fd: number | null = null;
+  private stopped = false;
   private endsWithNewline = true;
 
   constructor(
     private readonly file: string,
-    header: string,
-  ) {
+    private readonly header: string,
+  ) {}
+
+  private open(): boolean {
+    if (this.fd !== null) return true;
+    if (this.stopped) return false;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      this.fd = fs.openSync(file, 'a');
+      const dir = path.dirname(this.file);
+      if (!madeDirs.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      this.fd = fs.openSync(this.file, 'a');
     } catch (err) {
-      writeFault(err, file); // a full disk still stops the run (io-fault.ts), only not through this item
+      madeDirs.delete(path.dirname(this.file));
+      writeFault(err, this.file); // a full disk still stops the run (io-fault.ts), only not through this item
       this.stop();
+      return false;
     }
-    this.write(`${header}\n`);
+    return this.append(`${this.header}\n`);
+  }
+
+  private append(text: string): boolean {
+    try {
+      if (!appendLogSync(this.fd!, this.file, text)) {
+        this.stop();
+        return false;
+      }
+      this.endsWithNewline = text.endsWith('\n');
+      return true;
+    } catch {
+      this.stop();
+      return false;
+    }
   }
 
   write(text: string): void {
-    if (this.fd === null || text.length === 0) return;
-    try {
-      if (!appendLogSync(this.fd, this.file, text)) return this.stop();
-      this.endsWithNewline = text.endsWith('\n');
-    } catch {
-      this.stop();
-    }
+    if (text.length === 0 || !this.open()) return;
+    this.append(text);
   }
 
-  /** Writes the footer (on a line of its own) and closes the file. */
-  end(footer: string): void {
-    this.write(`${this.endsWithNewline ? '' : '\n'}${footer}\n`);
+  /** Writes the footer (on a line of its own) and closes the file; a silent success writes nothing. */
+  end(footer: string, ok: boolean): void {
+    if (this.fd !== null || !ok) this.write(`${this.endsWithNewline ? '' : '\n'}${footer}\n`);
     this.stop();
   }
 
   private stop(): void {
+    this.stopped = true;
     if (this.fd !== null) {
       try {
         fs.closeSync(this.fd);

@@ -94,6 +94,33 @@ export function reconcileWithEvents(state: JobState, events: readonly JobEvent[]
   return { ...state, items };
 }
 
+const NO_LINES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * Pure: what the runner keeps in memory of an item whose record is on disk (bounded memory): what the
+ * pool, the counts, the error policy and worktree clean-up read; not its input, result, output or times.
+ * Frozen: nothing may change a released item (its record would no longer be written).
+ */
+export function settledSummary(it: WorkItemState): WorkItemState {
+  const s: WorkItemState = {
+    id: it.id,
+    index: it.index,
+    item: null,
+    status: it.status,
+    attempts: it.attempts,
+    agent_id: it.agent_id,
+    started_at: null,
+    ended_at: null,
+    exit_code: it.exit_code,
+    output_tail: NO_LINES,
+    result: null,
+    error: it.status === 'dead' ? it.error : null,
+  };
+  if (it.merge !== undefined) Object.assign(s, { merge: it.merge, branch: it.branch ?? null });
+  if (it.worker !== undefined) s.worker = it.worker;
+  return Object.freeze(s);
+}
+
 /** Whether the job's phase must still run on resume. */
 export function phaseToResume(state: JobState): JobPhase {
   if (!state.setup_completed) return 'Setup';

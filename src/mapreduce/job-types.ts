@@ -63,6 +63,11 @@ export interface JobState {
   max_attempts?: number;
   /** How the reduce phase went (absent until it starts). */
   reduce?: ReduceResult | null;
+  /**
+   * Where the event log stood when this state was written (file name in the job's events folder, byte
+   * offset): every event before it is reflected here, so a resume replays only the events after it.
+   */
+  events_mark?: { file: string; offset: number } | null;
 }
 
 export interface ReduceResult {

@@ -26,7 +26,8 @@ export interface RemoteItemDeps {
   checkouts: Map<string, AgentWorktree>;
   tails: Map<string, TailBuffer>;
   emit(e: Omit<JobEvent, 'timestamp' | 'job_id'>): void;
-  changed(): void;
+  /** The item changed (its record goes to the journal with the next line). */
+  changed(it: WorkItemState): void;
 }
 
 export function remoteRunItem(d: RemoteItemDeps): (it: WorkItemState, ctx: AgentContext) => Promise<AttemptOutcome<JsonValue>> {
@@ -44,7 +45,7 @@ export function remoteRunItem(d: RemoteItemDeps): (it: WorkItemState, ctx: Agent
       (worker) => {
         if (it.worker === worker) return;
         Object.assign(it, { worker, agent_id: worker });
-        d.changed();
+        d.changed(it);
       },
     );
     if (out.kind === 'interrupted') return { ok: false, error: 'interrupted' };
@@ -64,7 +65,7 @@ export function remoteRunItem(d: RemoteItemDeps): (it: WorkItemState, ctx: Agent
       }
       d.checkouts.set(it.id, wt);
       Object.assign(it, { branch: wt.branch, commits: r.commits, merge: 'queued' });
-      d.changed();
+      d.changed(it);
       const m = await d.agents.merge(wt);
       if (m.kind === 'conflict') {
         Object.assign(it, { merge: 'conflict', commits: m.commits });

@@ -37,7 +37,7 @@ import type { WorkflowCommand } from '../workflow/types.js';
 import { type AgentWorktree, AgentWorktrees, agentBranch } from './agent-worktrees.js';
 import { removeDlqItem, writeDlqItem } from './dlq.js';
 import { ItemAttemptLog, attemptFooter, attemptHeader } from './item-log.js';
-import { EventLog, readEvents } from './events.js';
+import { EventLog, readEventsAfter } from './events.js';
 import type { JobEvent, JobPhase, JobState, WorkItemState } from './job-types.js';
 import {
   exceedsFailureLimits,
@@ -47,7 +47,7 @@ import {
   newWorkItems,
   reconcileWithEvents,
 } from './job-state.js';
-import { JobStore } from './job-store.js';
+import { type JobRead, JobStore } from './job-store.js';
 import { type AgentContext, type AttemptOutcome, runPool } from './pool.js';
 import { countItems, type ProgressCounts } from './progress.js';
 import { selectItems } from './select.js';
@@ -236,18 +236,21 @@ class JobRun {
     await this.session({ type: 'UpdateMapReduce', data });
   }
 
-  /** An item or status changed: job.json and the session follow, coalesced. */
-  private changed(): void {
-    this.store.changed();
+  /** An item (or a top-level field) changed: the journal and the session follow, coalesced. */
+  private changed(it?: WorkItemState): void {
+    if (it) this.store.changed(it.index);
+    else this.store.changed();
     this.progress.poke();
   }
 
-  private async setPhase(phase: JobPhase, detail: string): Promise<void> {
+  /** A phase change is a journal line at once; `snapshot` when the item list was just made (job.json whole). */
+  private async setPhase(phase: JobPhase, detail: string, snapshot = false): Promise<void> {
     this.job.phase = phase;
     this.emit({ type: 'PhaseChanged', phase, message: detail });
     this.writeLog(`[${new Date().toISOString()}] phase ${phase}: ${detail}\n`);
     this.o.reporter?.phase?.(phase, detail);
-    await this.store.flush();
+    if (snapshot) await this.store.flush();
+    else this.store.commit();
     await this.pushTotals();
   }
 
@@ -314,7 +317,7 @@ class JobRun {
     this.liveVariables = { ...scope.variables };
     this.job.variables = maskDeep({ ...scope.variables }, this.mask);
     this.job.setup_completed = true;
-    await this.store.flush();
+    this.store.commit();
     return null;
   }
 
@@ -354,7 +357,7 @@ class JobRun {
     } catch (err) {
       return this.fail(`map: ${(err as Error).message}`);
     }
-    await this.setPhase('Map', `${this.job.items.length} items, ${this.job.max_parallel} at a time`);
+    await this.setPhase('Map', `${this.job.items.length} items, ${this.job.max_parallel} at a time`, true);
     return null;
   }
 
@@ -363,10 +366,17 @@ class JobRun {
     else this.o.reporter?.phase?.('Map', `${this.counts().pending} of ${this.job.items.length} items to run, ${this.job.max_parallel} at a time`);
     const wf = this.o.workflow;
     const template = withAgentTimeout(wf.map.agent_template, wf.map.agent_timeout_secs);
+    // An item of one plain command needs no output kept past its end (the slot's shared files do);
+    // anything that can run a second command in the attempt keeps each recorded command's own files.
+    const only = template.length === 1 ? template[0]! : null;
+    const keepOutputs = !only || Boolean(only.onFailure || only.onSuccess || only.onExitCode || only.foreach || only.retry || only.validate);
     const policy = wf.error_policy;
     const retries = this.o.maxRetries ?? policy.max_retries;
     const dlqDir = storePaths(this.o.home).dlqItemsDir(this.job.repo, this.job.job_id);
-    const pending = this.job.items.filter((i) => i.status === 'pending');
+    // The pool's queue is item positions: the live record is looked up when an item starts, and a settled
+    // item's record leaves memory (store.release) once it is on disk.
+    const pending = this.job.items.filter((i) => i.status === 'pending').map((i) => i.index);
+    const at = (i: number): WorkItemState => this.job.items[i]!;
     const tails = new Map<string, TailBuffer>();
     const now = () => new Date().toISOString();
     // Agents' shell commands run on one long-lived shell per slot (slot-host.ts): no fork of this big
@@ -381,7 +391,7 @@ class JobRun {
         const next = liveTail(tails.get(it.id)?.snapshot() ?? [], [maskSoFar(this.mask, p.stdout), maskSoFar(this.mask, p.stderr)], OUTPUT_TAIL_LINES);
         if (next.join('\n') === it.output_tail.join('\n')) continue;
         it.output_tail = next;
-        this.store.changed();
+        this.store.changed(it.index);
       }
     }, this.o.writeIntervalMs ?? 100);
     peeker.unref();
@@ -425,19 +435,19 @@ class JobRun {
         }
       }
       running.set(it.id, it);
-      const launcher = recordingLauncher(hosts.slot(ctx.agentId).run, { file: completionsFileOf(this.store.file), itemId: it.id, attempt: it.attempts, replays: this.replays });
+      const launcher = recordingLauncher(hosts.slot(ctx.agentId).run, { file: completionsFileOf(this.store.file), itemId: it.id, attempt: it.attempts, replays: this.replays, keep: keepOutputs });
       const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher, mask: this.mask }, {
         onOutput: (text) => {
           tail.push(text);
           itemLog.write(text);
           it.output_tail = tail.snapshot();
-          this.store.changed();
+          this.store.changed(it.index);
         },
         onSpawn: (pid) => {
           // The slot host's group: what a resume after a crash kills. Written with the next job.json.
           if (it.pgid === pid) return;
           it.pgid = pid;
-          this.store.changed();
+          this.store.changed(it.index);
         },
       });
       it.pgid = null;
@@ -447,7 +457,7 @@ class JobRun {
       const wt = checkouts.get(it.id);
       if (r.status === 'ok' && agents && wt) {
         it.merge = 'queued';
-        this.changed();
+        this.changed(it);
         const m = await agents.merge(wt);
         if (m.kind === 'conflict') {
           // Kept for inspection: out of its pool slot, named in the DLQ entry.
@@ -485,10 +495,10 @@ class JobRun {
       const itemLog = new ItemAttemptLog(file, attemptHeader(it.attempts, of, now(), ctx.agentId));
       try {
         const r = await attempt(it, ctx, itemLog);
-        itemLog.end(attemptFooter(it.attempts, now(), r.ok ? r : { ok: false, error: this.mask(r.error) }));
+        itemLog.end(attemptFooter(it.attempts, now(), r.ok ? r : { ok: false, error: this.mask(r.error) }), r.ok);
         return r;
       } catch (err) {
-        itemLog.end(attemptFooter(it.attempts, now(), { ok: false, error: this.mask((err as Error).message ?? String(err)) }));
+        itemLog.end(attemptFooter(it.attempts, now(), { ok: false, error: this.mask((err as Error).message ?? String(err)) }), false);
         throw err;
       }
     };
@@ -515,18 +525,19 @@ class JobRun {
       });
     }
     const remoteRun = remote
-      ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, secrets: this.o.secrets ?? {}, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: () => this.changed() })
+      ? remoteRunItem({ dispatch: remote, agents, jobId: this.job.job_id, total: this.job.items.length, template, variables: { ...this.job.variables }, env: { ...this.o.workflow.env }, secrets: this.o.secrets ?? {}, strict: Boolean(this.o.strict), workflowName: wf.name, checkouts, tails, emit: (e) => this.emit(e), changed: (it) => this.changed(it) })
       : runItem;
-    const result = await runPool<WorkItemState, JsonValue>(pending, {
+    const result = await runPool<number, JsonValue>(pending, {
       // Queue workers pull items as they have room: every item goes out at once, the queue holds them.
       maxParallel: remote ? Math.max(1, pending.length) : this.job.max_parallel,
       maxAttempts: retries + 1,
       signal: this.o.signal,
-      run: async (it, ctx) => {
-        const r = await (remote ? remoteRun : runItem)(it, ctx).catch((err: unknown): AttemptOutcome<JsonValue> => ({ ok: false, error: (err as Error).message ?? String(err) }));
+      run: async (i, ctx) => {
+        const r = await (remote ? remoteRun : runItem)(at(i), ctx).catch((err: unknown): AttemptOutcome<JsonValue> => ({ ok: false, error: (err as Error).message ?? String(err) }));
         return r.ok ? r : { ...r, error: this.mask(r.error) };
       },
-      onStart: (it, ctx) => {
+      onStart: (i, ctx) => {
+        const it = at(i);
         it.status = 'running';
         // A queue worker's host:pid replaces the slot name once one takes the item (remote-item.ts).
         it.agent_id = remote ? null : ctx.agentId;
@@ -536,9 +547,10 @@ class JobRun {
         it.ended_at = null;
         it.output_tail = [];
         this.emit({ type: 'AgentStarted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts });
-        this.changed();
+        this.changed(it);
       },
-      onCompleted: (it, ctx, res) => {
+      onCompleted: (i, ctx, res) => {
+        const it = at(i);
         const tail = tails.get(it.id)?.snapshot() ?? [];
         // The event is the durable record of the completion: written before the slot is reused.
         this.emit({ type: 'AgentCompleted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, result: res, output_tail: tail });
@@ -548,18 +560,21 @@ class JobRun {
         tails.delete(it.id);
         // Only now, with the completion recorded, may the merged branch go (see alreadyMerged).
         cleanUp(it, false);
-        this.changed();
+        this.changed(it);
+        this.store.release(i);
       },
-      onRetry: (it, ctx, error) => {
+      onRetry: (i, ctx, error) => {
+        const it = at(i);
         // Each failed attempt's output is kept in its event, so the dashboard's item log shows every attempt.
         const tail = tails.get(it.id)?.snapshot() ?? [];
         this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
         if (!remote) hosts.slot(ctx.agentId).dropKept();
         Object.assign(it, { status: 'failed', error, ended_at: now() });
-        this.changed();
+        this.changed(it);
       },
-      onDead: (it, ctx, error) => {
+      onDead: (i, ctx, error) => {
+        const it = at(i);
         const tail = tails.get(it.id)?.snapshot() ?? [];
         tails.delete(it.id);
         this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
@@ -576,16 +591,18 @@ class JobRun {
         Object.assign(it, { status: 'dead', error, ended_at: now(), output_tail: tail });
         this.writeLog(`[${now()}] ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
         this.o.reporter?.itemDead?.(it, error);
-        this.changed();
+        this.changed(it);
+        this.store.release(i);
         const dead = this.counts().dead;
         if (policy.on_item_failure === 'stop' || !policy.continue_on_failure) this.stopReason ??= `${it.id} failed (${error}) and the error policy stops the job`;
         else if (exceedsFailureLimits(dead, this.job.items.length, policy)) this.stopReason ??= `${dead} of ${this.job.items.length} items failed: over the error policy's limit`;
       },
-      onAbandoned: (it, ctx) => {
+      onAbandoned: (i, ctx) => {
+        const it = at(i);
         this.emit({ type: 'AgentInterrupted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: 'interrupted; the item goes back to pending' });
         // An attempt cut short by an interrupt does not count against the item's retries.
         Object.assign(it, { status: 'pending', agent_id: null, ended_at: now(), attempts: Math.max(0, it.attempts - 1) });
-        this.changed();
+        this.changed(it);
       },
       shouldStop: () => this.stopReason !== null,
     }).finally(async () => {
@@ -606,11 +623,12 @@ class JobRun {
   private async reduce(): Promise<JobOutcome | null> {
     const c = this.counts();
     await this.setPhase('Reduce', `${c.completed} successful, ${c.dead} failed, ${c.total} total`);
-    const scope: Scope = { ...this.baseScope(), outputs: {}, extra: reduceVariables(this.job.items) };
+    // Every result, released ones read back from job.json + journal: a transient copy, dropped after this.
+    const scope: Scope = { ...this.baseScope(), outputs: {}, extra: reduceVariables(this.store.fullState().items) };
     // The job file keeps how reduce went (the dashboard's job header shows it).
     const tail = new TailBuffer(OUTPUT_TAIL_LINES);
     this.job.reduce = { status: 'running', started_at: new Date().toISOString(), ended_at: null, output_tail: [], error: null };
-    await this.store.flush();
+    this.store.commit();
     const r = await this.runPhaseCommands('reduce', this.o.workflow.reduce, scope, tail);
     const status = r === 'ok' ? 'completed' : r === 'interrupted' ? 'interrupted' : 'failed';
     this.job.reduce = { ...this.job.reduce, status, ended_at: new Date().toISOString(), output_tail: tail.snapshot(), error: status === 'failed' ? this.mask(`reduce ${r}`) : null };
@@ -618,7 +636,7 @@ class JobRun {
     if (r === 'interrupted') return this.interrupted();
     if (r !== 'ok') return this.fail(`reduce ${r}`);
     this.job.reduce_completed = true;
-    await this.store.flush();
+    this.store.commit();
     return null;
   }
 
@@ -653,7 +671,7 @@ class JobRun {
 
   private async interrupted(): Promise<JobOutcome> {
     this.progress.done();
-    await this.store.flush();
+    this.store.commit();
     this.emit({ type: 'JobInterrupted', phase: this.job.phase });
     this.writeLog(`[${new Date().toISOString()}] interrupted\n`);
     await this.pushTotals();
@@ -666,7 +684,7 @@ class JobRun {
   private async fail(unmasked: string): Promise<JobOutcome> {
     const error = this.mask(unmasked);
     this.progress.done();
-    await this.store.flush();
+    this.store.commit();
     this.emit({ type: 'JobFailed', phase: this.job.phase, message: error });
     this.writeLog(`[${new Date().toISOString()}] failed: ${error}\n`);
     await this.pushTotals();
@@ -712,6 +730,7 @@ export async function startJob(o: JobRunOptions): Promise<JobOutcome> {
   writeMapping(o.home, { session_id: sessionId, job_id: jobId, repo, workflow_name: o.workflow.name, created_at: state.created_at });
   const store = await JobStore.create(paths.jobStateFile(repo, jobId), state, o.writeIntervalMs);
   const events = new EventLog(paths.eventsDir(repo, jobId));
+  store.markWith(() => events.mark());
   return new JobRun(o, store, events, sessions, sessionId, false).run(false);
 }
 
@@ -720,6 +739,8 @@ export interface ResumeJobOptions extends JobRunOptions {
   repo: string;
   /** `dlq retry`: dead items go back to pending first (their DLQ files stay until they complete). */
   requeueDead?: boolean;
+  /** job.json + journal as the caller read them already: not read again unless they changed since. */
+  read?: JobRead;
 }
 
 /**
@@ -728,9 +749,10 @@ export interface ResumeJobOptions extends JobRunOptions {
  */
 export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   const paths = storePaths(o.home);
-  const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs);
+  const store = await JobStore.open(paths.jobStateFile(o.repo, o.jobId), o.writeIntervalMs, o.read);
   const eventsDir = paths.eventsDir(o.repo, o.jobId);
-  const reconciled = reconcileWithEvents(store.state, await readEvents(eventsDir));
+  // Only the events since job.json + journal were last written can correct them: read from the end.
+  const reconciled = reconcileWithEvents(store.state, await readEventsAfter(eventsDir, store.state.events_mark));
   const sessionId = reconciled.session_id;
   const sessions = new CookSessionAdapter(o.home, { repoPath: o.cwd });
   const s = await sessions.manager.load(sessionId);
@@ -755,16 +777,26 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   const phaseOutput = isRecordOutput(o.jobId);
   const replays = loadCompletions(completionsFileOf(store.file), open, (p) => isSlotScript(p) || phaseOutput(p));
   const events = new EventLog(eventsDir);
+  store.markWith(() => events.mark());
+  // Items the events corrected are new objects: the store finds them by identity (changed()).
   Object.assign(store.state, reconciled);
-  for (const it of store.state.items) it.pgid = null;
+  store.changed();
+  for (const it of store.state.items) {
+    if (it.pgid === null || it.pgid === undefined) continue;
+    it.pgid = null;
+    store.changed(it.index);
+  }
   if (o.requeueDead) {
     for (const it of store.state.items) {
       if (it.status !== 'dead') continue;
       events.append({ job_id: o.jobId, type: 'ItemRequeued', item_id: it.id, message: 'dlq retry' });
       Object.assign(it, { status: 'pending', agent_id: null });
+      store.changed(it.index);
     }
   }
-  await store.flush();
+  // Settled items stay on disk: only their summaries in memory (released once this line is written).
+  for (const it of store.state.items) if (it.status === 'completed' || it.status === 'dead') store.release(it.index);
+  store.commit();
   const run = new JobRun(o, store, events, sessions, sessionId, finalSession);
   run.replays = replays;
   return run.run(true);

@@ -10,8 +10,16 @@ import type { RemoteItemResult } from '../mapreduce/remote.js';
 export const QUEUE_NAME = 'prodigy-items';
 /** Redis key prefix of the queue, the worker records and the cancel channel. */
 export const KEY_PREFIX = 'prodigy';
-/** Messages are JSON `{job_id, run}`: stop that run's items of that job. */
+/**
+ * Messages are signed envelopes (sign.ts, signed under the channel's name) of `{job_id, run}`: stop that
+ * run's items of that job. Unsigned, anyone who can publish on Redis could stop every worker's items.
+ */
 export const CANCEL_CHANNEL = `${KEY_PREFIX}:cancel`;
+
+export interface CancelMessage {
+  job_id: string;
+  run: string;
+}
 export const workerKey = (id: string): string => `${KEY_PREFIX}:worker:${id}`;
 export const WORKER_KEYS = `${KEY_PREFIX}:worker:*`;
 

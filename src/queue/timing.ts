@@ -18,3 +18,5 @@ export const MAX_STALLED = 3;
 /** Workers refresh their record this often; it expires after HEARTBEAT_TTL_S without one. */
 export const HEARTBEAT_MS = 2_000;
 export const HEARTBEAT_TTL_S = 10;
+/** An item taken is in the worker's record (where the coordinator sees who runs it) within this. */
+export const SOON_MS = 200;

@@ -9,6 +9,8 @@ export interface QueueTarget {
   username?: string;
   password?: string;
   tls: boolean;
+  /** rediss:// only: PEM text of the CA certificates the server's must chain to (PRODIGY_QUEUE_CA); absent, Node's own list. */
+  ca?: string;
   /** The URL with any password replaced by `***`: what we print. */
   display: string;
 }

@@ -1,13 +1,20 @@
 /**
- * A worker runs one item: in a fresh worktree of its clone checked out at the job's base commit (or in
- * place in the clone when the job has no git), the agent template through the same step runner as a
+ * A worker runs one item: in a worktree of its clone checked out at the job's base commit (or in place
+ * in the clone when the job has no git), the agent template through the same step runner as a
  * local agent, then the item's commits pushed to the shared remote as a branch of this attempt's own.
  * Everything it returns or prints passes through the job's secret mask.
+ *
+ * Slot reuse, as for local agents (agent-worktrees.ts): each concurrency slot keeps its worktree and
+ * resets it for the next item (`checkout -f --detach <base>`, `clean -ffdx`) instead of a `worktree add`
+ * and `remove` per item, which all wait on the clone's one admin queue (with `--concurrency 8` that queue,
+ * not the items, set the pace). A slot whose reset fails, or with a half-done merge/rebase, gets a fresh
+ * worktree. `PRODIGY_AGENT_WORKTREE_REUSE=0` turns reuse off here too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { git, runGit } from '../git/git.js';
+import { resetWorktreeTo } from '../git/repo.js';
 import { TailBuffer } from '../exec/output-tail.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import type { ShellLauncher } from '../exec/process.js';
@@ -29,6 +36,8 @@ export interface ItemHost {
   /** git worktree add/remove and fetches on one clone must not overlap. */
   admin: SerialQueue;
   processEnv: NodeJS.ProcessEnv;
+  /** Slot -> the worktree it keeps between items (slot reuse); absent: a worktree per item. */
+  slots?: Map<string, string>;
 }
 
 let seq = 0;
@@ -46,8 +55,36 @@ async function ensureBase(h: ItemHost, g: NonNullable<ItemPayload['git']>): Prom
   if (now.code !== 0) throw new Error(`base commit ${g.base_commit.slice(0, 12)} is not on ${g.base_ref} of the remote`);
 }
 
-/** `launcher`: the worker slot's long-lived shell (exec/slot-host.ts), as for local agents: no fork of Node per command. */
-export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: AbortSignal, launcher?: ShellLauncher, onOutput?: (text: string) => void): Promise<ItemResult> {
+/** A clean worktree at the base commit: the slot's own, reset, when it has one; else a new one. */
+async function checkout(h: ItemHost, g: NonNullable<ItemPayload['git']>, name: string, slot: string | undefined): Promise<string> {
+  const kept = slot === undefined ? undefined : h.slots?.get(slot);
+  if (kept !== undefined) {
+    const ok = fs.existsSync(kept) && (await h.admin.run(() => ensureBase(h, g)).then(() => resetWorktreeTo(kept, null, g.base_commit)));
+    if (ok) return kept;
+    h.slots!.delete(slot!);
+    await removeWorktree(h, kept);
+  }
+  const where = path.join(h.scratch, `${slot !== undefined && h.slots ? slot : name}-${++seq}`);
+  await h.admin.run(async () => {
+    await ensureBase(h, g);
+    await git(h.repo, ['worktree', 'add', '-q', '--detach', where, g.base_commit]);
+  });
+  if (slot !== undefined && h.slots) h.slots.set(slot, where);
+  return where;
+}
+
+function removeWorktree(h: ItemHost, where: string): Promise<void> {
+  return h.admin.run(async () => {
+    const r = await runGit(h.repo, ['worktree', 'remove', '--force', '--force', where]);
+    if (r.code !== 0) fs.rmSync(where, { recursive: true, force: true });
+  });
+}
+
+/**
+ * `launcher`: the worker slot's long-lived shell (exec/slot-host.ts), as for local agents: no fork of Node
+ * per command. `slot`: the concurrency slot running it, whose worktree is reused when `h.slots` is set.
+ */
+export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: AbortSignal, launcher?: ShellLauncher, onOutput?: (text: string) => void, slot?: string): Promise<ItemResult> {
   const mask: Mask = makeMask(p.secrets);
   const started = new Date();
   const t0 = performance.now();
@@ -74,15 +111,9 @@ export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: Abort
   let wt: string | null = null;
   try {
     if (p.git) {
-      const g = p.git;
       try {
-        wt = path.join(h.scratch, `${p.item_id}-${++seq}`);
-        const where = wt;
-        await h.admin.run(async () => {
-          await ensureBase(h, g);
-          await git(h.repo, ['worktree', 'add', '-q', '--detach', where, g.base_commit]);
-        });
-        cwd = where;
+        wt = await checkout(h, p.git, p.item_id, slot);
+        cwd = wt;
       } catch (err) {
         wt = null;
         return finish({ status: 'failed', error: `WorktreeError: ${(err as Error).message.split('\n')[0]}`, output: '', exit_code: null });
@@ -114,13 +145,8 @@ export async function runItemOnWorker(h: ItemHost, p: ItemPayload, signal: Abort
     }
     return finish({ status: 'success', error: null, output, exit_code: exit });
   } finally {
-    if (wt) {
-      const where = wt;
-      await h.admin.run(async () => {
-        const r = await runGit(h.repo, ['worktree', 'remove', '--force', '--force', where]);
-        if (r.code !== 0) fs.rmSync(where, { recursive: true, force: true });
-      });
-    }
+    // A slot's worktree stays for its next item (reset then); any other goes now.
+    if (wt && !(slot !== undefined && h.slots?.get(slot) === wt)) await removeWorktree(h, wt);
   }
 }
 

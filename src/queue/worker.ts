@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import { runGit } from '../git/git.js';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { SlotHosts } from '../exec/slot-host.js';
-import { loadBull, redisOptions } from './connection.js';
+import { connectFirst, loadBull, redisOptions } from './connection.js';
 import { CANCEL_CHANNEL, type ItemPayload, KEY_PREFIX, QUEUE_NAME, type WorkerRecord, workerKey } from './protocol.js';
+import { openCancel } from './cancel.js';
 import { open, seal } from './sign.js';
-import { HEARTBEAT_MS, HEARTBEAT_TTL_S, LOCK_MS, MAX_STALLED, STALL_INTERVAL_MS } from './timing.js';
+import { HEARTBEAT_MS, HEARTBEAT_TTL_S, LOCK_MS, MAX_STALLED, SOON_MS, STALL_INTERVAL_MS } from './timing.js';
 import type { QueueTarget } from './url.js';
 import { type ItemHost, runItemOnWorker, scratchDir } from './worker-item.js';
 
@@ -39,12 +40,14 @@ interface Running {
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const { bull, Redis } = await loadBull();
   const connection = redisOptions(o.target);
+  const redis = await connectFirst(Redis, o.target);
   const host = os.hostname();
   const tag = `${host}:${process.pid}`;
   const scratch = scratchDir();
   // A worker killed earlier left worktree records behind in this clone; git forgets them now.
   await runGit(o.repo, ['worktree', 'prune']).catch(() => undefined);
-  const h: ItemHost = { repo: o.repo, tag, scratch, admin: new SerialQueue(), processEnv: o.env };
+  const reuse = o.env.PRODIGY_AGENT_WORKTREE_REUSE !== '0';
+  const h: ItemHost = { repo: o.repo, tag, scratch, admin: new SerialQueue(), processEnv: o.env, ...(reuse ? { slots: new Map<string, string>() } : {}) };
   const running = new Map<string, Running>();
   // One long-lived shell per concurrency slot runs the items' shell commands (as local agents do).
   const hosts = new SlotHosts();
@@ -80,11 +83,11 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     const key = `${p.job_id} ${p.run}`;
     running.set(id, { key, ac });
     record.current = [...running.keys()];
+    soonBeat();
     if (cancelled.has(key)) ac.abort();
     try {
-      await job.updateProgress({ worker: tag }).catch(() => undefined);
       const slot = freeSlots.pop() ?? `slot-extra-${id}`;
-      const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run).finally(() => freeSlots.push(slot));
+      const r = await runItemOnWorker(h, p, ac.signal, hosts.slot(slot).run, undefined, slot.startsWith('slot-extra-') ? undefined : slot).finally(() => freeSlots.push(slot));
       if (o.stop.now.aborted && r.status === 'cancelled' && token) {
         // Stopped at once by this worker's own Ctrl+C: the item goes back to the queue for another worker.
         await job.moveToWait(token);
@@ -111,20 +114,16 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     autorun: false,
   });
   worker.on('error', (err) => o.say(`queue: ${err.message.split('\n')[0]}`));
-  const redis = new Redis(connection);
-  redis.on('error', () => undefined);
   const sub = new Redis(connection);
   sub.on('error', () => undefined);
   await sub.subscribe(CANCEL_CHANNEL);
   sub.on('message', (_channel: string, text: string) => {
-    let key: string;
-    try {
-      const m = JSON.parse(text) as { job_id?: unknown; run?: unknown };
-      if (typeof m.job_id !== 'string' || typeof m.run !== 'string') return;
-      key = `${m.job_id} ${m.run}`;
-    } catch {
+    const m = openCancel(text, o.secret);
+    if (!m.ok) {
+      o.say(`ignored a cancel message: ${m.reason}`);
       return;
     }
+    const key = `${m.value.job_id} ${m.value.run}`;
     // Remembered for items of that run taken a moment after the cancel (a race with the removal).
     cancelled.add(key);
     for (const r of running.values()) if (r.key === key) r.ac.abort();
@@ -135,6 +134,15 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     record.per_min = finishedAt.length;
     await redis.set(workerKey(tag), JSON.stringify(record), 'EX', HEARTBEAT_TTL_S).catch(() => undefined);
   };
+  // The coordinator learns which worker runs an item from `current` in this record: an item taken is
+  // announced within SOON_MS (one SET for all items taken meanwhile), not with a queue event per item.
+  let soon: NodeJS.Timeout | null = null;
+  function soonBeat(): void {
+    soon ??= setTimeout(() => {
+      soon = null;
+      void beat();
+    }, SOON_MS);
+  }
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   o.say(`Worker ${tag} on ${o.target.display}: ${o.concurrency} at a time, repository ${o.repo}${o.secret === null ? ' (insecure: unsigned jobs accepted)' : ''}`);
@@ -158,11 +166,14 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     await worker.close();
   } finally {
     clearInterval(timer);
+    if (soon) clearTimeout(soon);
     hosts.close(o.stop.now.aborted);
     await redis.del(workerKey(tag)).catch(() => undefined);
     redis.disconnect();
     sub.disconnect();
     fs.rmSync(scratch, { recursive: true, force: true });
+    // The slots' worktrees went with the scratch folder: git forgets them now, not at the next start.
+    await runGit(o.repo, ['worktree', 'prune']).catch(() => undefined);
   }
   o.say(`Worker ${tag} stopped: ${record.completed} completed, ${record.failed} failed`);
   return 130;

@@ -1,5 +1,5 @@
 /** Reads the live workers (their heartbeat records) and the queue's depth from Redis. */
-import { loadBull, redisOptions } from './connection.js';
+import { connectFirst, loadBull, redisOptions } from './connection.js';
 import { KEY_PREFIX, QUEUE_NAME, type WorkerRecord, WORKER_KEYS } from './protocol.js';
 import type { QueueTarget } from './url.js';
 import { parseWorkerRecord } from './workers-view.js';
@@ -8,8 +8,7 @@ import type { QueueDepth } from '../mapreduce/remote.js';
 export async function readWorkers(target: QueueTarget): Promise<{ workers: WorkerRecord[]; depth: QueueDepth }> {
   const { bull, Redis } = await loadBull();
   const connection = { ...redisOptions(target), maxRetriesPerRequest: 3, retryStrategy: (n: number) => (n > 5 ? null : 200 * n) };
-  const redis = new Redis(connection);
-  redis.on('error', () => undefined);
+  const redis = await connectFirst(Redis, target, { options: connection });
   const queue = new bull.Queue(QUEUE_NAME, { connection, prefix: KEY_PREFIX });
   queue.on('error', () => undefined);
   try {

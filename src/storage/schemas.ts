@@ -130,6 +130,8 @@ export const JobStateSchema = z.looseObject({
   max_parallel: z.number().int().positive(),
   variables: z.record(z.string(), z.string()).default({}),
   items: z.array(WorkItemSchema),
+  // A file name inside the job's events folder: nothing that could lead out of it.
+  events_mark: z.object({ file: z.string().regex(/^events-[0-9A-Za-z]+-\d+\.jsonl$/), offset: z.number().int().nonnegative() }).nullable().optional(),
 });
 
 /**

@@ -61,16 +61,41 @@ export interface JobSummary {
 }
 
 /**
- * Date.parse of an item's end, remembered per item object: a followed job keeps the objects of the items
- * that did not change (src/mapreduce/job-tail.ts), so each summary parses only the new ends.
+ * What the last summary saw, item by item: its object, and its end (ms) when finished (NaN otherwise),
+ * with the counts kept in step. A followed job keeps the objects of the items that did not change
+ * (src/mapreduce/job-tail.ts), so a summary compares 20,000 pointers and parses only the new ends,
+ * instead of counting and parsing every item on every frame.
  */
-const parsedEnds = new WeakMap<WorkItemState, { text: string; ms: number }>();
-function endOf(it: WorkItemState, text: string): number {
-  const hit = parsedEnds.get(it);
-  if (hit && hit.text === text) return hit.ms;
-  const ms = Date.parse(text);
-  parsedEnds.set(it, { text, ms });
-  return ms;
+let seen: { items: WorkItemState[]; ends: Float64Array; counts: Record<WorkItemState['status'], number> } | null = null;
+
+const finishedEnd = (it: WorkItemState): number =>
+  it.ended_at && (it.status === 'completed' || it.status === 'dead') ? Date.parse(it.ended_at) : Number.NaN;
+
+function itemTotals(items: readonly WorkItemState[]): { counts: ItemCounts; ends: Float64Array } {
+  if (!seen || seen.items.length !== items.length) {
+    const counts = { pending: 0, running: 0, completed: 0, failed: 0, dead: 0 };
+    const ends = new Float64Array(items.length);
+    items.forEach((it, i) => {
+      counts[it.status] += 1;
+      ends[i] = finishedEnd(it);
+    });
+    seen = { items: [...items], ends, counts };
+  } else {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      const was = seen.items[i]!;
+      if (it === was) continue;
+      seen.counts[was.status] -= 1;
+      seen.counts[it.status] += 1;
+      seen.ends[i] = finishedEnd(it);
+      seen.items[i] = it;
+    }
+  }
+  const c = seen.counts;
+  return {
+    counts: { total: items.length, completed: c.completed, failed: c.dead, running: c.running, pending: c.pending + c.failed },
+    ends: seen.ends,
+  };
 }
 
 export function jobSummary(s: UnifiedSession, job: JobState | null, now: number): JobSummary {
@@ -82,9 +107,7 @@ export function jobSummary(s: UnifiedSession, job: JobState | null, now: number)
     const perMinute = done > 0 && end > started ? (done / (end - started)) * 60_000 : null;
     return { phase: s.mapreduce_data?.phase ?? null, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
   }
-  const counts = countItems(job.items);
-  const ends: number[] = [];
-  for (const it of job.items) if (it.ended_at && (it.status === 'completed' || it.status === 'dead')) ends.push(endOf(it, it.ended_at));
+  const { counts, ends } = itemTotals(job.items);
   const perMinute = itemsPerMinute(ends, Date.parse(job.created_at), now);
   return { phase: job.phase, counts, perMinute, eta: etaMs(counts.pending + counts.running, perMinute) };
 }
@@ -97,7 +120,18 @@ const ORDER: Record<WorkItemState['status'], number> = { running: 0, dead: 1, fa
  * index inside each group so rows keep their place between frames. Computed once per job file change.
  */
 export function orderItems(items: readonly WorkItemState[]): WorkItemState[] {
-  return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.index - b.index);
+  // Items are kept in index order: a counting sort into the five groups gives the same order as the
+  // sort, in O(items) (a sort of 20,000 items ~10 times a second was a good part of the detail view's CPU).
+  let inOrder = true;
+  for (let i = 1; i < items.length && inOrder; i++) inOrder = items[i - 1]!.index < items[i]!.index;
+  if (!inOrder) return [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.index - b.index);
+  // Counting sort: how many of each group, then each item straight into its place (one array allocated).
+  const start = [0, 0, 0, 0, 0, 0];
+  for (const it of items) start[ORDER[it.status] + 1]! += 1;
+  for (let g = 1; g < start.length; g++) start[g]! += start[g - 1]!;
+  const out = new Array<WorkItemState>(items.length);
+  for (const it of items) out[start[ORDER[it.status]]!++] = it;
+  return out;
 }
 
 export interface AgentRow {

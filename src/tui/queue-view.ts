@@ -1,6 +1,8 @@
 /** Pure: what the dashboard shows of a job on queue workers (job.json's `queue`, written by the coordinator). */
 import type { JobState, WorkItemState } from '../mapreduce/job-types.js';
 import { formatDurationMs } from '../view/format.js';
+import { windowTop } from './layout.js';
+import { positionText } from './selection.js';
 
 type Snapshot = NonNullable<JobState['queue']>;
 
@@ -27,16 +29,46 @@ export interface WorkerPaneRow {
   state: string;
 }
 
-/** The workers pane: one row per live worker with its heartbeat age at `now`. */
-export function workerPaneRows(q: Snapshot | null | undefined, now: number): WorkerPaneRow[] {
-  return (q?.list ?? []).map((w) => ({
+type Worker = NonNullable<Snapshot['list']>[number];
+
+/** One row of the workers pane: a live worker with its heartbeat age at `now`. */
+function workerRow(w: Worker, now: number): WorkerPaneRow {
+  return {
     worker: w.worker,
     running: `${w.running}/${w.concurrency}`,
     done: String(w.completed),
     perMin: `${w.per_min}/min`,
     heartbeat: `${formatDurationMs(Math.max(0, now - Date.parse(w.heartbeat_at)))} ago`,
     state: w.draining ? 'draining' : 'ready',
-  }));
+  };
+}
+
+/** The workers' ids in the pane's order: what its cursor moves over and follows. */
+export function workerIds(q: Snapshot | null | undefined): string[] {
+  return (q?.list ?? []).map((w) => w.worker);
+}
+
+export interface WorkerPaneWindow {
+  /** First visible row, and the cursor (both clamped to the list). */
+  top: number;
+  cursor: number;
+  /** Only the visible rows, formatted: a pane over hundreds of workers costs what fits on screen. */
+  rows: WorkerPaneRow[];
+  /** "3/40 · 40 connected", for the pane's heading. */
+  heading: string;
+}
+
+/**
+ * The workers pane's window of `height` rows that keeps `cursor` visible, moving as little as possible
+ * from `top` (the window it showed before).
+ */
+export function workerPaneWindow(q: Snapshot | null | undefined, now: number, cursor: number, top: number, height: number): WorkerPaneWindow {
+  const list = q?.list ?? [];
+  const c = list.length === 0 ? 0 : Math.min(list.length - 1, Math.max(0, cursor));
+  const h = Math.max(0, height);
+  const t = h === 0 ? 0 : windowTop(c, top, h, list.length);
+  const position = positionText(c, list.length);
+  return { top: t, cursor: c, rows: list.slice(t, t + h).map((w) => workerRow(w, now)), heading: `${position ? `${position} · ` : ''}${list.length} connected` };
 }
 
 /** Tab's next pane in a MapReduce job: agents, events, and workers when the job runs on a queue. */

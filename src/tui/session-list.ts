@@ -191,6 +191,11 @@ function durationText(s: UnifiedSession, st: ListStatus, now: number): string {
   return formatDurationMs(elapsedMs(s, st === 'Running' || st === 'Initializing' ? now : Date.parse(s.updated_at)));
 }
 
+/** The row's texts that move with the clock (its age and duration), as the table shows them at `now`. */
+export function rowClockText(s: UnifiedSession, alive: boolean | undefined, now: number): string {
+  return `${formatRelative(s.started_at, now)}\u0000${durationText(s, listStatus(s, alive), now)}`;
+}
+
 /**
  * The table for the window of ids shown: a header line and one line per row, fitted to `width`
  * (flexible columns shrink first, then optional ones drop). Only the window is formatted, so a store of

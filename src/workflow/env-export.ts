@@ -67,8 +67,10 @@ function eachCandidate(scope: Scope, visit: (key: string, value: string, onlyIfA
     }
   }
   if (extra['map.results'] !== undefined) visit('PRODIGY_MAP_RESULTS', extra['map.results'], false);
-  for (const k in scope.variables) visit(envKey('PRODIGY_VAR_', k), scope.variables[k]!, false);
-  for (const k in scope.outputs) visit(envKey('PRODIGY_OUTPUT_', k), scope.outputs[k]!, false);
+  for (const [prefix, values] of [['PRODIGY_VAR_', scope.variables], ['PRODIGY_OUTPUT_', scope.outputs]] as const) {
+    const keys = Object.keys(values);
+    for (let i = 0; i < keys.length; i++) visit(envKey(prefix, keys[i]!), values[keys[i]!]!, false);
+  }
 }
 
 export function exportedEnv(scope: Scope): Record<string, string> {

@@ -182,9 +182,10 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
   // shadow, so handing the same object every time is safe.
   const storedOutputs: Record<string, string> = {};
   const executionContext = (): ExecutionContext => {
-    for (const k in scope.outputs) {
-      const v = cap(scope.outputs[k]!);
-      if (storedOutputs[k] !== v) storedOutputs[k] = v;
+    const keys = Object.keys(scope.outputs);
+    for (let i = 0; i < keys.length; i++) {
+      const v = cap(scope.outputs[keys[i]!]!);
+      if (storedOutputs[keys[i]!] !== v) storedOutputs[keys[i]!] = v;
     }
     return { variables: { ...scope.variables }, step_outputs: storedOutputs, environment: { ...wf.env } };
   };

@@ -33,10 +33,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Certificates for a TLS server: file paths. */
+export interface RedisTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
 /** Starts the server and resolves once it accepts connections; rejects with its output if it exits first. */
-function launch(port: number, dir: string): Promise<ChildProcess> {
+function launch(port: number, dir: string, tls?: RedisTls): Promise<ChildProcess> {
+  // With TLS the plain port is off: only TLS clients get in (no client certificates asked for).
+  const ports = tls ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : ['--port', String(port)];
   const child = tracked(
-    spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no', '--daemonize', 'no', '--logfile', ''], {
+    spawn(REDIS_BIN, [...ports, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no', '--daemonize', 'no', '--logfile', ''], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
@@ -64,14 +73,15 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `tls`: the server speaks only TLS on its port and `url` is rediss://. */
+export async function startRedis(tls?: RedisTls): Promise<TestRedis> {
   const dir = tempDir('prodigy-redis-');
   let port = 0;
   let child: ChildProcess | undefined;
   // Another process may take the free port between the probe and the bind: try a few.
   for (let i = 0; i < 5 && !child; i++) {
     port = await freePort();
-    child = await launch(port, dir).catch((err: Error) => {
+    child = await launch(port, dir, tls).catch((err: Error) => {
       if (i === 4) throw err;
       return undefined;
     });
@@ -79,7 +89,7 @@ export async function startRedis(): Promise<TestRedis> {
   let current = child!;
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
     pid: () => current.pid!,
     async kill() {
@@ -88,7 +98,7 @@ export async function startRedis(): Promise<TestRedis> {
     },
     async restart() {
       await exited(current);
-      current = await launch(port, dir);
+      current = await launch(port, dir, tls);
     },
     async stop() {
       current.kill('SIGTERM');

@@ -62,6 +62,28 @@ error_policy:
     expect(aLog.split('\n').filter((l) => l.startsWith('a line '))).toHaveLength(30);
   }, SLOW);
 
+  it('an item log file is made only for attempts that print or fail: a silent success leaves none', async () => {
+    const ws = workspace(`name: quiet
+mode: mapreduce
+map:
+  input: "echo '[\\"quiet\\", \\"loud\\", \\"bad\\"]'"
+  max_parallel: 3
+  agent_template:
+    - shell: "test \${item} = quiet || { test \${item} = loud && echo said; } || exit 4"
+error_policy:
+  on_item_failure: dlq
+  continue_on_failure: true
+`);
+    const home = tempHome();
+    const r = prodigy(['run', ws.file], { home, cwd: ws.dir });
+    expect(r.code).toBe(0);
+    const job = await jobOf(home);
+    const logOf = (name: string) => storePaths(home).jobItemLog(job.repo, job.job_id, job.items.find((i) => i.item === name)!.id);
+    expect(fs.existsSync(logOf('quiet'))).toBe(false);
+    expect(fs.readFileSync(logOf('loud'), 'utf8')).toMatch(/^── attempt 1 of 1 · started .*\nsaid\n── attempt 1 · completed \S+ ──\n$/);
+    expect(fs.readFileSync(logOf('bad'), 'utf8')).toMatch(/^── attempt 1 of 1 · started .*\n── attempt 1 · failed \S+: command 1 failed: .*4/);
+  }, SLOW);
+
   it("agent worktrees: each item records base..head of its merged commits, and -y records the run's last commit once its branch is gone", async () => {
     const repo = makeRepo();
     const home = tempHome();

@@ -7,7 +7,9 @@ import { etaMs, itemsPerMinute, progressBar, progressSegments, RATE_WINDOW_MS } 
 import { inRepo, listStatus, listTable, visibleIds } from '../../src/tui/session-list.js';
 import { SLOW_TICK_MS, shouldTick } from '../../src/tui/clock.js';
 import { displayWidth } from '../../src/view/text.js';
-import { T0, iso, workflowSession } from './fixtures.js';
+import { T0, iso, jobState, mapReduceSession, workItems, workflowSession } from './fixtures.js';
+import { jobSummary, orderItems } from '../../src/tui/mapreduce-view.js';
+import type { WorkItemState } from '../../src/mapreduce/job-types.js';
 
 describe('scrolling window', () => {
   it('always shows the cursor, stays in bounds, and does not move while the cursor is inside it', () => {
@@ -237,5 +239,63 @@ describe('clock', () => {
     expect(shouldTick({ sessions: { old, run }, alive: { run: false } }, T0, T0 - 1000)).toBe(false); // crashed: frozen
     const fresh = workflowSession('fresh', { status: 'Completed', started_at: iso(T0 - 30_000) });
     expect(shouldTick({ sessions: { fresh }, alive: {} }, T0, T0 - 1000)).toBe(true);
+  });
+
+  it('in the list, ticks only when a row\'s clock text would change; other views tick while a run is live', () => {
+    // 2h 00m 30s old: its duration reads "2h 00m" a second ago and now, its age "2h ago".
+    const long = workflowSession('long', { status: 'Running', started_at: iso(T0 - 7_230_000) });
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(false);
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'detail' }, T0, T0 - 1000)).toBe(true); // spinner
+    // Started 65 s ago: "1m 04s" -> "1m 05s".
+    const young = workflowSession('young', { status: 'Running', started_at: iso(T0 - 65_000) });
+    expect(shouldTick({ sessions: { long, young }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(true);
+    // A clock that reads the same (a start time ahead of this machine's clock) does not redraw the list.
+    const ahead = workflowSession('ahead', { status: 'Running', started_at: iso(T0 + 86_400_000) });
+    expect(shouldTick({ sessions: { ahead }, alive: {}, view: 'list' }, T0, T0 - 1000)).toBe(false);
+    // What is shown beside the list (the banner's age) counts too.
+    expect(shouldTick({ sessions: { long }, alive: {}, view: 'list' }, T0, T0 - 1000, (at) => String(Math.floor(at / 1000)))).toBe(true);
+  });
+});
+
+describe('agent table order', () => {
+  it('is running, dead, failed, pending, completed, by index in each, whether or not the items come in index order', () => {
+    const status = fc.constantFrom<WorkItemState['status']>('running', 'dead', 'failed', 'pending', 'completed');
+    fc.assert(
+      fc.property(fc.array(status, { maxLength: 60 }), fc.boolean(), (statuses, shuffle) => {
+        const items = workItems(statuses.length, (i) => statuses[i]!);
+        const input = shuffle ? [...items].reverse() : items;
+        const rank = { running: 0, dead: 1, failed: 2, pending: 3, completed: 4 };
+        const want = [...items].sort((a, b) => rank[a.status] - rank[b.status] || a.index - b.index);
+        expect(orderItems(input).map((it) => it.id)).toEqual(want.map((it) => it.id));
+      }),
+    );
+  });
+});
+
+describe('job summary over a followed job', () => {
+  it('counts and rates as a fresh count would, as items are replaced frame after frame', () => {
+    const status = fc.constantFrom<WorkItemState['status']>('running', 'dead', 'failed', 'pending', 'completed');
+    fc.assert(
+      fc.property(fc.array(status, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(), status), { maxLength: 30 }), (first, changes) => {
+        let items = workItems(first.length, (i) => first[i]!);
+        const session = mapReduceSession('session-m', 'job-m');
+        const now = T0 + 3_600_000;
+        for (const [at, st] of changes) {
+          const i = at % items.length;
+          // A followed job replaces a changed item's object, never edits it.
+          items = items.map((it, k) => (k === i ? { ...workItems(items.length, () => st)[k]!, index: it.index } : it));
+          const got = jobSummary(session, jobState('job-m', 'session-m', items), now);
+          const fresh = items.filter((it) => it.ended_at && (it.status === 'completed' || it.status === 'dead')).map((it) => Date.parse(it.ended_at!));
+          expect(got.counts).toEqual({
+            total: items.length,
+            completed: items.filter((it) => it.status === 'completed').length,
+            failed: items.filter((it) => it.status === 'dead').length,
+            running: items.filter((it) => it.status === 'running').length,
+            pending: items.filter((it) => it.status === 'pending' || it.status === 'failed').length,
+          });
+          expect(got.perMinute).toBe(itemsPerMinute(fresh, Date.parse(jobState('job-m', 'session-m', items).created_at), now));
+        }
+      }),
+    );
   });
 });

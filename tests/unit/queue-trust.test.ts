@@ -1,6 +1,7 @@
 /** Pure parts of the queue: URLs, signing, the trust rule. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { openCancel, sealCancel } from '../../src/queue/cancel.js';
 import { open, seal } from '../../src/queue/sign.js';
 import { queueTrust } from '../../src/queue/trust.js';
 import { isLoopback, parseQueueUrl } from '../../src/queue/url.js';
@@ -47,6 +48,25 @@ describe('signed envelopes', () => {
   });
   it('without a secret (--insecure) accepts unsigned envelopes', () => {
     expect(open(seal([1, 2], 'x', null), 'x', null)).toEqual({ ok: true, value: [1, 2] });
+  });
+});
+
+describe('cancel messages', () => {
+  const m = { job_id: 'mapreduce-1', run: 'run-a' };
+  it('are signed like jobs and open with the same secret', () => {
+    expect(openCancel(sealCancel(m, SECRET), SECRET)).toEqual({ ok: true, value: m });
+    expect(openCancel(sealCancel(m, null), null)).toEqual({ ok: true, value: m });
+  });
+  it('unsigned, mis-signed, changed, the old bare form or malformed: refused with a reason', () => {
+    const signed = JSON.parse(sealCancel(m, SECRET)) as { body: string };
+    expect(openCancel(sealCancel(m, null), SECRET)).toMatchObject({ ok: false, reason: expect.stringMatching(/^unsigned/) });
+    expect(openCancel(sealCancel(m, 'another-secret-value'), SECRET)).toMatchObject({ ok: false, reason: expect.stringMatching(/^bad signature/) });
+    expect(openCancel(JSON.stringify({ ...signed, body: signed.body.replace('run-a', 'run-b') }), SECRET).ok).toBe(false);
+    // A job's signature does not make a cancel: the channel's name is signed in.
+    expect(openCancel(JSON.stringify(seal(m, 'prodigy:j:item-1', SECRET)), SECRET).ok).toBe(false);
+    expect(openCancel(JSON.stringify(m), SECRET)).toMatchObject({ ok: false, reason: expect.stringMatching(/no envelope/) });
+    expect(openCancel('{', SECRET)).toEqual({ ok: false, reason: 'not JSON' });
+    expect(openCancel(sealCancel({ job_id: 'j' } as never, SECRET), SECRET)).toEqual({ ok: false, reason: 'no job_id and run in it' });
   });
 });
 

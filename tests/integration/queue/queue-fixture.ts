@@ -9,7 +9,7 @@ import { readJobState } from '../../../src/mapreduce/job-store.js';
 import type { JobEvent, JobState } from '../../../src/mapreduce/job-types.js';
 import { gitEnv, gitIn, makeRepo } from '../../helpers/git-repo.js';
 import { tempDir, tempHome } from '../../helpers/home.js';
-import { startRedis, type TestRedis } from '../../helpers/redis.js';
+import { type RedisTls, startRedis, type TestRedis } from '../../helpers/redis.js';
 import { onlySession, type Runner, startProdigy } from '../workflow-helpers.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
@@ -53,8 +53,9 @@ async function stopRunner(r: Runner): Promise<void> {
   clearTimeout(late);
 }
 
-export async function queueWorld(files: Record<string, string> = { 'README.md': 'hello\n' }): Promise<QueueWorld> {
-  const redis = await startRedis();
+/** `o.redis`: a server already started (a TLS one); it is stopped with the world. */
+export async function queueWorld(files: Record<string, string> = { 'README.md': 'hello\n' }, o: { redis?: TestRedis } = {}): Promise<QueueWorld> {
+  const redis = o.redis ?? (await startRedis());
   const home = tempHome();
   const repo = makeRepo(files);
   const bare = tempDir('prodigy-remote-');

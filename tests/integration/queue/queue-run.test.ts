@@ -56,4 +56,35 @@ describe('MapReduce items on queue workers', () => {
     expect(text.stdout.split('\n')[0]).toBe(`Queue ${w.redis.url}: 0 waiting, 0 active, 0 delayed`);
     expect(text.stdout).toMatch(/WORKER +RUNNING +DONE/);
   }, SLOW);
+
+  it('a worker slot reuses its worktree, reset clean between items: no file of an earlier item is left', async () => {
+    world = await queueWorld();
+    const w = world;
+    const worker = await w.startWorker({ concurrency: 1 });
+    const clone = worker.child.spawnargs[worker.child.spawnargs.indexOf('--repo') + 1]!;
+    const before = gitIn(w.repo, ['rev-parse', 'HEAD']);
+    // Each item fails if anything an earlier item left (a commit, an untracked or an ignored file) is there.
+    const wf = `name: reuse
+mode: mapreduce
+setup:
+  - shell: "echo '[0,1,2]' > items.json && printf 'junk-*\\n' > .gitignore && git add .gitignore && git commit -qm ignore"
+map:
+  input: items.json
+  json_path: "$[*]"
+  agent_template:
+    - shell: "test -z \\"$(ls out-* junk-* untracked-* 2>/dev/null)\\" && echo \${item} > out-\${item}.txt && touch junk-\${item} untracked-\${item} && git add out-\${item}.txt && git commit -qm 'item \${item}'"
+`;
+    const run = startProdigy(['run', w.workflow(wf), '-y', '--queue', w.redis.url], { home: w.home, cwd: w.repo, env: w.env });
+    const { code } = await run.exit;
+    expect(withoutUntrustedWarnings(run.stderr())).toBe('');
+    expect(code).toBe(0);
+    const job = await jobOf(w.home);
+    expect(job.items.map((i) => [i.status, i.merge, i.commits])).toEqual([0, 1, 2].map(() => ['completed', 'merged', 1]));
+    expect(logOf(w.repo).filter((x) => /^item \d$/.test(x)).sort()).toEqual(['item 0', 'item 1', 'item 2']);
+    expect(gitIn(w.repo, ['rev-list', '--count', '--no-merges', `${before}..HEAD`])).toBe('4');
+    // The one slot's worktree is still there (kept for the next item), not removed after each.
+    const listed = gitIn(clone, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '));
+    expect(listed).toHaveLength(2);
+    expect(listed[1]).toMatch(/slot-1-\d+$/);
+  }, SLOW);
 });
