@@ -133,6 +133,8 @@ export async function benchWorkflowOverhead(): Promise<Record<string, number>> {
       workflowHash: 'bench',
       cwd: dir,
       signal: new AbortController().signal,
+      // As the CLI runs steps: each records its own completion (exec/recorded-shell.ts).
+      stepRecords: path.join(dir, `home-${i}`, 'logs', `session-bench-${i}.steps`),
     });
     if (r.status !== 'completed') throw new Error(`bench workflow ${r.status}`);
     inProcess.push(nowMs() - t);

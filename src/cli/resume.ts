@@ -26,7 +26,7 @@ import { CliError, EXIT } from './errors.js';
 import { offerMerge, resumePlace } from './isolation.js';
 import { type MergeEnvironment, ranWith } from './merge-env.js';
 import { workingDir } from './run.js';
-import { displayPath, installInterrupt, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
+import { displayPath, installInterrupt, stepRecordsDir, loadWorkflow, plainReporter, reportResult, surviveClosedOutput, type LoadedWorkflow } from './workflow-shared.js';
 
 export interface ResumeOptions extends QueueRunFlags {
   yes?: boolean;
@@ -151,6 +151,7 @@ async function resume(id: string | undefined, opts: ResumeOptions, cmd: Command)
       signal: interrupt.signal,
       resumed: state,
       logFile,
+      stepRecords: stepRecordsDir(paths, s.id),
       reporter: plainReporter({ verbose: opts.verbose }),
       mask: prepared.mask,
       strict: record.strict,

@@ -15,7 +15,7 @@ import { printPlan } from './dry-run.js';
 import { discardWorktree } from '../git/session-worktree.js';
 import { collect, type PlanFlags, type PreparedJob, prepareRun, readPlanFlags } from './run-plan.js';
 import { addQueueOptions, queueArgs, type QueueRunFlags, queueUrlOf } from './queue-options.js';
-import { displayPath, installInterrupt, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
+import { displayPath, installInterrupt, stepRecordsDir, type LoadedWorkflow, loadWorkflow, plainReporter, reportResult, surviveClosedOutput } from './workflow-shared.js';
 
 export interface RunOptions extends PlanFlags, QueueRunFlags {
   dryRun?: boolean;
@@ -123,6 +123,7 @@ async function run(file: string, opts: RunOptions, cmd: Command): Promise<void> 
       place: placeRecord(place, sessionId, wf.merge),
       signal: interrupt.signal,
       logFile,
+      stepRecords: stepRecordsDir(paths, sessionId),
       reporter: plainReporter({ verbose: opts.verbose }),
       strict: opts.strict,
       mask: prepared.mask,

@@ -72,6 +72,15 @@ export interface InterruptControl {
   dispose(): void;
 }
 
+/**
+ * Where a sequential run's steps record their own completion (exec/recorded-shell.ts), unless
+ * PRODIGY_STEP_RECORDS=0 turns that off (each step then costs one `sh` instead of three small
+ * processes, and a step that ended just before its runner was killed runs again on resume).
+ */
+export function stepRecordsDir(paths: { sessionSteps(id: string): string }, sessionId: string): string | undefined {
+  return process.env.PRODIGY_STEP_RECORDS === '0' ? undefined : paths.sessionSteps(sessionId);
+}
+
 /** A run stopped by a write fault: how to go on, on stdout (main.ts prints the fault's line and exits 1). */
 export function faultStop(resume: string): number {
   process.stdout.write(`Stopped: the store could not be written. Once there is room, resume with: ${resume}\n`);

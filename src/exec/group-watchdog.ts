@@ -7,13 +7,20 @@
  * How: one small watchdog process per runner (`awk`, in its own process group so a terminal's Ctrl+C
  * does not reach it), started with the first group. The runner writes `+<pgid>` when a group starts and
  * `-<pgid>` when it ends, on the watchdog's stdin — a pipe only the runner holds. When the runner dies the
- * kernel closes that pipe, awk reaches the end of its input and SIGKILLs every group still listed. A
+ * kernel closes that pipe, awk reaches the end of its input and stops every group still listed (SIGTERM,
+ * then SIGKILL a second later). A
  * runner that exits normally closes the pipe too, after its own exit hook stopped its groups, so the list
  * is empty by then. Cost: one process per runner and a few bytes per command; no polling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
-const PROGRAM = '/^[+]/ { g[substr($0, 2)] = 1 } /^-/ { delete g[substr($0, 2)] } END { for (p in g) system("kill -9 -" p " 2>/dev/null") }';
+/**
+ * SIGTERM first, SIGKILL a second later: the slot hosts and step wrappers trap SIGTERM just long enough
+ * to record a command that ended as the runner died (completions.ts); the commands themselves die of it.
+ */
+const PROGRAM =
+  '/^[+]/ { g[substr($0, 2)] = 1 } /^-/ { delete g[substr($0, 2)] } ' +
+  'END { n = 0; for (p in g) { n++; system("kill -TERM -" p " 2>/dev/null") } if (n) { system("sleep 1"); for (p in g) system("kill -9 -" p " 2>/dev/null") } }';
 
 let watchdog: ChildProcess | null = null;
 let failed = false;

@@ -186,6 +186,19 @@ export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & {
   script: string;
   /** Per-command variables (item data, captures: env-export.ts) on top of `env`. */
   exports?: Readonly<Record<string, string>>;
+  /**
+   * Agent-side completion record (slot hosts): once the command has exited, and before the runner hears
+   * of it, the host appends `<tag>\t<status>\t<script file>` to `file` (src/mapreduce/completions.ts).
+   */
+  record?: {
+    file: string;
+    tag: string;
+    /**
+     * Slot hosts: keep this command's output files until `dropKept` (a later command of the same item
+     * would overwrite the slot's shared files before a resume could replay this one from them).
+     */
+    keep?: boolean;
+  };
 };
 
 /**

@@ -6,9 +6,10 @@
  * runner ~1 ms of CPU per command and was ~90% of its CPU on a job of short commands; forking from a
  * small shell is cheap, and the runner only writes one request line and reads one reply line.
  *
- * Protocol: the runner writes the command's text to `<dir>/<slot>.sh` and sends that path as one
- * line on the host's stdin; the host runs `sh <file>` with stdin /dev/null, stdout to `<file>.out` and
- * stderr to `<file>.err`, then answers the exit status as one line on its stdout. The runner reads the
+ * Protocol: the runner writes the command's text to `<dir>/<slot>.sh` and sends that path (and where to
+ * record the completion, see HOST_LOOP) on the host's stdin; the host runs `sh <file>` with stdin
+ * /dev/null, stdout to `<file>.out` and stderr to `<file>.err`, then answers the exit status as one line
+ * on its stdout. The runner reads the
  * two files when the reply comes (and `peek()`s at them while the command runs, for the live tail).
  *
  * The host is detached (its own process group, like every child of the runner), so a timeout or an
@@ -23,7 +24,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup, watchForStop } from './process.js';
 
-const HOST_LOOP = 'while IFS= read -r f; do sh "$f" </dev/null >"$f.out" 2>"$f.err"; echo $?; done';
+/**
+ * A request is three lines: the script file, the completions file ('' for none) and the record's tag.
+ * The record is one short O_APPEND write, made before the reply: a runner SIGKILLed after the command
+ * ended still finds the completion (and the output files it names) on resume. The host traps SIGINT /
+ * SIGTERM / SIGHUP (its command does not: a handler is reset by exec), so an interrupt that stops the
+ * group just as a command ends still lets the host record that end; a command the signal killed
+ * (status > 128 with a signal seen) is not recorded: it did not finish and must run again.
+ */
+const HOST_LOOP =
+  "trap 'x=1' INT TERM HUP; while IFS= read -r f && IFS= read -r c && IFS= read -r t; do " +
+  'sh "$f" </dev/null >"$f.out" 2>"$f.err"; s=$?; ' +
+  'if [ -n "$c" ] && ! { [ -n "$x" ] && [ "$s" -gt 128 ]; }; then printf \'%s\\t%s\\t%s\\n\' "$t" "$s" "$f" >>"$c"; fi; ' +
+  // Then a signalled host dies of SIGTERM as it would have untrapped (the runner reads that as a kill).
+  '[ -z "$x" ] || { trap - INT TERM HUP; kill -TERM $$; }; echo $s; done';
 
 interface Reply {
   /** The command's exit status, or null when the host itself ended (killed) first. */
@@ -105,6 +119,10 @@ export class SlotHost {
   private waiting: { host: ChildProcess; resolve: (r: Reply) => void } | null = null;
   /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
   private current: string | null = null;
+  /** Numbers the kept commands' own files. */
+  private seq = 0;
+  /** Files of recorded commands, kept until the caller has recorded their item (`dropKept`). */
+  private kept: string[] = [];
 
   constructor(
     private readonly dir: string,
@@ -180,12 +198,14 @@ export class SlotHost {
     const pid = child.pid!;
     // One script (and output) file per slot, overwritten by each command: creating and removing three
     // files per command cost the runner more than the command itself (directory updates on ext4).
-    const file = path.join(this.dir, `${this.name}.sh`);
+    // (Except a recorded command that asks to be kept: a file of its own, see `record.keep`.)
+    const keep = spec.record?.keep === true;
+    const file = path.join(this.dir, keep ? `${this.name}-${++this.seq}.sh` : `${this.name}.sh`);
     overwrite(file, exportLines(spec.exports) + spec.script);
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
-    child.stdin!.write(`${file}\n`);
+    child.stdin!.write(`${file}\n${spec.record?.file ?? ''}\n${spec.record?.tag ?? ''}\n`);
     // Watched from here: the interrupt may have come while a fresh host was starting.
     const watch = watchForStop(pid, spec);
     const r = await reply;
@@ -194,10 +214,16 @@ export class SlotHost {
     this.current = null;
     const stdout = readOrEmpty(`${file}.out`);
     const stderr = readOrEmpty(`${file}.err`);
-    // Removed now, so the slot's next command never shows this one's output in a peek before its shell
-    // has made the files anew (removed, not emptied: see overwrite).
-    if (stdout) fs.rmSync(`${file}.out`, { force: true });
-    if (stderr) fs.rmSync(`${file}.err`, { force: true });
+    if (keep) {
+      // A recorded command of a multi-command item: its files are what a resume replays it from, until
+      // its item is recorded (the slot's next command must not overwrite them).
+      this.kept.push(file, `${file}.out`, `${file}.err`);
+    } else {
+      // Removed now, so the slot's next command never shows this one's output in a peek before its shell
+      // has made the files anew (removed, not emptied: see overwrite).
+      if (stdout) fs.rmSync(`${file}.out`, { force: true });
+      if (stderr) fs.rmSync(`${file}.err`, { force: true });
+    }
     if (stdout) spec.onOutput?.(stdout, 'stdout');
     if (stderr) spec.onOutput?.(stderr, 'stderr');
     // A reply that raced a kill still counts as the kill: the command did not finish on its own terms.
@@ -213,6 +239,12 @@ export class SlotHost {
       pid,
     };
   };
+
+  /** Removes the kept files of recorded commands (their item is recorded now). */
+  dropKept(): void {
+    for (const f of this.kept) fs.rmSync(f, { force: true });
+    this.kept = [];
+  }
 
   /** Ends the host: idle, it leaves when its stdin closes; `kill` stops its whole group at once. */
   stop(kill: boolean): void {
@@ -268,11 +300,14 @@ export class SlotHosts {
     return h;
   }
 
-  /** Ends every host (after the pool is done); `kill` (an interrupt) stops their groups at once. */
-  close(kill: boolean): void {
+  /**
+   * Ends every host (after the pool is done); `kill` (an interrupt) stops their groups at once.
+   * `keepFiles`: the folder stays (recorded commands' output, for a resume); the next run removes it.
+   */
+  close(kill: boolean, opts: { keepFiles?: boolean } = {}): void {
     for (const h of this.hosts.values()) h.stop(kill);
     this.hosts.clear();
-    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir && !opts.keepFiles) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 }

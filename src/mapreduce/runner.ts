@@ -56,6 +56,8 @@ import { MAP_INPUT_LIMIT, readTextWithin } from '../storage/size-limit.js';
 import type { RemoteDispatch } from './remote.js';
 import { remoteRunItem } from './remote-item.js';
 import { appendLogSync } from '../storage/io-fault.js';
+import { type CompletionRecord, completionsFileOf, isRecordOutput, isSlotScript, loadCompletions, recordOutputsDir, recordingLauncher } from '../exec/completions.js';
+import { recordedShell } from '../exec/recorded-shell.js';
 
 export interface JobReporter {
   started?(sessionId: string, jobId: string, resumed: boolean): void;
@@ -171,6 +173,8 @@ class JobRun {
   private readonly mask: Mask;
   /** Setup's captured variables with their real values (job.json keeps them masked). */
   private liveVariables: Record<string, string> | null = null;
+  /** Agent-side completion records of a crashed run, replayed instead of run (completions.ts). */
+  replays: ReadonlyMap<string, CompletionRecord> = new Map();
 
   constructor(
     private readonly o: JobRunOptions,
@@ -255,8 +259,10 @@ class JobRun {
   }
 
   /** Setup and reduce: commands in order, output to the log and the reporter. */
-  private async runPhaseCommands(commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
-    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, mask: this.mask }, {
+  private async runPhaseCommands(phase: 'setup' | 'reduce', commands: WorkflowCommand[], scope: Scope, tail?: TailBuffer): Promise<'ok' | 'interrupted' | string> {
+    // Their shell commands record their own completion, like agents' (exec/completions.ts): run once.
+    const launcher = recordingLauncher(recordedShell(recordOutputsDir(this.job.job_id)), { file: completionsFileOf(this.store.file), itemId: phase, attempt: 1, replays: this.replays });
+    const r = await runSteps(commands, { scope, cwd: this.o.cwd, env: this.childEnv, signal: this.o.signal, mask: this.mask, launcher }, {
       onOutput: (text) => {
         this.writeLog(text);
         tail?.push(text);
@@ -305,7 +311,7 @@ class JobRun {
   private async setup(): Promise<JobOutcome | null> {
     await this.setPhase('Setup', this.o.workflow.setup.length ? `${this.o.workflow.setup.length} command(s)` : 'nothing to run');
     const scope: Scope = { ...this.baseScope(), outputs: {} };
-    const r = await this.runPhaseCommands(this.o.workflow.setup, scope);
+    const r = await this.runPhaseCommands('setup', this.o.workflow.setup, scope);
     if (r === 'interrupted') return this.interrupted();
     if (r !== 'ok') return this.fail(`setup ${r}`);
     this.liveVariables = { ...scope.variables };
@@ -360,6 +366,10 @@ class JobRun {
     else this.o.reporter?.phase?.('Map', `${this.counts().pending} of ${this.job.items.length} items to run, ${this.job.max_parallel} at a time`);
     const wf = this.o.workflow;
     const template = withAgentTimeout(wf.map.agent_template, wf.map.agent_timeout_secs);
+    // An item of one plain command needs no output kept past its end (the slot's shared files do);
+    // anything that can run a second command in the attempt keeps each recorded command's own files.
+    const only = template.length === 1 ? template[0]! : null;
+    const keepOutputs = !only || Boolean(only.onFailure || only.onSuccess || only.onExitCode || only.foreach || only.retry || only.validate);
     const policy = wf.error_policy;
     const retries = this.o.maxRetries ?? policy.max_retries;
     const dlqDir = storePaths(this.o.home).dlqItemsDir(this.job.repo, this.job.job_id);
@@ -425,7 +435,7 @@ class JobRun {
         }
       }
       running.set(it.id, it);
-      const launcher = hosts.slot(ctx.agentId).run;
+      const launcher = recordingLauncher(hosts.slot(ctx.agentId).run, { file: completionsFileOf(this.store.file), itemId: it.id, attempt: it.attempts, replays: this.replays, keep: keepOutputs });
       const r = await runSteps(template, { scope: itemScope(this.baseScope(), it, this.job.items.length), cwd, env: this.childEnv, signal: ctx.signal, launcher, mask: this.mask }, {
         onOutput: (text) => {
           tail.push(text);
@@ -544,6 +554,7 @@ class JobRun {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         // The event is the durable record of the completion: written before the slot is reused.
         this.emit({ type: 'AgentCompleted', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, result: res, output_tail: tail });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         if (it.error !== null || it.attempts > 1) removeDlqItem(dlqDir, it.id);
         Object.assign(it, { status: 'completed', result: res, error: null, ended_at: now(), agent_id: it.worker ?? ctx.agentId, output_tail: tail });
         tails.delete(it.id);
@@ -558,6 +569,7 @@ class JobRun {
         const tail = tails.get(it.id)?.snapshot() ?? [];
         this.emit({ type: 'AgentFailed', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, exit_code: it.exit_code, message: error, output_tail: tail });
         this.emit({ type: 'AgentRetried', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts + 1, message: error });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         Object.assign(it, { status: 'failed', error, ended_at: now() });
         this.changed(it);
       },
@@ -575,6 +587,7 @@ class JobRun {
           writeDlqItem(dlqDir, { item_id: it.id, item: it.item, error, attempts: it.attempts, output_tail: tail, failed_at: now(), ...artifacts });
         }
         this.emit({ type: 'ItemDeadLettered', item_id: it.id, agent_id: ctx.agentId, attempt: it.attempts, message: error });
+        if (!remote) hosts.slot(ctx.agentId).dropKept();
         Object.assign(it, { status: 'dead', error, ended_at: now(), output_tail: tail });
         this.writeLog(`[${now()}] ${it.id} failed after ${it.attempts} attempt(s): ${error}\n`);
         this.o.reporter?.itemDead?.(it, error);
@@ -594,7 +607,8 @@ class JobRun {
       shouldStop: () => this.stopReason !== null,
     }).finally(async () => {
       clearInterval(peeker);
-      hosts.close(this.o.signal.aborted);
+      // Interrupted: the slot folder stays for the resume to replay recorded commands from (completions.ts).
+      hosts.close(this.o.signal.aborted, { keepFiles: this.o.signal.aborted });
       for (const it of this.job.items) if (checkouts.has(it.id) && it.merge !== 'conflict') cleanUp(it, false);
       await Promise.all(cleanups);
       await remote?.end(this.o.signal.aborted);
@@ -615,7 +629,7 @@ class JobRun {
     const tail = new TailBuffer(OUTPUT_TAIL_LINES);
     this.job.reduce = { status: 'running', started_at: new Date().toISOString(), ended_at: null, output_tail: [], error: null };
     this.store.commit();
-    const r = await this.runPhaseCommands(this.o.workflow.reduce, scope, tail);
+    const r = await this.runPhaseCommands('reduce', this.o.workflow.reduce, scope, tail);
     const status = r === 'ok' ? 'completed' : r === 'interrupted' ? 'interrupted' : 'failed';
     this.job.reduce = { ...this.job.reduce, status, ended_at: new Date().toISOString(), output_tail: tail.snapshot(), error: status === 'failed' ? this.mask(`reduce ${r}`) : null };
     this.store.changed();
@@ -645,6 +659,8 @@ class JobRun {
     await this.setPhase('Complete', 'done');
     const c = this.counts();
     this.emit({ type: 'JobCompleted', message: `${c.completed} successful, ${c.dead} failed, ${c.total} total` });
+    // No resume will replay setup's or reduce's output copies now.
+    fs.rmSync(recordOutputsDir(this.job.job_id), { recursive: true, force: true });
     if (!this.finalSession) {
       await this.queue.run(() => this.sessions.completeSession());
     } else {
@@ -754,6 +770,12 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   if (!finalSession && s.status === 'Running') {
     for (const it of store.state.items) if (it.status === 'running' && typeof it.pgid === 'number' && groupAlive(it.pgid)) killGroup(it.pgid, 'SIGKILL');
   }
+  // Before anything runs (and before the new slot hosts clear the crashed runner's folder).
+  const open = new Set(reconciled.items.filter((i) => i.status !== 'completed' && i.status !== 'dead').map((i) => i.id));
+  if (!reconciled.setup_completed) open.add('setup');
+  if (!reconciled.reduce_completed) open.add('reduce');
+  const phaseOutput = isRecordOutput(o.jobId);
+  const replays = loadCompletions(completionsFileOf(store.file), open, (p) => isSlotScript(p) || phaseOutput(p));
   const events = new EventLog(eventsDir);
   store.markWith(() => events.mark());
   // Items the events corrected are new objects: the store finds them by identity (changed()).
@@ -775,5 +797,7 @@ export async function resumeJob(o: ResumeJobOptions): Promise<JobOutcome> {
   // Settled items stay on disk: only their summaries in memory (released once this line is written).
   for (const it of store.state.items) if (it.status === 'completed' || it.status === 'dead') store.release(it.index);
   store.commit();
-  return new JobRun(o, store, events, sessions, sessionId, finalSession).run(true);
+  const run = new JobRun(o, store, events, sessions, sessionId, finalSession);
+  run.replays = replays;
+  return run.run(true);
 }

@@ -26,6 +26,8 @@ export interface StorePaths {
   sessionJournal(id: string): string;
   logsDir: string;
   sessionLog(id: string): string;
+  /** The sequential steps' own completion records and output copies (exec/recorded-shell.ts). */
+  sessionSteps(id: string): string;
   stateDir(repo: string): string;
   mappingsDir(repo: string): string;
   jobDir(repo: string, jobId: string): string;
@@ -63,6 +65,7 @@ export function storePaths(home: string): StorePaths {
     sessionJournal: (id) => path.join(sessionsDir, `${id}${SESSION_JOURNAL_SUFFIX}`),
     logsDir,
     sessionLog: (id) => path.join(logsDir, `${id}.log`),
+    sessionSteps: (id) => path.join(logsDir, `${id}.steps`),
     stateDir: (repo) => path.join(home, 'state', repo),
     mappingsDir: (repo) => path.join(home, 'state', repo, 'mappings'),
     jobDir: (repo, jobId) => path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId),

@@ -7,6 +7,7 @@
  * and the output tail is written from output events while a step runs.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { SerialQueue } from '../exec/serial-queue.js';
 import { Coalescer, TailBuffer } from '../exec/output-tail.js';
 import type { ExecutionContext, RunPlaceRecord, SessionState, StepResult, WorkflowState } from '../session/cook-state.js';
@@ -20,6 +21,8 @@ import { maskedReporter, maskedSessions } from './masked-sessions.js';
 import { runStep, type StepOutcome } from './step-runner.js';
 import { commandSummary, type SequentialWorkflow } from './types.js';
 import { appendLogSync } from '../storage/io-fault.js';
+import { recordedShell } from '../exec/recorded-shell.js';
+import { type CompletionRecord, isRecordOutput, loadCompletions, recordOutputsDir, recordingLauncher } from '../exec/completions.js';
 
 /** Metadata key: process group of a long-running step, so a resume after a crash can stop its orphans. */
 export const CHILD_PGID_KEY = 'child_pgid';
@@ -46,6 +49,11 @@ export interface ExecutorOptions {
   resumed?: SessionState;
   /** Appended to, never truncated (a dashboard-started resume writes its own lines there too). */
   logFile?: string;
+  /**
+   * Where `shell:` steps record their completion themselves (exec/recorded-shell.ts): a resume replays a
+   * step that finished before its runner died instead of running it again. Absent: plain `sh -c`.
+   */
+  stepRecords?: string;
   reporter?: ExecutorReporter;
   tailLines?: number;
   /** Minimum gap between output-tail writes (default 200 ms: at most ~5 writes a second). */
@@ -102,6 +110,13 @@ export async function executeWorkflow(options: ExecutorOptions): Promise<Executo
   return options.mask ? { ...result, error: result.error && mask(result.error), tail: result.tail.map(mask) } : result;
 }
 
+/** The step records' launcher, file and (on resume) what to replay (mapreduce/completions.ts). */
+function stepRecordsOf(dir: string, sessionId: string, resumed: boolean) {
+  const file = path.join(dir, 'completions.log');
+  const outputs = recordOutputsDir(sessionId);
+  return { shell: recordedShell(outputs), file, outputs, replays: resumed ? loadCompletions(file, null, isRecordOutput(sessionId)) : new Map<string, CompletionRecord>() };
+}
+
 async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise<ExecutorResult> {
   const { sessions, workflow: wf } = o;
   const total = wf.commands.length;
@@ -114,6 +129,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
     if (logOpen) logOpen = appendLogSync(log!, o.logFile!, mask(text));
   };
   const stamp = () => new Date().toISOString();
+  const records = o.stepRecords ? stepRecordsOf(o.stepRecords, o.sessionId, Boolean(o.resumed)) : null;
 
   if (!o.resumed) {
     await sessions.startSession(o.sessionId, {
@@ -202,7 +218,8 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       scope.iteration = cmd.iteration ?? 1;
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
-      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask }, {
+      const launcher = records ? recordingLauncher(records.shell, { file: records.file, itemId: `step-${i}`, attempt: 1, replays: records.replays }) : undefined;
+      const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask, launcher }, {
         onOutput: (text) => {
           writeLog(text);
           tail.push(text);
@@ -262,6 +279,8 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       await sessions.updateSession({ type: 'SetMetadata', key: META.currentCommand, value: null });
       await sessions.completeSession();
     });
+    // Done: no resume will replay these copies of the steps' raw output.
+    if (records) fs.rmSync(records.outputs, { recursive: true, force: true });
     writeLog(`[${stamp()}] completed\n`);
     return { status: 'completed', tail: [] };
   } finally {

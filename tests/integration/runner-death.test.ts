@@ -102,4 +102,71 @@ describe('SIGKILL of the runner', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(lines(path.join(ws.dir, 'done'))).toEqual(['one', 'two', 'three']);
   }, 120_000);
+
+  it('MapReduce: an item that finished just before the SIGKILL, before the runner heard of it, is not run again', async () => {
+    const home = tempHome();
+    const ws = workspace(MAP);
+    fs.writeFileSync(path.join(ws.dir, 'items.json'), JSON.stringify(Array.from({ length: 6 }, (_, n) => ({ n }))));
+    const child = runner(ws, home);
+    await until(() => lines(path.join(ws.dir, 'started')).length === 3, 30_000, 'three agents to start');
+    // The runner is stopped (it reads nothing), the three commands finish, their slot hosts record it;
+    // then the runner dies without having recorded anything.
+    child.kill('SIGSTOP');
+    fs.writeFileSync(path.join(ws.dir, 'go'), '');
+    await until(() => lines(path.join(ws.dir, 'done')).length === 3, 30_000, 'the three commands to finish');
+    const completions = () => {
+      const dir = path.dirname(path.dirname(jobOfPath(home)));
+      const f = path.join(dir, onlySession(home).mapreduce_data!.job_id, 'completions.log');
+      return lines(f);
+    };
+    await until(() => completions().length === 3, 30_000, 'the slot hosts to record the three completions');
+    child.kill('SIGKILL');
+    await waitForExit(child);
+    expect(jobOf(home).items.filter((i) => i.status === 'completed')).toEqual([]);
+
+    const r = prodigy(['resume', onlySession(home).id, '-y'], { home, cwd: ws.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const done = tally(path.join(ws.dir, 'done'));
+    expect([...done.keys()].sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect([...done.values()].every((c) => c === 1), JSON.stringify([...done])).toBe(true);
+    // Replayed, not run: the three that finished were never started again.
+    expect([...tally(path.join(ws.dir, 'started')).values()].every((c) => c === 1)).toBe(true);
+    const job = jobOf(home);
+    expect(job.items.every((i) => i.status === 'completed')).toBe(true);
+    expect(onlySession(home).status).toBe('Completed');
+  }, 120_000);
 });
+
+describe('SIGKILL of the runner just after a step finished', () => {
+  it('sequential: the step that finished before the runner heard of it is not run again; its output still reaches later steps', async () => {
+    const home = tempHome();
+    const ws = workspace(`name: gap-seq
+commands:
+  - shell: "echo one >> done"
+  - shell: "while [ ! -f go ]; do sleep 0.05; done; echo two >> done; echo out-of-two"
+    capture_output: two_out
+  - shell: "echo three \${two_out} >> done"
+`);
+    const child = runner(ws, home);
+    await until(() => lines(path.join(ws.dir, 'done')).length === 1, 30_000, 'step one to finish');
+    // Step two is waiting: stop the runner, let the step finish (it records itself), then kill the runner.
+    const manager = new UnifiedSessionManager(home);
+    await vi.waitFor(async () => expect((await manager.load(onlySession(home).id)).metadata[CHILD_PGID_KEY]).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    child.kill('SIGSTOP');
+    fs.writeFileSync(path.join(ws.dir, 'go'), '');
+    const records = path.join(home, 'logs', `${onlySession(home).id}.steps`, 'completions.log');
+    await until(() => lines(records).length === 2, 30_000, 'step two to record its completion (after step one)');
+    child.kill('SIGKILL');
+    await waitForExit(child);
+    expect(lines(path.join(ws.dir, 'done'))).toEqual(['one', 'two']);
+    const r = prodigy(['resume', onlySession(home).id, '-y'], { home, cwd: ws.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(path.join(ws.dir, 'done'))).toEqual(['one', 'two', 'three out-of-two']);
+  }, 120_000);
+});
+
+function jobOfPath(home: string): string {
+  const jobId = onlySession(home).mapreduce_data!.job_id;
+  const repo = fs.readdirSync(path.join(home, 'state')).find((r) => fs.existsSync(path.join(home, 'state', r, 'mapreduce', 'jobs', jobId)))!;
+  return path.join(home, 'state', repo, 'mapreduce', 'jobs', jobId, 'job.json');
+}
