@@ -194,8 +194,11 @@ export type ShellSpec = Omit<ProcessSpec, 'command' | 'args'> & {
     file: string;
     tag: string;
     /**
-     * Slot hosts: keep this command's output files until `dropKept` (a later command of the same item
-     * would overwrite the slot's shared files before a resume could replay this one from them).
+     * Whether a resume needs this command's output too, not only its status. Slot hosts: keep its own
+     * output files until `dropKept` (a later command of the same item would overwrite the slot's shared
+     * files). Recorded steps (recorded-shell.ts): copy stdout (fifo + tee); `false`: status only, no
+     * extra process. Default: as the launcher finds cheapest and safe (slot hosts: shared files;
+     * recorded steps: copy).
      */
     keep?: boolean;
   };

@@ -19,7 +19,7 @@ import type { Scope } from './interpolate.js';
 import type { Mask } from './mask.js';
 import { maskedReporter, maskedSessions } from './masked-sessions.js';
 import { runStep, type StepOutcome } from './step-runner.js';
-import { commandSummary, type SequentialWorkflow } from './types.js';
+import { commandSummary, type SequentialWorkflow, type WorkflowCommand } from './types.js';
 import { appendLogSync } from '../storage/io-fault.js';
 import { recordedShell } from '../exec/recorded-shell.js';
 import { type CompletionRecord, isRecordOutput, loadCompletions, recordOutputsDir, recordingLauncher } from '../exec/completions.js';
@@ -108,6 +108,20 @@ export async function executeWorkflow(options: ExecutorOptions): Promise<Executo
   const o: ExecutorOptions = options.mask ? { ...options, sessions: maskedSessions(options.sessions, mask), reporter: maskedReporter(options.reporter, mask) } : options;
   const result = await execute(o, mask);
   return options.mask ? { ...result, error: result.error && mask(result.error), tail: result.tail.map(mask) } : result;
+}
+
+/**
+ * Pure, conservative: whether step i's output can matter after it ends, so its record must keep a copy
+ * (exec/recorded-shell.ts) — the step captures or maps it, writes it to a file, has handlers or checks
+ * that read it, or a later step's text mentions an output (`.output`, `step_<i>_output`,
+ * `PRODIGY_OUTPUT_`, `<id>.`). Otherwise a replay restores the step as done with empty output.
+ */
+export function outputNeeded(commands: readonly WorkflowCommand[], i: number): boolean {
+  const c = commands[i]!;
+  if (c.capture || c.captureStreams || c.outputs || c.outputFile || c.onSuccess || c.onFailure || c.onExitCode || c.validate || c.foreach) return true;
+  const later = JSON.stringify(commands.slice(i + 1));
+  const refs = ['.output', `step_${i}_output`, 'PRODIGY_OUTPUT_', ...(c.id ? [`${c.id}.`] : [])];
+  return refs.some((r) => later.includes(r));
 }
 
 /** The step records' launcher, file and (on resume) what to replay (mapreduce/completions.ts). */
@@ -218,7 +232,7 @@ async function execute(o: ExecutorOptions, mask: (t: string) => string): Promise
       scope.iteration = cmd.iteration ?? 1;
       scope.extra = cmd.arg === undefined ? undefined : { ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
       const env = cmd.arg === undefined ? childEnv : { ...childEnv, ARG: cmd.arg, PRODIGY_ARG: cmd.arg };
-      const launcher = records ? recordingLauncher(records.shell, { file: records.file, itemId: `step-${i}`, attempt: 1, replays: records.replays }) : undefined;
+      const launcher = records ? recordingLauncher(records.shell, { file: records.file, itemId: `step-${i}`, attempt: 1, replays: records.replays, keep: outputNeeded(wf.commands, i) }) : undefined;
       const outcome = await runStep(cmd, { scope, cwd: o.cwd, env, signal: o.signal, mask: o.mask, launcher }, {
         onOutput: (text) => {
           writeLog(text);
