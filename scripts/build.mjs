@@ -25,7 +25,9 @@ await build({
   // React's CJS entry picks its production build from this at bundle time.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports react-devtools-core only when DEV=true; the stub keeps the optional package out.
-  alias: { 'react-devtools-core': './scripts/devtools-stub.mjs' },
+  // string-width: measured by length where that is exact, and cached per line (scripts/string-width.mjs);
+  // wrap-ansi's own copy (7.x) is replaced by the same 8.x too.
+  alias: { 'react-devtools-core': './scripts/devtools-stub.mjs', 'string-width': './scripts/string-width.mjs' },
   // The queue's libraries load from node_modules, only for --queue / worker (src/queue/connection.ts).
   external: ['bullmq', 'ioredis'],
   // CJS dependencies bundled into ESM still call require() for Node built-ins.
