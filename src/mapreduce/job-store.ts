@@ -46,8 +46,8 @@ export function parseJobState(text: string, file: string): JobState {
  * position job.json lacks) makes the job corrupt: reported with the journal's path, never resumed (its
  * owner only ever appends whole lines; a torn last line is a kill mid-write and is ignored).
  */
-export function replayJob(job: JobState, journal: string, file: string): { job: JobState; seq: number } {
-  const r = replayJobJournal(job as unknown as Rec & { items: unknown[] }, journal);
+export function replayJob(job: JobState, journal: string, file: string, parsed?: Parameters<typeof replayJobJournal>[2]): { job: JobState; seq: number } {
+  const r = replayJobJournal(job as unknown as Rec & { items: unknown[] }, journal, parsed);
   if (r.firstBad !== null) throw new CorruptJobFileError(jobJournalOf(file), r.firstBad);
   return { job: r.job as unknown as JobState, seq: r.seq };
 }

@@ -68,13 +68,14 @@ export class JobTail {
     if (tail.size < this.offset) return this.readWhole(id);
     if (tail.text === '') return this.state;
     this.tailReads += 1;
-    const { values, bad } = parseJsonLines(tail.text, jobJournalLine);
+    const parsed = parseJsonLines(tail.text, jobJournalLine);
+    const { values, bad } = parsed;
     const fresh = values.filter((l) => l.seq > this.seq);
     // Lines must follow on from what was applied; anything else means the journal was cut and regrown.
     if (bad > 0 || (fresh.length > 0 && fresh[0]!.seq !== this.seq + 1)) return this.readWhole(id);
     this.offset = tail.next;
     if (fresh.length === 0) return this.state;
-    const { job, seq } = replayJob(this.state, tail.text, this.file);
+    const { job, seq } = replayJob(this.state, tail.text, this.file, parsed);
     this.state = job;
     this.seq = seq;
     return this.state;

@@ -12,7 +12,7 @@
  * Pure rules here, generic over the job's shape (storage does not know the item fields).
  */
 import type { z } from 'zod';
-import { parseJsonLines } from './jsonl.js';
+import { type ParsedLines, parseJsonLines } from './jsonl.js';
 import { JobJournalLineSchema } from './schemas.js';
 
 export const JOB_JOURNAL_VERSION = 1;
@@ -70,8 +70,9 @@ export function snapshotJobSeq(job: Rec): number {
 export function replayJobJournal<T extends Rec & { items: unknown[] }>(
   job: T,
   text: string,
+  // A reader that already parsed `text` (JobTail checks the lines' seqs first) passes it, not to parse twice.
+  parsed: ParsedLines<JobJournalLine> = parseJsonLines(text, jobJournalLine),
 ): { job: T; seq: number; bad: number; firstBad: string | null; torn: boolean } {
-  const parsed = parseJsonLines(text, jobJournalLine);
   const { values, torn } = parsed;
   let { bad, firstBad } = parsed;
   let seq = snapshotJobSeq(job);

@@ -164,17 +164,27 @@ export class SessionStore {
    */
   async namesNewestFirst(): Promise<{ files: string[]; journals: Set<string> }> {
     const { files, journals } = await this.names();
-    const mtime = new Map<string, number>();
-    for (const f of files) {
+    // 20,000 files: the keys are computed once into flat arrays and indices sorted, since a comparator
+    // doing Map lookups and slices ran ~300,000 times; the paths are concatenated (path.join normalises
+    // each one) and a missing file is reported by undefined, not an exception.
+    const dir = `${this.paths.sessionsDir}${path.sep}`;
+    const n = files.length;
+    const mtime = new Float64Array(n);
+    const live = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const f = files[i]!;
+      let ms = 0; // gone or unreadable: read (and reported) last
       try {
-        mtime.set(f, statSync(path.join(this.paths.sessionsDir, f)).mtimeMs);
+        ms = statSync(dir + f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
       } catch {
-        mtime.set(f, 0); // gone or unreadable: read (and reported) last
+        // EACCES and the like: as above
       }
+      mtime[i] = ms;
+      live[i] = journals.has(f.slice(0, -'.json'.length)) ? 1 : 0;
     }
-    const live = (f: string) => (journals.has(f.slice(0, -'.json'.length)) ? 1 : 0);
-    files.sort((a, b) => live(b) - live(a) || mtime.get(b)! - mtime.get(a)! || (a < b ? -1 : 1));
-    return { files, journals };
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => live[b]! - live[a]! || mtime[b]! - mtime[a]! || (files[a]! < files[b]! ? -1 : 1));
+    return { files: order.map((i) => files[i]!), journals };
   }
 
   /**
