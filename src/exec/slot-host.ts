@@ -25,19 +25,33 @@ import path from 'node:path';
 import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type ShellSpec, trackGroup, untrackGroup, watchForStop } from './process.js';
 
 /**
- * A request is three lines: the script file, the completions file ('' for none) and the record's tag.
+ * A request is three lines: the script file's name inside the slot folder (the host's `$1`), the
+ * completions file ('' for none, '=' for the same as the host's previous request) and the record's tag
+ * (short: dash's `read` takes one read(2) per byte from a pipe).
+ *
+ * The command runs in a subshell of the host that sources the script (`( . file )`), not in a new `sh`:
+ * a fork of the small host without an exec costs ~0.15 ms where `sh file` costs ~0.7 ms here (loading and
+ * linking the shell again), which on a job of short commands is most of the machine's CPU. What the
+ * command sees is what `sh -c` gives it (Prodigy's way): `$0` is `sh`, no positional parameters, the
+ * host's own variables unset (`_pdg_f`, the script's path, is the one left), traps reset to their
+ * defaults (POSIX: a subshell resets caught signals). One difference: `$$` is the host's pid, shared
+ * by the commands that run one after another on a slot (docs/prodigy-compatibility.md).
+ *
  * The record is one short O_APPEND write, made before the reply: a runner SIGKILLed after the command
  * ended still finds the completion (and the output files it names) on resume. The host traps SIGINT /
- * SIGTERM / SIGHUP (its command does not: a handler is reset by exec), so an interrupt that stops the
- * group just as a command ends still lets the host record that end; a command the signal killed
- * (status > 128 with a signal seen) is not recorded: it did not finish and must run again.
+ * SIGTERM / SIGHUP (its command does not: see above), so an interrupt that stops the group just as a
+ * command ends still lets the host record that end; a command the signal killed (status > 128 with a
+ * signal seen) is not recorded: it did not finish and must run again.
  */
 const HOST_LOOP =
-  "trap 'x=1' INT TERM HUP; while IFS= read -r f && IFS= read -r c && IFS= read -r t; do " +
-  'sh "$f" </dev/null >"$f.out" 2>"$f.err"; s=$?; ' +
-  'if [ -n "$c" ] && ! { [ -n "$x" ] && [ "$s" -gt 128 ]; }; then printf \'%s\\t%s\\t%s\\n\' "$t" "$s" "$f" >>"$c"; fi; ' +
+  "trap '_pdg_x=1' INT TERM HUP; _pdg_d=$1; shift; _pdg_c=; " +
+  'while IFS= read -r _pdg_f && IFS= read -r _pdg_n && IFS= read -r _pdg_t; do ' +
+  '_pdg_f="$_pdg_d/$_pdg_f"; [ "$_pdg_n" = = ] || _pdg_c=$_pdg_n; ' +
+  '( unset -v _pdg_d _pdg_c _pdg_n _pdg_t _pdg_s _pdg_x; . "$_pdg_f" ) </dev/null >"$_pdg_f.out" 2>"$_pdg_f.err"; _pdg_s=$?; ' +
+  'if [ -n "$_pdg_c" ] && ! { [ -n "$_pdg_x" ] && [ "$_pdg_s" -gt 128 ]; }; then ' +
+  'printf \'%s\\t%s\\t%s\\n\' "$_pdg_t" "$_pdg_s" "$_pdg_f" >>"$_pdg_c"; fi; ' +
   // Then a signalled host dies of SIGTERM as it would have untrapped (the runner reads that as a kill).
-  '[ -z "$x" ] || { trap - INT TERM HUP; kill -TERM $$; }; echo $s; done';
+  '[ -z "$_pdg_x" ] || { trap - INT TERM HUP; kill -TERM $$; }; echo $_pdg_s; done';
 
 interface Reply {
   /** The command's exit status, or null when the host itself ended (killed) first. */
@@ -115,6 +129,8 @@ export class SlotHost {
   private env: NodeJS.ProcessEnv | null = null;
   private cwd: string | null = null;
   private replyBuf = '';
+  /** The completions file the live host was last sent (it keeps it: a request says '=' when unchanged). */
+  private sentRecordFile = '';
   /** The command waiting for its reply, and the host it runs on (an old host's exit is not its reply). */
   private waiting: { host: ChildProcess; resolve: (r: Reply) => void } | null = null;
   /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
@@ -144,7 +160,7 @@ export class SlotHost {
   private ensure(env: NodeJS.ProcessEnv, cwd: string): Promise<NodeJS.ErrnoException | null> {
     if (this.child && this.cwd === cwd && this.env && sameEnv(this.env, env)) return Promise.resolve(null);
     this.stop(false);
-    const child = spawn('sh', ['-c', HOST_LOOP], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn('sh', ['-c', HOST_LOOP, 'sh', this.dir], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
     return new Promise((resolve) => {
       child.once('error', (err: NodeJS.ErrnoException) => {
         if (this.child === child) this.child = null;
@@ -155,6 +171,7 @@ export class SlotHost {
       this.env = env;
       this.cwd = cwd;
       this.replyBuf = '';
+      this.sentRecordFile = '';
       trackGroup(child.pid);
       // The runner may exit while the host is gone already: a write error is the exit handler's business.
       child.stdin!.on('error', () => undefined);
@@ -205,7 +222,10 @@ export class SlotHost {
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
-    child.stdin!.write(`${file}\n${spec.record?.file ?? ''}\n${spec.record?.tag ?? ''}\n`);
+    const recordFile = spec.record?.file ?? '';
+    const sameRecordFile = recordFile === this.sentRecordFile;
+    this.sentRecordFile = recordFile;
+    child.stdin!.write(`${path.basename(file)}\n${sameRecordFile ? '=' : recordFile}\n${spec.record?.tag ?? ''}\n`);
     // Watched from here: the interrupt may have come while a fresh host was starting.
     const watch = watchForStop(pid, spec);
     const r = await reply;

@@ -42,6 +42,8 @@ const SCRIPTS = [
   'printf "no newline"',
   'cat; echo "stdin was empty"',
   'if then fi',
+  // What `sh -c` gives a command: $0 sh, no arguments, none of the host's own variables, no traps.
+  'echo "0=$0 #=$# [$*] ${_pdg_d-}${_pdg_c-}${_pdg_n-}${_pdg_t-}${_pdg_s-}${_pdg_x-}"; trap',
 ];
 
 describe('slot host (real processes)', () => {
@@ -140,6 +142,14 @@ describe('slot host (real processes)', () => {
     const r = await run;
     expect(r.stdout).toBe('first\nsecond\n');
     expect(slot.peek()).toBeNull();
+  });
+
+  it("a command's own signal kills it: the host's trap is not inherited", async () => {
+    const slot = hosts().slot('agent-1');
+    const got = await slot.run(spec(`kill -INT $(exec sh -c 'echo $PPID'); echo survived`));
+    expect(got.stdout).toBe('');
+    expect(got.exitCode).toBe(130);
+    expect((await slot.run(spec('echo next'))).stdout).toBe('next\n');
   });
 
   it('a command that kills its own group fails like a killed sh -c; the slot carries on', async () => {
