@@ -7,20 +7,34 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
 import { firstWriteFault, isIoFault, writeFault } from '../storage/io-fault.js';
 import { safeLine } from '../view/safe-text.js';
-import { registerResume } from './resume.js';
-import { registerRun } from './run.js';
-import { registerSessions } from './sessions.js';
-import { registerTui } from './tui.js';
-import { registerWorktree } from './worktree.js';
-import { registerEvents } from './events.js';
-import { registerDlq } from './dlq.js';
-import { dlqRetry, registerResumeJob } from './resume-job.js';
-import { registerValidate } from './validate.js';
-import { registerWorker } from './worker.js';
-import { registerWorkers } from './workers.js';
+import { commandWordOf } from './command-word.js';
 import pkg from '../../package.json' with { type: 'json' };
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when it runs: the dashboard's first frame must not wait for the
+ * workflow parser (yaml) and the runner to compile. In the order `--help` lists them.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  sessions: async () => (await import('./sessions.js')).registerSessions,
+  events: async () => (await import('./events.js')).registerEvents,
+  dlq: async () => {
+    const [{ registerDlq }, { dlqRetry }] = await Promise.all([import('./dlq.js'), import('./resume-job.js')]);
+    return (program) => registerDlq(program, dlqRetry);
+  },
+  'resume-job': async () => (await import('./resume-job.js')).registerResumeJob,
+  run: async () => (await import('./run.js')).registerRun,
+  validate: async () => (await import('./validate.js')).registerValidate,
+  resume: async () => (await import('./resume.js')).registerResume,
+  tui: async () => (await import('./tui.js')).registerTui,
+  worktree: async () => (await import('./worktree.js')).registerWorktree,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  workers: async () => (await import('./workers.js')).registerWorkers,
+};
+
+/** The program with the command `argv` names registered, or every command (help, a typo, none). */
+async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('prodigy')
     .description('Run AI and shell workflows as resumable sessions, and watch them live')
     .version(pkg.version, '-V, --version', 'print the version')
@@ -28,23 +42,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerSessions(program);
-  registerEvents(program);
-  registerDlq(program, dlqRetry);
-  registerResumeJob(program);
-  registerRun(program);
-  registerValidate(program);
-  registerResume(program);
-  registerTui(program);
-  registerWorktree(program);
-  registerWorker(program);
-  registerWorkers(program);
+  const word = commandWordOf(argv);
+  const wanted = word !== undefined && Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]!] : Object.values(COMMANDS);
+  for (const register of await Promise.all(wanted.map((load) => load()))) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
