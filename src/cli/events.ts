@@ -1,4 +1,5 @@
 /** `prodigy events <job-id> [--json] [--follow]`: a MapReduce job's event log. */
+import { endOnClosedOutput } from './closed-output.js';
 import type { Command } from 'commander';
 import { followEvents, formatEvent, readEvents } from '../mapreduce/events.js';
 import type { JobEvent } from '../mapreduce/job-types.js';
@@ -10,11 +11,7 @@ import { safeLine } from '../view/safe-text.js';
 const FINAL: ReadonlySet<JobEvent['type']> = new Set(['JobCompleted', 'JobFailed']);
 
 async function events(id: string, o: { json?: boolean; follow?: boolean }, cmd: Command): Promise<void> {
-  // `prodigy events X | head` closes the pipe early: that is the reader being done, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  endOnClosedOutput();
   const loc = await locateJob(homeOf(cmd), id);
   if (!o.follow) {
     const all = await readEvents(loc.eventsDir);

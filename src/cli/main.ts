@@ -7,10 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './errors.js';
 import { firstWriteFault, isIoFault, writeFault } from '../storage/io-fault.js';
 import { safeLine } from '../view/safe-text.js';
+import { endOnClosedOutput } from './closed-output.js';
 import { commandWordOf } from './command-word.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 type Register = (program: Command) => void;
+
+/** Commands that only print: they end when their reader closes the pipe (events does so itself). */
+const LISTINGS: ReadonlySet<string> = new Set(['sessions', 'workers', 'validate', 'tui']);
 
 /**
  * Each command's module, loaded only when it runs: the dashboard's first frame must not wait for the
@@ -43,6 +47,8 @@ async function buildProgram(argv: readonly string[] = []): Promise<Command> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const word = commandWordOf(argv);
+  // Listings only: a run keeps going when its reader leaves (workflow-shared.ts surviveClosedOutput).
+  if (word !== undefined && LISTINGS.has(word)) endOnClosedOutput();
   const wanted = word !== undefined && Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]!] : Object.values(COMMANDS);
   for (const register of await Promise.all(wanted.map((load) => load()))) register(program);
   for (const c of program.commands) c.exitOverride();

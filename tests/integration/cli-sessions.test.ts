@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnifiedSessionManager } from '../../src/session/manager.js';
-import { prodigy } from '../helpers/cli.js';
+import { prodigy, prodigyBin } from '../helpers/cli.js';
 import { seedProdigyFixtures, tempHome } from '../helpers/home.js';
 
 beforeAll(() => {
@@ -44,6 +45,21 @@ describe('prodigy sessions', () => {
     expect(lines[3]).toMatch(/session-9a8b7c6d-0000-4000-8000-123456789abc\s+mapreduce\s+✗ Failed\s+mapreduce-1732298400000\s+212\/300 items, 12 failed/);
     const statusCol = lines[0]!.indexOf('STATUS');
     for (const l of lines.slice(1)) expect(l.slice(statusCol, statusCol + 1)).toMatch(/[!✓✗]/);
+  });
+
+  it('ends quietly with 0 when its reader closes the pipe early (sessions list --json | head)', async () => {
+    const home = tempHome();
+    const [id] = seedProdigyFixtures(home);
+    const text = fs.readFileSync(path.join(home, 'sessions', `${id}.json`), 'utf8');
+    // More than a pipe holds (64 KB), so the listing is still writing when the reader leaves.
+    for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(home, 'sessions', `session-pipe-${i}.json`), text.replaceAll(id!, `session-pipe-${i}`));
+    const child = spawn(process.execPath, [prodigyBin, 'sessions', 'list', '--json'], { env: { ...process.env, PRODIGY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('reports a corrupt file on stderr, lists the rest, and leaves the file alone', () => {
