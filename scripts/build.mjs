@@ -41,7 +41,8 @@ function sharedOutputCaches() {
 
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  // command-word: bin/prodigy.js reads the command word before the CLI loads (to pick V8 flags).
+  entryPoints: { cli: 'src/cli/main.ts', 'command-word': 'src/cli/command-word.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -26,8 +26,7 @@ import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type She
 
 /**
  * A request is three lines: the script file's name inside the slot folder (the host's `$1`), the
- * completions file ('' for none, '=' for the same as the host's previous request) and the record's tag
- * (short: dash's `read` takes one read(2) per byte from a pipe).
+ * completions file ('' for none) and the record's tag.
  *
  * The command runs in a subshell of the host that sources the script (`( . file )`), not in a new `sh`:
  * a fork of the small host without an exec costs ~0.15 ms where `sh file` costs ~0.7 ms here (loading and
@@ -44,10 +43,10 @@ import { groupAlive, killGroup, type ProcessResult, type ShellLauncher, type She
  * signal seen) is not recorded: it did not finish and must run again.
  */
 const HOST_LOOP =
-  "trap '_pdg_x=1' INT TERM HUP; _pdg_d=$1; shift; _pdg_c=; " +
-  'while IFS= read -r _pdg_f && IFS= read -r _pdg_n && IFS= read -r _pdg_t; do ' +
-  '_pdg_f="$_pdg_d/$_pdg_f"; [ "$_pdg_n" = = ] || _pdg_c=$_pdg_n; ' +
-  '( unset -v _pdg_d _pdg_c _pdg_n _pdg_t _pdg_s _pdg_x; . "$_pdg_f" ) </dev/null >"$_pdg_f.out" 2>"$_pdg_f.err"; _pdg_s=$?; ' +
+  "trap '_pdg_x=1' INT TERM HUP; _pdg_d=$1; shift; " +
+  'while IFS= read -r _pdg_f && IFS= read -r _pdg_c && IFS= read -r _pdg_t; do ' +
+  '_pdg_f="$_pdg_d/$_pdg_f"; ' +
+  '( unset -v _pdg_d _pdg_c _pdg_t _pdg_s _pdg_x; . "$_pdg_f" ) </dev/null >"$_pdg_f.out" 2>"$_pdg_f.err"; _pdg_s=$?; ' +
   'if [ -n "$_pdg_c" ] && ! { [ -n "$_pdg_x" ] && [ "$_pdg_s" -gt 128 ]; }; then ' +
   'printf \'%s\\t%s\\t%s\\n\' "$_pdg_t" "$_pdg_s" "$_pdg_f" >>"$_pdg_c"; fi; ' +
   // Then a signalled host dies of SIGTERM as it would have untrapped (the runner reads that as a kill).
@@ -129,8 +128,6 @@ export class SlotHost {
   private env: NodeJS.ProcessEnv | null = null;
   private cwd: string | null = null;
   private replyBuf = '';
-  /** The completions file the live host was last sent (it keeps it: a request says '=' when unchanged). */
-  private sentRecordFile = '';
   /** The command waiting for its reply, and the host it runs on (an old host's exit is not its reply). */
   private waiting: { host: ChildProcess; resolve: (r: Reply) => void } | null = null;
   /** The running command's script file (its output is `<file>.out` / `<file>.err`). */
@@ -171,7 +168,6 @@ export class SlotHost {
       this.env = env;
       this.cwd = cwd;
       this.replyBuf = '';
-      this.sentRecordFile = '';
       trackGroup(child.pid);
       // The runner may exit while the host is gone already: a write error is the exit handler's business.
       child.stdin!.on('error', () => undefined);
@@ -222,10 +218,7 @@ export class SlotHost {
     this.current = file;
     const reply = new Promise<Reply>((resolve) => (this.waiting = { host: child, resolve }));
     spec.onSpawn?.(pid);
-    const recordFile = spec.record?.file ?? '';
-    const sameRecordFile = recordFile === this.sentRecordFile;
-    this.sentRecordFile = recordFile;
-    child.stdin!.write(`${path.basename(file)}\n${sameRecordFile ? '=' : recordFile}\n${spec.record?.tag ?? ''}\n`);
+    child.stdin!.write(`${path.basename(file)}\n${spec.record?.file ?? ''}\n${spec.record?.tag ?? ''}\n`);
     // Watched from here: the interrupt may have come while a fresh host was starting.
     const watch = watchForStop(pid, spec);
     const r = await reply;

@@ -43,7 +43,7 @@ const SCRIPTS = [
   'cat; echo "stdin was empty"',
   'if then fi',
   // What `sh -c` gives a command: $0 sh, no arguments, none of the host's own variables, no traps.
-  'echo "0=$0 #=$# [$*] ${_pdg_d-}${_pdg_c-}${_pdg_n-}${_pdg_t-}${_pdg_s-}${_pdg_x-}"; trap',
+  'echo "0=$0 #=$# [$*] ${_pdg_d-}${_pdg_c-}${_pdg_t-}${_pdg_s-}${_pdg_x-}"; trap',
 ];
 
 describe('slot host (real processes)', () => {
